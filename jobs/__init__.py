@@ -1,0 +1,1 @@
+"""The scheduler process: runs scheduled jobs outside the web workers."""

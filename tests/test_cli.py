@@ -1,0 +1,66 @@
+"""The flask commands: staff accounts and the demo clinic."""
+
+from __future__ import annotations
+
+from flask import Flask
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from webapp.models import CareLink, Role, User
+from webapp.services import accounts, demo, passwords
+
+
+def test_create_admin_from_stdin(app: Flask, session: Session) -> None:
+    runner = app.test_cli_runner()
+    result = runner.invoke(
+        args=["create-admin", "Boss@Clinic.example", "--password-stdin"],
+        input="sturdy chairs and warm tea\n",
+    )
+    assert result.exit_code == 0, result.output
+    admin = accounts.find_by_login(session, "boss@clinic.example")
+    assert admin is not None and admin.role is Role.ADMIN
+    assert passwords.verify_password(admin.password_hash, "sturdy chairs and warm tea")
+
+
+def test_create_therapist_refuses_a_weak_password(app: Flask, session: Session) -> None:
+    runner = app.test_cli_runner()
+    result = runner.invoke(
+        args=["create-therapist", "kim@clinic.example", "--password-stdin"], input="password1\n"
+    )
+    assert result.exit_code == 1
+    assert "at least 10 characters" in result.output
+    assert accounts.find_by_login(session, "kim@clinic.example") is None
+
+
+def test_create_therapist_with_prompt(app: Flask, session: Session) -> None:
+    runner = app.test_cli_runner()
+    result = runner.invoke(
+        args=["create-therapist", "kim.lee@clinic.example", "--name", "Kim Lee"],
+        input="quiet rooms help people rest\nquiet rooms help people rest\n",
+    )
+    assert result.exit_code == 0, result.output
+    kim = accounts.find_by_login(session, "kim.lee@clinic.example")
+    assert kim is not None and kim.display_name == "Kim Lee" and kim.is_therapist
+
+
+def _counts(session: Session) -> tuple[int, int]:
+    users = session.scalar(select(func.count()).select_from(User)) or 0
+    links = session.scalar(select(func.count()).select_from(CareLink)) or 0
+    return users, links
+
+
+def test_demo_is_idempotent(session: Session) -> None:
+    assert demo.load(session, clinic_timezone="Europe/London") is True
+    first = _counts(session)
+    assert demo.load(session, clinic_timezone="Europe/London") is False
+    assert _counts(session) == first
+    assert first[0] >= 1 + 2 + 3
+    maria = accounts.authenticate(session, "maria@riverside.example", "therapist-demo-1")
+    assert maria is not None and maria.is_therapist
+
+
+def test_demo_command_prints_logins(app: Flask, session: Session) -> None:
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    assert "admin@riverside.example" in result.output
+    assert "maria@riverside.example" in result.output

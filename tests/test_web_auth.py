@@ -1,0 +1,362 @@
+"""Signing in and out, invite links, passwords and the security baseline, over HTTP."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from tests.conftest import PASSWORD, Factory, csrf_token, login, post_form
+from webapp.models import InvitePurpose, utcnow
+from webapp.services import accounts, invites
+
+
+def _cookie_headers(response: object) -> list[str]:
+    return response.headers.getlist("Set-Cookie")  # type: ignore[attr-defined]
+
+
+def test_login_page_has_labelled_fields(client: FlaskClient) -> None:
+    html = client.get("/login").get_data(as_text=True)
+    assert '<label class="field__label" for="login">Email or sign-in name</label>' in html
+    assert 'autocomplete="current-password"' in html
+
+
+def test_login_success_goes_home(client: FlaskClient, make: Factory) -> None:
+    therapist = make.therapist()
+    response = login(client, therapist)
+    assert response.headers["Location"] == "/clinic/"
+    assert "My patients" in client.get("/clinic/").get_data(as_text=True)
+
+
+def test_wrong_password_keeps_what_was_typed(client: FlaskClient, make: Factory) -> None:
+    patient = make.patient(login="rosa@test.example")
+    response = post_form(client, "/login", {"login": "rosa@test.example", "password": "nope!"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'value="rosa@test.example"' in html
+    assert "do not match" in html
+    assert 'aria-invalid="true"' in html
+    assert patient.last_login_at is None
+
+
+def test_next_parameter_is_followed_only_within_the_site(
+    client: FlaskClient, make: Factory
+) -> None:
+    therapist = make.therapist()
+    token = csrf_token(client)
+    data = {"csrf_token": token, "login": therapist.login, "password": PASSWORD}
+    response = client.post("/login?next=https://evil.example/x", data=data)
+    assert response.headers["Location"] == "/clinic/"
+    post_form(client, "/logout")
+    data["csrf_token"] = csrf_token(client)
+    response = client.post("/login?next=/account", data=data)
+    assert response.headers["Location"] == "/account"
+
+
+def test_anonymous_is_sent_to_login(client: FlaskClient) -> None:
+    response = client.get("/me/")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login?next=/me/")
+
+
+def test_logout_needs_post_and_clears_site_cache(client: FlaskClient, make: Factory) -> None:
+    login(client, make.patient())
+    assert client.get("/logout").status_code == 405
+    response = post_form(client, "/logout")
+    assert response.status_code == 303
+    assert response.headers["Clear-Site-Data"] == '"cache"'
+    assert client.get("/me/").status_code == 302
+
+
+def test_csrf_is_required_for_forms(client: FlaskClient, make: Factory) -> None:
+    therapist = make.therapist()
+    response = client.post("/login", data={"login": therapist.login, "password": PASSWORD})
+    assert response.status_code == 400
+    assert "Please try that again" in response.get_data(as_text=True)
+    login(client, therapist)
+    response = client.post("/clinic/patients/new", data={"name": "X", "timezone": "UTC"})
+    assert response.status_code == 400
+
+
+def test_csrf_header_is_accepted_for_htmx(client: FlaskClient, make: Factory) -> None:
+    patient = make.patient()
+    login(client, patient)
+    token = csrf_token(client)
+    response = client.post(
+        "/account/profile",
+        data={"name": "New Name", "timezone": "Europe/Paris"},
+        headers={"X-CSRFToken": token, "HX-Request": "true"},
+    )
+    assert response.status_code == 303
+    assert patient.display_name == "New Name"
+
+
+def test_login_is_rate_limited(client: FlaskClient, make: Factory) -> None:
+    patient = make.patient()
+    statuses = []
+    for _ in range(11):
+        response = post_form(client, "/login", {"login": patient.login, "password": "wrong pw!"})
+        statuses.append(response.status_code)
+    assert statuses[:10] == [422] * 10
+    assert statuses[10] == 429
+    html = response.get_data(as_text=True)
+    assert "Too many attempts" in html and f'value="{patient.login}"' in html
+    # Even the right password waits until the window passes.
+    response = post_form(client, "/login", {"login": patient.login, "password": PASSWORD})
+    assert response.status_code == 429
+
+
+def test_security_headers(client: FlaskClient) -> None:
+    response = client.get("/login")
+    csp = response.headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp
+    # No origin other than 'self' anywhere in the policy.
+    for directive in csp.split(";"):
+        sources = directive.split()[1:]
+        assert all(s in {"'self'", "'none'"} for s in sources), directive
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert "camera=()" in response.headers["Permissions-Policy"]
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_cookie_flags_on_loopback_http(client: FlaskClient, make: Factory) -> None:
+    response = login(client, make.patient())
+    cookies = _cookie_headers(response)
+    session_cookie = next(c for c in cookies if c.startswith("bv_session="))
+    remember = next(c for c in cookies if c.startswith("bv_remember="))
+    for cookie in (session_cookie, remember):
+        assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+        assert "Secure" not in cookie
+    # Patients stay signed in for weeks on their own phone.
+    assert re.search(r"Expires=", remember)
+
+
+def test_cookies_are_secure_off_loopback(app: Flask, session: Session, make: Factory) -> None:
+    patient = make.patient()
+    client = app.test_client()
+    for base in ("https://clinic.example",):
+        page = client.get("/login", base_url=base)
+        token = re.search(r'name="csrf-token" content="([^"]+)"', page.get_data(as_text=True))
+        assert token
+        # Over HTTPS the CSRF check also wants a same-origin Referer, as browsers send.
+        response = client.post(
+            "/login",
+            base_url=base,
+            headers={"Referer": f"{base}/login"},
+            data={
+                "csrf_token": token.group(1),
+                "login": patient.login,
+                "password": PASSWORD,
+                "remember": "y",
+            },
+        )
+        assert response.status_code == 303
+        cookies = _cookie_headers(response)
+        assert {c.split("=")[0] for c in cookies} == {"bv_session", "bv_remember"}
+        assert all("Secure" in c and "HttpOnly" in c for c in cookies), cookies
+    # A plain-HTTP host that is not loopback gets Secure cookies too (and so cannot keep
+    # a session: the clinic must serve HTTPS).
+    page = app.test_client().get("/login", base_url="http://clinic.example")
+    assert "Secure" in page.headers["Set-Cookie"]
+
+
+def test_health(client: FlaskClient) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok"}
+
+
+def test_health_reports_a_dead_database(tmp_path: object) -> None:
+    from tests.conftest import make_test_app
+
+    broken = make_test_app(
+        "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1",
+        tmp_path,  # type: ignore[arg-type]
+    )
+    response = broken.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json() == {"status": "unavailable"}
+
+
+# --- invites ---------------------------------------------------------------------------
+
+
+def _add_patient(client: FlaskClient, **data: str) -> str:
+    response = post_form(client, "/clinic/patients/new", {"timezone": "Europe/London", **data})
+    assert response.status_code == 303, response.get_data(as_text=True)
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    match = re.search(r'value="http://localhost(/i/[A-Za-z0-9_-]{43})"', page)
+    assert match, page
+    assert "<svg" in page and 'aria-label="QR code of the invite link"' in page
+    return match.group(1)
+
+
+def test_add_patient_keeps_input_on_error(client: FlaskClient, make: Factory) -> None:
+    make.patient(login="used@test.example")
+    login(client, make.therapist())
+    response = post_form(
+        client,
+        "/clinic/patients/new",
+        {"name": "Rosa Diaz", "email": "used@test.example", "timezone": "Europe/London"},
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'value="Rosa Diaz"' in html and "already uses this email" in html
+
+
+def test_invite_path_end_to_end(app: Flask, client: FlaskClient, make: Factory) -> None:
+    login(client, make.therapist())
+    path = _add_patient(client, name="Rosa Diaz")
+    phone = app.test_client()
+    page = phone.get(path)
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Welcome, Rosa" in html and "Choose a sign-in name" in html
+    token = re.search(r'name="csrf-token" content="([^"]+)"', html)
+    assert token
+    bad = phone.post(
+        path,
+        data={
+            "csrf_token": token.group(1),
+            "login": "rosa.d",
+            "password": "password123",
+            "confirm": "password123",
+        },
+    )
+    assert bad.status_code == 422
+    assert "too common" in bad.get_data(as_text=True)
+    assert 'value="rosa.d"' in bad.get_data(as_text=True)
+    good = phone.post(
+        path,
+        data={
+            "csrf_token": token.group(1),
+            "login": "rosa.d",
+            "password": "tea in the garden at four",
+            "confirm": "tea in the garden at four",
+        },
+    )
+    assert good.status_code == 303 and good.headers["Location"] == "/me/"
+    home = phone.get("/me/")
+    assert home.status_code == 200 and "Hello, Rosa" in home.get_data(as_text=True)
+    # The link is single-use.
+    again = app.test_client().get(path)
+    assert again.status_code == 410
+    assert "already used" in again.get_data(as_text=True)
+    assert "ask the clinic" in again.get_data(as_text=True)
+
+
+def test_expired_and_forged_invites(client: FlaskClient, session: Session, make: Factory) -> None:
+    patient = make.patient(password=None)
+    token = invites.issue(session, patient, created_by=None, ttl_days=0)
+    response = client.get(f"/i/{token}")
+    assert response.status_code == 410 and "expired" in response.get_data(as_text=True)
+    forged = client.get("/i/" + "A" * 43)
+    assert forged.status_code == 404 and "does not work" in forged.get_data(as_text=True)
+    assert client.get("/i/short").status_code == 404
+
+
+def test_invite_redemption_is_rate_limited(client: FlaskClient) -> None:
+    statuses = {client.get("/i/" + "B" * 43).status_code for _ in range(10)}
+    assert statuses == {404}
+    assert client.get("/i/" + "B" * 43).status_code == 429
+
+
+def test_password_change_signs_out_other_sessions(
+    app: Flask, client: FlaskClient, make: Factory
+) -> None:
+    patient = make.patient()
+    login(client, patient)
+    other_phone = app.test_client()
+    login(other_phone, patient)
+    assert other_phone.get("/me/").status_code == 200
+    response = post_form(
+        client,
+        "/account/password",
+        {
+            "current": PASSWORD,
+            "new": "a quiet walk every evening",
+            "confirm": "a quiet walk every evening",
+        },
+    )
+    assert response.status_code == 303
+    assert client.get("/me/").status_code == 200
+    # The other device (session and remember-me cookie) is signed out.
+    assert other_phone.get("/me/").status_code == 302
+
+
+def test_password_change_errors_stay_next_to_fields(client: FlaskClient, make: Factory) -> None:
+    login(client, make.patient())
+    response = post_form(
+        client, "/account/password", {"current": PASSWORD, "new": "short", "confirm": "short"}
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="new-error"' in html and "at least 10 characters" in html
+
+
+def test_reset_access_signs_patient_out_and_gives_new_link(
+    app: Flask, client: FlaskClient, session: Session, make: Factory
+) -> None:
+    therapist = make.therapist()
+    patient = make.patient(therapist, password=PASSWORD)
+    phone = app.test_client()
+    login(phone, patient)
+    login(client, therapist)
+    response = post_form(client, f"/clinic/patients/{patient.id}/invite")
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    match = re.search(r'value="http://localhost/i/([A-Za-z0-9_-]{43})"', page)
+    assert match
+    check = invites.check(session, match.group(1))
+    assert check.ok and check.invite is not None and check.invite.purpose is InvitePurpose.RESET
+    assert phone.get("/me/").status_code == 302
+    assert "Choose a new password" in phone.get(f"/i/{match.group(1)}").get_data(as_text=True)
+
+
+def test_admin_adds_and_disables_a_therapist(
+    app: Flask, client: FlaskClient, session: Session, make: Factory
+) -> None:
+    admin = make.admin()
+    login(client, admin)
+    response = post_form(client, "/admin/", {"name": "Kim Lee", "email": "kim@clinic.example"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Kim Lee is added" in html
+    kim = accounts.find_by_login(session, "kim@clinic.example")
+    assert kim is not None and kim.is_therapist and not kim.has_password
+    kim.password_hash = accounts.passwords.hash_password(PASSWORD)
+    kim_client = app.test_client()
+    login(kim_client, kim)
+    response = post_form(client, f"/admin/therapists/{kim.id}/active", {"active": "0"})
+    assert response.status_code == 303
+    assert not kim.is_active
+    assert kim_client.get("/clinic/").status_code == 302
+    assert accounts.authenticate(session, "kim@clinic.example", PASSWORD) is None
+
+
+def test_audit_log_lists_patient_views(client: FlaskClient, make: Factory) -> None:
+    therapist = make.therapist(name="Maria Keller")
+    patient = make.patient(therapist, name="Rosa Diaz")
+    login(client, therapist)
+    client.get(f"/clinic/patients/{patient.id}")
+    post_form(client, "/logout")
+    login(client, make.admin())
+    html = client.get("/admin/audit").get_data(as_text=True)
+    assert "patient.view" in html and "Maria Keller" in html and "Rosa Diaz" in html
+    assert utcnow().strftime("%Y-%m-%d") in html
+
+
+@pytest.mark.parametrize("tz", ["Europe/London", "America/Los_Angeles"])
+def test_profile_update(client: FlaskClient, make: Factory, tz: str) -> None:
+    patient = make.patient()
+    login(client, patient)
+    response = post_form(client, "/account/profile", {"name": "Rosa D", "timezone": tz})
+    assert response.status_code == 303
+    assert patient.timezone == tz
+    bad = post_form(client, "/account/profile", {"name": "Rosa D", "timezone": "Nowhere/City"})
+    assert bad.status_code == 422
+    assert "choose a time zone" in bad.get_data(as_text=True)

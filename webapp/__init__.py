@@ -1,0 +1,54 @@
+"""Between Visits: a home-care companion for a medical-massage clinic."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class BetweenVisits(Flask):
+    """The Flask app, with cookie flags settled after every other response hook."""
+
+    def process_response(self, response: Response) -> Response:
+        """Run the usual response hooks, then make the cookies Secure where they must be."""
+        response = super().process_response(response)
+        from webapp.web.security import secure_cookies
+
+        secure_cookies(response)
+        return response
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Create and configure the app: settings, extensions, blueprints, CLI."""
+    config = dict(config or {})
+    instance_path = Path(
+        config.pop("INSTANCE_PATH", None) or os.environ.get("INSTANCE_PATH") or ROOT / "instance"
+    ).resolve()
+    app = BetweenVisits(
+        __name__,
+        instance_path=str(instance_path),
+        static_folder=str(ROOT / "static"),
+        template_folder=str(ROOT / "templates"),
+    )
+    from webapp.config import load_settings
+
+    app.config.from_mapping(load_settings(instance_path, overrides=config))
+    app.config.from_mapping(config)
+
+    from webapp import extensions
+
+    extensions.init_app(app)
+
+    from webapp import web
+
+    web.init_app(app)
+
+    from webapp import cli
+
+    cli.init_app(app)
+    return app

@@ -1,0 +1,116 @@
+"""Settings read from environment variables, with safe defaults.
+
+Every setting is listed in the README. Secrets that are not given are generated on the
+first run and kept under the instance folder, never written in the code.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise RuntimeError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def instance_secret(instance_path: Path, filename: str, factory: Any) -> str:
+    """Return a secret kept in the instance folder, creating it on first use."""
+    instance_path.mkdir(parents=True, exist_ok=True)
+    path = instance_path / filename
+    if path.exists():
+        value = path.read_text().strip()
+        if value:
+            return value
+    value = str(factory())
+    # Write-then-rename so two processes starting together never read half a file;
+    # the first one to rename wins and both read the same value afterwards.
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(value)
+    os.chmod(tmp, 0o600)
+    if not path.exists():
+        os.replace(tmp, path)
+    else:
+        tmp.unlink()
+    return path.read_text().strip()
+
+
+def load_settings(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Build the Flask config from the environment (``overrides`` win, e.g. in tests)."""
+    overrides = overrides or {}
+    db_url = (
+        overrides.get("SQLALCHEMY_DATABASE_URI")
+        or os.environ.get("DATABASE_URL")
+        or f"sqlite:///{instance_path / 'between-visits.db'}"
+    )
+    # Heroku-style URLs name the driver "postgres"; SQLAlchemy wants psycopg 3 spelled out.
+    if db_url.startswith("postgres://"):
+        db_url = "postgresql+psycopg://" + db_url.removeprefix("postgres://")
+    elif db_url.startswith("postgresql://"):
+        db_url = "postgresql+psycopg://" + db_url.removeprefix("postgresql://")
+
+    clinic_tz = os.environ.get("CLINIC_TIMEZONE", "Europe/London")
+    try:
+        ZoneInfo(clinic_tz)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise RuntimeError(f"CLINIC_TIMEZONE {clinic_tz!r} is not a known time zone") from exc
+
+    secret_key = (
+        overrides.get("SECRET_KEY")
+        or os.environ.get("SECRET_KEY")
+        or instance_secret(instance_path, "secret_key", lambda: secrets.token_hex(32))
+    )
+    remember_days = _env_int("REMEMBER_DAYS", 30)
+    return {
+        "SECRET_KEY": secret_key,
+        "SQLALCHEMY_DATABASE_URI": db_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "CLINIC_NAME": os.environ.get("CLINIC_NAME", "Riverside Massage Therapy"),
+        "CLINIC_TIMEZONE": clinic_tz,
+        "CLINIC_PHONE": os.environ.get("CLINIC_PHONE", ""),
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "").rstrip("/"),
+        "INVITE_TTL_DAYS": _env_int("INVITE_TTL_DAYS", 7),
+        "REMEMBER_COOKIE_DURATION": timedelta(days=remember_days),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_NAME": "bv_remember",
+        "SESSION_COOKIE_NAME": "bv_session",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        # "Secure" is added per response unless the request is plain HTTP on loopback
+        # (see web.security), so one setting serves a laptop and a clinic server.
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+        "WTF_CSRF_TIME_LIMIT": None,
+        "WTF_CSRF_HEADERS": ["X-CSRFToken"],
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": _env_bool("RATELIMIT_ENABLED", True),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
+        "INVITE_RATE_LIMIT": os.environ.get("INVITE_RATE_LIMIT", "10 per minute;60 per hour"),
+        "TRUSTED_PROXIES": _env_int("TRUSTED_PROXIES", 0),
+        "MEDIA_FOLDER": os.environ.get("MEDIA_FOLDER", str(instance_path / "media")),
+        "MAX_CONTENT_LENGTH": _env_int("MAX_UPLOAD_MB", 25) * 1024 * 1024,
+        "VAPID_PRIVATE_KEY": os.environ.get("VAPID_PRIVATE_KEY", ""),
+        "VAPID_SUBJECT": os.environ.get("VAPID_SUBJECT", ""),
+        "PUSH_ALLOW_HTTP_LOOPBACK": _env_bool("PUSH_ALLOW_HTTP_LOOPBACK", False),
+        "EMBEDDED_SCHEDULER": _env_bool("EMBEDDED_SCHEDULER", True),
+        "SCHEDULER_TICK_SECONDS": _env_int("SCHEDULER_TICK_SECONDS", 5),
+        "SEND_FILE_MAX_AGE_DEFAULT": timedelta(days=365),
+    }

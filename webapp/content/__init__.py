@@ -1,0 +1,1 @@
+"""Content shipped with the app: vocabulary, the exercise library, templates, word lists."""

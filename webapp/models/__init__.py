@@ -1,0 +1,23 @@
+"""Typed SQLAlchemy models, one module per aggregate.
+
+Models subclass a plain SQLAlchemy declarative base (not Flask-SQLAlchemy's ``db.Model``)
+so services and the scheduler can use them without a web request.
+"""
+
+from __future__ import annotations
+
+from webapp.models.accounts import CareLink, Invite, InvitePurpose, Role, User, new_session_token
+from webapp.models.audit import AuditEvent
+from webapp.models.base import Base, utcnow
+
+__all__ = [
+    "AuditEvent",
+    "Base",
+    "CareLink",
+    "Invite",
+    "InvitePurpose",
+    "Role",
+    "User",
+    "new_session_token",
+    "utcnow",
+]

@@ -1,0 +1,291 @@
+"""Accounts: staff and patients, signing in, passwords and access resets."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import available_timezones
+
+from sqlalchemy import func, select
+
+from webapp.models import InvitePurpose, Role, User, new_session_token, utcnow
+from webapp.services import audit, care, invites, passwords
+from webapp.services.db import Db
+from webapp.services.errors import ValidationError
+
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_LOGIN_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,39}$")
+# A real hash of a random password, so a sign-in with an unknown login costs the same
+# time as one with a wrong password and does not reveal which logins exist.
+_DUMMY_HASH: str | None = None
+
+
+def normalize_login(value: str) -> str:
+    """Return a login as stored: trimmed and lower-case."""
+    return value.strip().lower()
+
+
+def valid_timezone(name: str) -> bool:
+    """Return True for an IANA time zone name such as Europe/Berlin."""
+    return name in _timezones()
+
+
+_TZ_CACHE: frozenset[str] = frozenset()
+
+
+def _timezones() -> frozenset[str]:
+    global _TZ_CACHE
+    if not _TZ_CACHE:
+        _TZ_CACHE = frozenset(available_timezones())
+    return _TZ_CACHE
+
+
+def timezone_choices() -> list[str]:
+    """Return the time zone names a person can pick, sorted."""
+    return sorted(tz for tz in _timezones() if "/" in tz and not tz.startswith(("Etc/", "SystemV")))
+
+
+def _clean_name(value: str) -> str:
+    name = " ".join(value.split())
+    if not name:
+        raise ValidationError("Please enter a name.", "name")
+    if len(name) > 120:
+        raise ValidationError("Please keep the name under 120 characters.", "name")
+    return name
+
+
+def _clean_email(session: Db, value: str | None, *, required: bool) -> str | None:
+    email = normalize_login(value or "")
+    if not email:
+        if required:
+            raise ValidationError("Please enter an email address.", "email")
+        return None
+    if len(email) > 254 or not _EMAIL_RE.match(email):
+        raise ValidationError("This does not look like an email address.", "email")
+    if login_taken(session, email):
+        raise ValidationError("Someone at the clinic already uses this email address.", "email")
+    return email
+
+
+def login_taken(session: Db, login: str) -> bool:
+    """Return True when a login is already in use."""
+    return session.scalar(select(func.count()).where(User.login == login)) != 0
+
+
+def find_by_login(session: Db, login: str) -> User | None:
+    """Return the user with this login, if any."""
+    return session.scalar(select(User).where(User.login == normalize_login(login)))
+
+
+def create_staff(
+    session: Db,
+    *,
+    role: Role,
+    email: str,
+    name: str,
+    timezone: str,
+    password: str | None = None,
+) -> User:
+    """Create a therapist or an admin; with no password they sign in through an invite."""
+    if role is Role.PATIENT:
+        raise ValueError("patients are created by a therapist")
+    display_name = _clean_name(name)
+    login = _clean_email(session, email, required=True)
+    user = User(role=role, login=login, email=login, display_name=display_name, timezone=timezone)
+    if password is not None:
+        problems = passwords.password_problems(password, personal=(login or "", display_name))
+        if problems:
+            raise ValidationError({"password": problems})
+        user.password_hash = passwords.hash_password(password)
+    session.add(user)
+    session.flush()
+    return user
+
+
+@dataclass(frozen=True)
+class NewPatient:
+    """A patient just added by a therapist, and the token of their invite link."""
+
+    patient: User
+    token: str
+
+
+def create_patient(
+    session: Db,
+    therapist: User,
+    *,
+    name: str,
+    email: str | None,
+    timezone: str,
+    invite_ttl_days: int,
+) -> NewPatient:
+    """Add a patient linked to the therapist and issue their invite link."""
+    errors: dict[str, list[str]] = {}
+    display_name = email_clean = None
+    try:
+        display_name = _clean_name(name)
+    except ValidationError as exc:
+        errors.update(exc.errors)
+    try:
+        email_clean = _clean_email(session, email, required=False)
+    except ValidationError as exc:
+        errors.update(exc.errors)
+    if not valid_timezone(timezone):
+        errors["timezone"] = ["Please choose a time zone from the list."]
+    if errors or display_name is None:
+        raise ValidationError(errors)
+    patient = User(
+        role=Role.PATIENT,
+        login=email_clean,
+        email=email_clean,
+        display_name=display_name,
+        timezone=timezone,
+    )
+    session.add(patient)
+    session.flush()
+    care.link(session, therapist, patient)
+    token = invites.issue(session, patient, created_by=therapist, ttl_days=invite_ttl_days)
+    audit.record(session, therapist, "patient.create", patient=patient)
+    return NewPatient(patient, token)
+
+
+def authenticate(session: Db, login: str, password: str) -> User | None:
+    """Return the active user with this login and password, or None."""
+    global _DUMMY_HASH
+    user = find_by_login(session, login) if login.strip() else None
+    if user is None or not user.is_active or not user.has_password:
+        if _DUMMY_HASH is None:
+            _DUMMY_HASH = passwords.hash_password(secrets.token_hex(16))
+        passwords.verify_password(_DUMMY_HASH, password)
+        return None
+    if not passwords.verify_password(user.password_hash, password):
+        return None
+    if user.password_hash and passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash_password(password)
+    user.last_login_at = utcnow()
+    return user
+
+
+def suggest_login_name(session: Db, user: User) -> str:
+    """Suggest a free sign-in name from the person's first name."""
+    base = re.sub(r"[^a-z0-9]", "", user.first_name.lower())[:20] or "patient"
+    if len(base) < 3:
+        base = f"{base}patient"
+    for _ in range(20):
+        candidate = f"{base}{secrets.randbelow(9000) + 1000}"
+        if not login_taken(session, candidate):
+            return candidate
+    return f"{base}{secrets.token_hex(4)}"
+
+
+def _clean_login_name(session: Db, value: str, user: User) -> str:
+    login = normalize_login(value)
+    if not _LOGIN_NAME_RE.match(login):
+        raise ValidationError(
+            "Use 3 to 40 letters, digits, dots, dashes or underscores, starting with a "
+            "letter or digit.",
+            "login",
+        )
+    existing = find_by_login(session, login)
+    if existing is not None and existing.id != user.id:
+        raise ValidationError("This sign-in name is taken. Please try another.", "login")
+    return login
+
+
+def redeem_invite(
+    session: Db,
+    check: invites.InviteCheck,
+    *,
+    password: str,
+    confirm: str,
+    login_name: str | None = None,
+    now: datetime | None = None,
+) -> User:
+    """Set the password chosen through a valid invite and return the signed-up user."""
+    if not check.ok or check.invite is None:
+        raise ValidationError("This link can no longer be used.")
+    user = check.invite.user
+    errors: dict[str, list[str]] = {}
+    login = user.login
+    if login is None:
+        try:
+            login = _clean_login_name(session, login_name or "", user)
+        except ValidationError as exc:
+            errors.update(exc.errors)
+    problems = passwords.password_problems(
+        password, personal=(login or "", user.display_name, user.email or "")
+    )
+    if problems:
+        errors["password"] = problems
+    elif password != confirm:
+        errors["confirm"] = ["The two passwords are not the same."]
+    if errors:
+        raise ValidationError(errors)
+    if not invites.mark_used(session, check.invite, now=now):
+        raise ValidationError("This link was used a moment ago. Please sign in.")
+    user.login = login
+    user.password_hash = passwords.hash_password(password)
+    user.session_token = new_session_token()
+    user.last_login_at = now or utcnow()
+    audit.record(session, user, f"invite.redeem.{check.invite.purpose.value}", patient=_p(user))
+    return user
+
+
+def _p(user: User) -> User | None:
+    return user if user.is_patient else None
+
+
+def change_password(session: Db, user: User, *, current: str, new: str, confirm: str) -> None:
+    """Change a password after checking the current one; other sessions are signed out."""
+    if not passwords.verify_password(user.password_hash, current):
+        raise ValidationError("That is not your current password.", "current")
+    problems = passwords.password_problems(new, personal=(user.login or "", user.display_name))
+    if problems:
+        raise ValidationError({"new": problems})
+    if new != confirm:
+        raise ValidationError("The two new passwords are not the same.", "confirm")
+    user.password_hash = passwords.hash_password(new)
+    user.session_token = new_session_token()
+    audit.record(session, user, "account.password_change", patient=_p(user))
+
+
+def reset_access(session: Db, therapist: User, patient: User, *, invite_ttl_days: int) -> str:
+    """Sign a patient out everywhere and issue a new link to choose a password."""
+    patient.session_token = new_session_token()
+    token = invites.issue(
+        session,
+        patient,
+        created_by=therapist,
+        purpose=InvitePurpose.RESET if patient.has_password else InvitePurpose.INVITE,
+        ttl_days=invite_ttl_days,
+    )
+    audit.record(session, therapist, "patient.reset_access", patient=patient)
+    return token
+
+
+def update_profile(session: Db, user: User, *, name: str, timezone: str) -> None:
+    """Change a person's name and time zone."""
+    errors: dict[str, list[str]] = {}
+    try:
+        display_name = _clean_name(name)
+    except ValidationError as exc:
+        errors.update(exc.errors)
+    if not valid_timezone(timezone):
+        errors["timezone"] = ["Please choose a time zone from the list."]
+    if errors:
+        raise ValidationError(errors)
+    user.display_name = display_name
+    user.timezone = timezone
+    audit.record(session, user, "account.profile_update", patient=_p(user))
+
+
+def set_active(session: Db, admin: User, user: User, active: bool) -> None:
+    """Enable or disable a staff account; a disabled account is signed out everywhere."""
+    if user.id == admin.id:
+        raise ValidationError("You cannot disable your own account.")
+    user.is_active = active
+    if not active:
+        user.session_token = new_session_token()
+    audit.record(session, admin, "staff.enable" if active else "staff.disable", detail=str(user.id))

@@ -1,0 +1,93 @@
+"""The web layer: one blueprint per area, thin views over services."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, jsonify, render_template, url_for
+from sqlalchemy import text
+
+from webapp.extensions import db, login_manager
+from webapp.models import User
+
+
+def _load_user(session_id: str) -> User | None:
+    user_id, _, token = session_id.partition(".")
+    if not user_id.isdigit() or not token:
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.is_active or user.session_token != token:
+        return None
+    return user
+
+
+@cache
+def _asset_digest(path: str) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
+
+
+def asset_url(filename: str) -> str:
+    """Return a static file's URL with a content hash, so it can be cached for a year."""
+    from flask import current_app
+
+    static = Path(current_app.static_folder or "")
+    return url_for("static", filename=filename, v=_asset_digest(str(static / filename)))
+
+
+def _health() -> tuple[Response, int]:
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # any failure to reach the database means "not healthy"
+        db.session.rollback()
+        return jsonify(status="unavailable"), 503
+    return jsonify(status="ok"), 200
+
+
+def _error_page(status: int, template: str) -> Any:
+    def handler(error: Exception) -> Any:
+        # A view may have prepared its own answer (the sign-in form keeps what was typed
+        # when it is rate limited); use it instead of the generic page.
+        prepared = getattr(error, "response", None)
+        if prepared is not None:
+            return prepared
+        return render_template(template), status
+
+    return handler
+
+
+def init_app(app: Flask) -> None:
+    """Register blueprints, the user loader, template helpers and error pages."""
+    from webapp.content import vocab
+    from webapp.web import admin, auth, patient, security, therapist
+
+    security.init_app(app)
+    login_manager.user_loader(_load_user)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to see that page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(patient.bp)
+    app.register_blueprint(therapist.bp)
+    app.register_blueprint(admin.bp)
+    app.add_url_rule("/healthz", "healthz", _health)
+    app.add_url_rule("/", "index", auth.index)
+
+    app.jinja_env.globals.update(
+        asset_url=asset_url,
+        clinic_name=lambda: app.config["CLINIC_NAME"],
+        vocab=vocab,
+        region_label=vocab.describe_region_key,
+    )
+    for status, template in (
+        (404, "errors/404.html"),
+        (405, "errors/404.html"),
+        (410, "errors/410.html"),
+        (429, "errors/429.html"),
+        (500, "errors/500.html"),
+    ):
+        app.register_error_handler(status, _error_page(status, template))

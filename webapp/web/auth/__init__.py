@@ -1,0 +1,7 @@
+"""Signing in and out, invite links, and the account settings every role shares."""
+
+from __future__ import annotations
+
+from webapp.web.auth.routes import bp, index
+
+__all__ = ["bp", "index"]

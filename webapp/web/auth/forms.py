@@ -1,0 +1,50 @@
+"""Forms for signing in, redeeming an invite and changing a password."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Length
+
+
+class LoginForm(FlaskForm):
+    """Sign in with an email or sign-in name and a password."""
+
+    login = StringField(
+        "Email or sign-in name",
+        validators=[DataRequired("Please enter your email or sign-in name."), Length(max=254)],
+    )
+    password = PasswordField("Password", validators=[DataRequired("Please enter your password.")])
+    remember = BooleanField("Keep me signed in on this device", default=True)
+
+
+class ChoosePasswordForm(FlaskForm):
+    """Choose a password (and, without an email, a sign-in name) from an invite link."""
+
+    login = StringField("Choose a sign-in name", validators=[Length(max=40)])
+    password = PasswordField("New password", validators=[DataRequired("Please choose a password.")])
+    confirm = PasswordField(
+        "Type it again", validators=[DataRequired("Please type the password again.")]
+    )
+
+
+class ChangePasswordForm(FlaskForm):
+    """Change a password, knowing the current one."""
+
+    current = PasswordField(
+        "Current password", validators=[DataRequired("Please enter your current password.")]
+    )
+    new = PasswordField("New password", validators=[DataRequired("Please choose a new password.")])
+    confirm = PasswordField(
+        "Type the new password again",
+        validators=[DataRequired("Please type the new password again.")],
+    )
+
+
+class ProfileForm(FlaskForm):
+    """Change one's name and time zone."""
+
+    name = StringField(
+        "Your name", validators=[DataRequired("Please enter your name."), Length(max=120)]
+    )
+    timezone = SelectField("Time zone", choices=[], validate_choice=False)

@@ -1,0 +1,45 @@
+"""One place that decides between a full page and an htmx fragment."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, make_response, render_template
+from htmx_flask import request
+
+
+def wants_fragment() -> bool:
+    """Return True for an htmx request that swaps part of a page.
+
+    A history restore asks for the whole page, and a boosted link or form wants the whole
+    page too (htmx swaps the body).
+    """
+    htmx = request.htmx
+    return bool(htmx) and not htmx.history_restore_request and not htmx.boosted
+
+
+def render(
+    page: str,
+    fragment: str | None = None,
+    *,
+    status: int = 200,
+    trigger: str | None = None,
+    **context: Any,
+) -> Response:
+    """Render the full page, or only its fragment for htmx, and say that it varies."""
+    template = fragment if fragment and wants_fragment() else page
+    response = make_response(render_template(template, **context), status)
+    response.headers["Vary"] = "HX-Request, Cookie"
+    if trigger:
+        response.headers["HX-Trigger"] = trigger
+    return response
+
+
+def apply_errors(form: Any, errors: dict[str, list[str]]) -> None:
+    """Attach a service's field errors to a WTForms form (unknown fields go to the form)."""
+    for name, messages in errors.items():
+        field = getattr(form, name, None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = list(field.errors) + list(messages)
+        else:
+            form.form_errors.extend(messages)

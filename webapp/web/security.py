@@ -1,0 +1,122 @@
+"""Security headers, cookie flags, CSRF failures and role checks."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from flask import Flask, Response, abort, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from webapp.models import Role
+
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self'",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "media-src 'self'",
+        "manifest-src 'self'",
+        "worker-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def is_plain_http_loopback() -> bool:
+    """Return True when this request came over plain HTTP to a loopback address."""
+    if request.is_secure:
+        return False
+    host = (request.host or "").rsplit(":", 1)[0].strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def secure_cookies(response: Response) -> None:
+    """Mark every cookie of the response Secure unless served over loopback HTTP."""
+    # The flag is added everywhere except a laptop's http://127.0.0.1, where a browser
+    # would otherwise drop the cookie.
+    if is_plain_http_loopback():
+        return
+    cookies = response.headers.getlist("Set-Cookie")
+    if not cookies:
+        return
+    response.headers.remove("Set-Cookie")
+    for cookie in cookies:
+        if "; secure" not in cookie.lower():
+            cookie = f"{cookie}; Secure"
+        response.headers.add("Set-Cookie", cookie)
+
+
+def _add_headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    # Pages carry patient data: never let a shared cache keep them.
+    if response.mimetype == "text/html" or response.mimetype == "application/json":
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _csrf_error(error: CSRFError) -> tuple[str, int]:
+    return (
+        render_template(
+            "errors/csrf.html",
+            reason=error.description,
+        ),
+        400,
+    )
+
+
+def init_app(app: Flask) -> None:
+    """Install security headers, proxy handling and the CSRF error page."""
+    proxies = app.config.get("TRUSTED_PROXIES", 0)
+    if proxies:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
+        )
+    app.after_request(_add_headers)
+    app.register_error_handler(CSRFError, _csrf_error)
+
+
+def roles_required(*roles: Role) -> Callable[[F], F]:
+    """Let only signed-in users with one of these roles in; others get 404 or the login."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+            if current_user.role not in roles:
+                abort(404)
+            return view(*args, **kwargs)
+
+        return cast(F, wrapped)
+
+    return decorator
+
+
+login_required = roles_required(Role.PATIENT, Role.THERAPIST, Role.ADMIN)

@@ -1,0 +1,18 @@
+"""Forms for adding patients."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, SelectField, StringField
+from wtforms.validators import DataRequired, Length
+
+
+class NewPatientForm(FlaskForm):
+    """Add a patient: a name, optionally an email, and their time zone."""
+
+    name = StringField(
+        "Patient's name",
+        validators=[DataRequired("Please enter the patient's name."), Length(max=120)],
+    )
+    email = EmailField("Email (optional)", validators=[Length(max=254)])
+    timezone = SelectField("Time zone", choices=[], validate_choice=False)

@@ -1,0 +1,132 @@
+"""Views for the therapist: their patients, adding a patient, invite links."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import segno
+from flask import Blueprint, abort, current_app, redirect, render_template, session, url_for
+from flask_login import current_user
+
+from webapp.extensions import db
+from webapp.models import Role, User
+from webapp.services import accounts, audit, care
+from webapp.services.errors import NotFound, ValidationError
+from webapp.web.rendering import apply_errors
+from webapp.web.security import roles_required
+from webapp.web.therapist.forms import NewPatientForm
+
+bp = Blueprint("therapist", __name__, url_prefix="/clinic")
+
+_INVITE_KEY = "invite_links"
+
+
+def me() -> User:
+    """Return the signed-in therapist as a model instance."""
+    user: User = current_user._get_current_object()
+    return user
+
+
+def linked_patient_or_404(patient_id: int) -> User:
+    """Return a patient linked to the signed-in therapist, or answer 404."""
+    try:
+        return care.linked_patient(db.session, me(), patient_id)
+    except NotFound:
+        abort(404)
+
+
+def invite_url(token: str) -> str:
+    """Return the absolute URL of an invite link."""
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    path = url_for("auth.invite", token=token)
+    return f"{base}{path}" if base else url_for("auth.invite", token=token, _external=True)
+
+
+def _remember_token(patient_id: int, token: str) -> None:
+    # The token is stored hashed, so the only chance to show it is right after it is made:
+    # keep it in this therapist's session until a newer link replaces it.
+    links = dict(session.get(_INVITE_KEY, {}))
+    links[str(patient_id)] = token
+    session[_INVITE_KEY] = links
+
+
+def qr_svg(url: str) -> str:
+    """Return an inline SVG QR code for a URL."""
+    qr = segno.make(url, error="m")
+    svg: str = qr.svg_inline(scale=4, border=2, dark="#000", light="#fff", omitsize=True)
+    return svg.replace("<svg ", '<svg role="img" aria-label="QR code of the invite link" ', 1)
+
+
+@bp.get("/")
+@roles_required(Role.THERAPIST)
+def patients() -> str:
+    """List the therapist's patients."""
+    return render_template("therapist/patients.html", patients=care.patients_of(db.session, me()))
+
+
+@bp.route("/patients/new", methods=["GET", "POST"])
+@roles_required(Role.THERAPIST)
+def new_patient() -> Any:
+    """Add a patient and make their invite link."""
+    form = NewPatientForm()
+    form.timezone.choices = [(tz, tz) for tz in accounts.timezone_choices()]
+    if not form.is_submitted():
+        form.timezone.data = current_app.config["CLINIC_TIMEZONE"]
+    if form.validate_on_submit():
+        try:
+            created = accounts.create_patient(
+                db.session,
+                me(),
+                name=form.name.data or "",
+                email=form.email.data,
+                timezone=form.timezone.data or "",
+                invite_ttl_days=current_app.config["INVITE_TTL_DAYS"],
+            )
+        except ValidationError as exc:
+            db.session.rollback()
+            apply_errors(form, exc.errors)
+        else:
+            db.session.commit()
+            _remember_token(created.patient.id, created.token)
+            return redirect(url_for("therapist.invite", patient_id=created.patient.id), code=303)
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("therapist/new_patient.html", form=form), status
+
+
+@bp.get("/patients/<int:patient_id>")
+@roles_required(Role.THERAPIST)
+def patient(patient_id: int) -> str:
+    """Show one patient."""
+    person = linked_patient_or_404(patient_id)
+    audit.record(db.session, me(), "patient.view", patient=person)
+    db.session.commit()
+    return render_template("therapist/patient.html", patient=person)
+
+
+@bp.get("/patients/<int:patient_id>/invite")
+@roles_required(Role.THERAPIST)
+def invite(patient_id: int) -> str:
+    """Show the patient's invite link as a QR code, ready to scan or print."""
+    person = linked_patient_or_404(patient_id)
+    token = session.get(_INVITE_KEY, {}).get(str(patient_id))
+    url = invite_url(token) if token else None
+    return render_template(
+        "therapist/invite.html",
+        patient=person,
+        url=url,
+        qr=qr_svg(url) if url else None,
+        ttl_days=current_app.config["INVITE_TTL_DAYS"],
+    )
+
+
+@bp.post("/patients/<int:patient_id>/invite")
+@roles_required(Role.THERAPIST)
+def reissue_invite(patient_id: int) -> Any:
+    """Make a new link for the patient (the old one stops working) and sign them out."""
+    person = linked_patient_or_404(patient_id)
+    token = accounts.reset_access(
+        db.session, me(), person, invite_ttl_days=current_app.config["INVITE_TTL_DAYS"]
+    )
+    db.session.commit()
+    _remember_token(person.id, token)
+    return redirect(url_for("therapist.invite", patient_id=person.id), code=303)
