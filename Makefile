@@ -32,6 +32,7 @@ install-test: $(TEST_STAMP)
 
 run: $(STAMP)
 	$(FLASK) db upgrade
+	$(FLASK) library sync
 	$(FLASK) demo
 	$(FLASK) serve
 

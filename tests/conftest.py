@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, scoped_session, sessionmaker
 from webapp import create_app
 from webapp.extensions import db, limiter
 from webapp.models import Role, User
-from webapp.services import care, passwords
+from webapp.services import care, library, passwords
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/between_visits_test"
@@ -153,6 +153,8 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     application = make_test_app(database_url, tmp_path_factory.mktemp("instance"))
     with application.app_context():
         upgrade()
+        library.sync_builtin(db.session)
+        db.session.commit()
     yield application
     with application.app_context():
         db.engine.dispose()

@@ -68,12 +68,28 @@ def create_therapist(email: str, name: str | None, password_stdin: bool) -> None
     _create_staff(Role.THERAPIST, email, name, password_stdin)
 
 
+library_cli = click.Group("library", help="The built-in exercise library and templates.")
+
+
+@library_cli.command("sync")
+@with_appcontext
+def library_sync() -> None:
+    """Load or update the shipped exercises and templates (clinic changes are kept)."""
+    from webapp.services import library
+
+    report = library.sync_builtin(db.session)
+    db.session.commit()
+    click.echo(f"Library: {report}.")
+
+
 @click.command("demo")
 @with_appcontext
 def demo() -> None:
     """Load the demo clinic (safe to run again: nothing changes the second time)."""
     from webapp.services import demo as demo_data
+    from webapp.services import library
 
+    library.sync_builtin(db.session)
     created = demo_data.load(db.session, clinic_timezone=current_app.config["CLINIC_TIMEZONE"])
     db.session.commit()
     click.echo("Demo data loaded." if created else "Demo data already present; nothing changed.")
@@ -108,5 +124,5 @@ def serve(host: str, port: int) -> None:
 
 def init_app(app: Flask) -> None:
     """Register the commands."""
-    for command in (create_admin, create_therapist, demo, serve):
+    for command in (create_admin, create_therapist, demo, serve, library_cli):
         app.cli.add_command(command)

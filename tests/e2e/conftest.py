@@ -21,6 +21,7 @@ from werkzeug.serving import make_server
 
 from tests.conftest import IN_CI, make_test_app
 from webapp.extensions import db
+from webapp.services import library
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -89,6 +90,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     )
     with app.app_context():
         upgrade()
+        library.sync_builtin(db.session)
+        db.session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

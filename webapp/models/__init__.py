@@ -9,8 +9,26 @@ from __future__ import annotations
 from webapp.models.accounts import CareLink, Invite, InvitePurpose, Role, User, new_session_token
 from webapp.models.audit import AuditEvent
 from webapp.models.base import Base, utcnow
+from webapp.models.library import Exercise, ExerciseSource, Media
+from webapp.models.programs import (
+    EVERY_DAY,
+    Program,
+    ProgramItem,
+    ProgramStatus,
+    ProgramTemplate,
+    TemplateItem,
+)
 
 __all__ = [
+    "EVERY_DAY",
+    "Exercise",
+    "ExerciseSource",
+    "Media",
+    "Program",
+    "ProgramItem",
+    "ProgramStatus",
+    "ProgramTemplate",
+    "TemplateItem",
     "AuditEvent",
     "Base",
     "CareLink",

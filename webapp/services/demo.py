@@ -7,9 +7,12 @@ as they are.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
-from webapp.models import Role, User
-from webapp.services import accounts, care, passwords
+from sqlalchemy import select
+
+from webapp.models import ProgramTemplate, Role, User, utcnow
+from webapp.services import accounts, care, clock, passwords, programs
 from webapp.services.db import Db
 
 
@@ -42,6 +45,14 @@ PATIENTS = (
     ),
     DemoPerson("david@riverside.example", "David Chen", Role.PATIENT, "patient-demo-4"),
 )
+# Each demo patient's program: the template it was built from, and its therapist.
+PROGRAMS = {
+    "anna@riverside.example": ("low-back-pain", "maria@riverside.example"),
+    "ben.h": ("neck-shoulder-tension", "maria@riverside.example"),
+    "carla@riverside.example": ("knee-osteoarthritis", "maria@riverside.example"),
+    "david@riverside.example": ("post-surgical-shoulder", "james@riverside.example"),
+}
+HISTORY_DAYS = 42
 # Which therapist cares for which patient (by login).
 CARE = {
     "maria@riverside.example": (
@@ -84,7 +95,29 @@ def load(session: Db, *, clinic_timezone: str) -> bool:
             if not care.is_linked(session, therapist.id, patient.id):
                 care.link(session, therapist, patient)
                 created_any = True
+    for patient_login, (template_slug, therapist_login) in PROGRAMS.items():
+        patient = users[patient_login]
+        if programs.programs_of(session, patient):
+            continue
+        _give_program(session, patient, users[therapist_login], template_slug)
+        created_any = True
     return created_any
+
+
+def _give_program(session: Db, patient: User, therapist: User, template_slug: str) -> None:
+    """Assign a program from a template, backdated so it has six weeks of history."""
+    template = session.scalar(select(ProgramTemplate).where(ProgramTemplate.slug == template_slug))
+    if template is None:
+        raise RuntimeError("load the library first: flask --app wsgi library sync")
+    today = clock.local_today(patient.timezone)
+    program = programs.create_program(session, therapist, patient, today=today, template=template)
+    programs.assign(session, therapist, program, today=today)
+    start = today - timedelta(days=HISTORY_DAYS)
+    program.start_date = start
+    program.assigned_at = utcnow() - timedelta(days=HISTORY_DAYS)
+    program.changed_at = program.assigned_at
+    program.patient_seen_at = program.assigned_at
+    program.change_dates = [start.isoformat()]
 
 
 def logins_text() -> str:

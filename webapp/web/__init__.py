@@ -60,8 +60,9 @@ def _error_page(status: int, template: str) -> Any:
 
 def init_app(app: Flask) -> None:
     """Register blueprints, the user loader, template helpers and error pages."""
-    from webapp.content import vocab
-    from webapp.web import admin, auth, patient, security, therapist
+    from webapp.content import bodymap, vocab
+    from webapp.services import dose
+    from webapp.web import admin, auth, library, patient, programs, security, therapist
 
     security.init_app(app)
     login_manager.user_loader(_load_user)
@@ -74,6 +75,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(patient.bp)
     app.register_blueprint(therapist.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(library.bp)
+    app.register_blueprint(programs.bp)
     app.add_url_rule("/healthz", "healthz", _health)
     app.add_url_rule("/", "index", auth.index)
 
@@ -81,8 +84,14 @@ def init_app(app: Flask) -> None:
         asset_url=asset_url,
         clinic_name=lambda: app.config["CLINIC_NAME"],
         vocab=vocab,
-        region_label=vocab.describe_region_key,
     )
+    app.jinja_env.globals.update(bodymap.template_globals())
+    app.jinja_env.globals.update(
+        describe_dose=dose.describe_dose,
+        describe_weekdays=dose.describe_weekdays,
+    )
+    app.jinja_env.filters["condition_label"] = lambda key: vocab.CONDITIONS.get(key, key)
+    app.jinja_env.filters["region_name"] = lambda key: vocab.REGIONS.get(key, key)
     for status, template in (
         (404, "errors/404.html"),
         (405, "errors/404.html"),

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from flask import Response, make_response, render_template
 from htmx_flask import request
+from wtforms import SelectChoice
 
 
 def wants_fragment() -> bool:
@@ -43,3 +45,15 @@ def apply_errors(form: Any, errors: dict[str, list[str]]) -> None:
             field.errors = list(field.errors) + list(messages)
         else:
             form.form_errors.extend(messages)
+
+
+def options(pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:
+    """Turn (value, label) pairs into WTForms select options."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def timezone_options() -> list[SelectChoice]:
+    """Return every time zone a person can pick, as select options."""
+    from webapp.services import accounts
+
+    return options((tz, tz.replace("_", " ")) for tz in accounts.timezone_choices())

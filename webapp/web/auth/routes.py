@@ -24,7 +24,7 @@ from webapp.models import Role, User
 from webapp.services import accounts, invites
 from webapp.services.errors import ValidationError
 from webapp.web.auth.forms import ChangePasswordForm, ChoosePasswordForm, LoginForm, ProfileForm
-from webapp.web.rendering import apply_errors
+from webapp.web.rendering import apply_errors, timezone_options
 from webapp.web.security import login_required
 
 bp = Blueprint("auth", __name__)
@@ -171,7 +171,7 @@ def _account_page(
     *, profile: ProfileForm | None = None, password: ChangePasswordForm | None = None
 ) -> str:
     profile = profile or ProfileForm(name=current_user.display_name, timezone=current_user.timezone)
-    profile.timezone.choices = [(tz, tz) for tz in accounts.timezone_choices()]
+    profile.timezone.choices = timezone_options()
     return render_template(
         "auth/account.html", profile=profile, password=password or ChangePasswordForm()
     )

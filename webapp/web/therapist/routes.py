@@ -10,9 +10,9 @@ from flask_login import current_user
 
 from webapp.extensions import db
 from webapp.models import Role, User
-from webapp.services import accounts, audit, care
+from webapp.services import accounts, audit, care, programs
 from webapp.services.errors import NotFound, ValidationError
-from webapp.web.rendering import apply_errors
+from webapp.web.rendering import apply_errors, timezone_options
 from webapp.web.security import roles_required
 from webapp.web.therapist.forms import NewPatientForm
 
@@ -69,7 +69,7 @@ def patients() -> str:
 def new_patient() -> Any:
     """Add a patient and make their invite link."""
     form = NewPatientForm()
-    form.timezone.choices = [(tz, tz) for tz in accounts.timezone_choices()]
+    form.timezone.choices = timezone_options()
     if not form.is_submitted():
         form.timezone.data = current_app.config["CLINIC_TIMEZONE"]
     if form.validate_on_submit():
@@ -100,7 +100,11 @@ def patient(patient_id: int) -> str:
     person = linked_patient_or_404(patient_id)
     audit.record(db.session, me(), "patient.view", patient=person)
     db.session.commit()
-    return render_template("therapist/patient.html", patient=person)
+    return render_template(
+        "therapist/patient.html",
+        patient=person,
+        program=programs.working_program(db.session, person),
+    )
 
 
 @bp.get("/patients/<int:patient_id>/invite")

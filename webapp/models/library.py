@@ -1,0 +1,92 @@
+"""The exercise library and the pictures and videos that go with it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, Enum, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.models.accounts import User
+from webapp.models.base import Base, utcnow
+
+
+class ExerciseSource(StrEnum):
+    """Where an exercise came from."""
+
+    BUILTIN = "builtin"
+    CLINIC = "clinic"
+
+
+def _enum(cls: type[StrEnum]) -> Enum:
+    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+
+
+class DoseColumns:
+    """The dose of an exercise: sets, reps, holds, rest, side, how often and when."""
+
+    sets: Mapped[int] = mapped_column(default=1)
+    reps: Mapped[int] = mapped_column(default=10)
+    hold_seconds: Mapped[int] = mapped_column(default=0)
+    rest_seconds: Mapped[int] = mapped_column(default=30)
+    side: Mapped[str] = mapped_column(String(10), default="both")
+    times_per_day: Mapped[int] = mapped_column(default=1)
+
+
+class Exercise(DoseColumns, Base):
+    """One exercise: what it is for, how to do it, when to stop, and its default dose."""
+
+    __tablename__ = "exercises"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    source: Mapped[ExerciseSource] = mapped_column(_enum(ExerciseSource))
+    # Built-in content carries a version; a newer version of the shipped text updates the
+    # fields the clinic has not changed (listed in ``clinic_changed``).
+    content_version: Mapped[int] = mapped_column(default=1)
+    clinic_changed: Mapped[list[str]] = mapped_column(JSON, default=list)
+    title: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(20))
+    regions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    conditions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    purpose: Mapped[str] = mapped_column(String(200))
+    steps: Mapped[list[str]] = mapped_column(JSON, default=list)
+    cautions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    equipment: Mapped[list[str]] = mapped_column(JSON, default=list)
+    sided: Mapped[bool] = mapped_column(default=False)
+    post_surgical: Mapped[bool] = mapped_column(default=False)
+    self_care: Mapped[bool] = mapped_column(default=False)
+    archived: Mapped[bool] = mapped_column(default=False)
+    image_id: Mapped[int | None] = mapped_column(ForeignKey("media.id", ondelete="SET NULL"))
+    video_id: Mapped[int | None] = mapped_column(ForeignKey("media.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    image: Mapped[Media | None] = relationship(foreign_keys=[image_id])
+    video: Mapped[Media | None] = relationship(foreign_keys=[video_id])
+
+    @property
+    def is_builtin(self) -> bool:
+        """Return True for exercises shipped with the app."""
+        return self.source is ExerciseSource.BUILTIN
+
+
+class Media(Base):
+    """An uploaded picture or video, stored outside the web root."""
+
+    __tablename__ = "media"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # "image" or "video"
+    storage_name: Mapped[str] = mapped_column(String(80), unique=True)
+    content_type: Mapped[str] = mapped_column(String(50))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    width: Mapped[int | None]
+    height: Mapped[int | None]
+    alt_text: Mapped[str] = mapped_column(Text, default="")
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    uploaded_by: Mapped[User | None] = relationship()

@@ -1,0 +1,134 @@
+"""Home programs: what a therapist assigned to a patient, and reusable templates."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.models.accounts import User
+from webapp.models.base import Base, utcnow
+from webapp.models.library import DoseColumns, Exercise
+
+EVERY_DAY = 0b1111111  # Monday is bit 0, Sunday bit 6
+
+
+class ProgramStatus(StrEnum):
+    """Where a program is in its life."""
+
+    DRAFT = "draft"
+    ACTIVE = "active"
+    ENDED = "ended"
+
+
+def _enum(cls: type[StrEnum]) -> Enum:
+    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+
+
+class PlanDose(DoseColumns):
+    """A dose as prescribed: the exercise dose plus weekdays and a note for the patient."""
+
+    weekdays: Mapped[int] = mapped_column(default=EVERY_DAY)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    def on_weekday(self, weekday: int) -> bool:
+        """Return True if the item is planned on this weekday (Monday = 0)."""
+        return bool(self.weekdays & (1 << weekday))
+
+
+class Program(Base):
+    """A patient's home program, built by a therapist."""
+
+    __tablename__ = "programs"
+    __table_args__ = (Index("ix_programs_patient_status", "patient_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    therapist_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(String(120))
+    note: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[ProgramStatus] = mapped_column(_enum(ProgramStatus), default=ProgramStatus.DRAFT)
+    start_date: Mapped[date]
+    end_date: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    assigned_at: Mapped[datetime | None]
+    # When the patient-visible plan last changed, and when the patient last saw that
+    # news: "Your therapist updated your plan on ..." shows once in between.
+    changed_at: Mapped[datetime | None]
+    patient_seen_at: Mapped[datetime | None]
+    # Local dates on which the plan changed, for marking charts.
+    change_dates: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+    patient: Mapped[User] = relationship(foreign_keys=[patient_id])
+    therapist: Mapped[User | None] = relationship(foreign_keys=[therapist_id])
+    items: Mapped[list[ProgramItem]] = relationship(
+        back_populates="program",
+        cascade="all, delete-orphan",
+        order_by="ProgramItem.position, ProgramItem.id",
+    )
+
+
+class ProgramItem(PlanDose, Base):
+    """One exercise in a program, as prescribed during a span of days.
+
+    Changing an assigned program never rewrites the past: the old row ends
+    (``valid_until``) and a new row of the same ``lineage`` starts the same day, so what a
+    patient did on a past day stays linked to what was assigned that day.
+    """
+
+    __tablename__ = "program_items"
+    __table_args__ = (Index("ix_program_items_program_valid", "program_id", "valid_until"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
+    lineage: Mapped[str] = mapped_column(String(32), index=True)
+    exercise_id: Mapped[int] = mapped_column(ForeignKey("exercises.id"))
+    position: Mapped[int] = mapped_column(default=0)
+    valid_from: Mapped[date | None]  # None: from the program's start
+    valid_until: Mapped[date | None]  # exclusive; None: still current
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    program: Mapped[Program] = relationship(back_populates="items")
+    exercise: Mapped[Exercise] = relationship(lazy="joined")
+
+    def valid_on(self, day: date) -> bool:
+        """Return True if this version of the item applies on the given local date."""
+        if self.valid_from is not None and day < self.valid_from:
+            return False
+        return self.valid_until is None or day < self.valid_until
+
+
+class ProgramTemplate(Base):
+    """A reusable starting point for a program."""
+
+    __tablename__ = "program_templates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str | None] = mapped_column(String(80), unique=True)
+    builtin: Mapped[bool] = mapped_column(default=False)
+    content_version: Mapped[int] = mapped_column(default=1)
+    clinic_changed: Mapped[bool] = mapped_column(default=False)
+    title: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    items: Mapped[list[TemplateItem]] = relationship(
+        back_populates="template", cascade="all, delete-orphan", order_by="TemplateItem.position"
+    )
+
+
+class TemplateItem(PlanDose, Base):
+    """One exercise of a template, with its dose."""
+
+    __tablename__ = "template_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    template_id: Mapped[int] = mapped_column(ForeignKey("program_templates.id", ondelete="CASCADE"))
+    exercise_id: Mapped[int] = mapped_column(ForeignKey("exercises.id"))
+    position: Mapped[int] = mapped_column(default=0)
+
+    template: Mapped[ProgramTemplate] = relationship(back_populates="items")
+    exercise: Mapped[Exercise] = relationship(lazy="joined")

@@ -1,0 +1,138 @@
+"""Doses: parse and check sets, reps, holds, rest, side, how often and on which days."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from webapp.content import vocab
+from webapp.models.programs import EVERY_DAY
+from webapp.services.errors import ValidationError
+
+# name: (label for messages, lowest, highest)
+RANGES: dict[str, tuple[str, int, int]] = {
+    "sets": ("Sets", 1, 10),
+    "reps": ("Repetitions", 1, 100),
+    "hold_seconds": ("Hold", 0, 300),
+    "rest_seconds": ("Rest between sets", 0, 300),
+    "times_per_day": ("Times per day", 1, 6),
+}
+NOTE_MAX = 300
+
+
+@dataclass(frozen=True)
+class Dose:
+    """A checked dose."""
+
+    sets: int
+    reps: int
+    hold_seconds: int
+    rest_seconds: int
+    side: str
+    times_per_day: int
+    weekdays: int = EVERY_DAY
+    note: str = ""
+
+    def exercise_fields(self) -> dict[str, Any]:
+        """Return the fields an exercise's default dose has."""
+        fields = asdict(self)
+        fields.pop("weekdays")
+        fields.pop("note")
+        return fields
+
+    def plan_fields(self) -> dict[str, Any]:
+        """Return the fields a program or template item has."""
+        return asdict(self)
+
+
+def _getlist(data: Mapping[str, Any], name: str) -> list[str]:
+    getlist = getattr(data, "getlist", None)
+    if getlist is not None:
+        return [str(v) for v in getlist(name)]
+    value = data.get(name)
+    if value is None:
+        return []
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value]
+    return [str(value)]
+
+
+def weekdays_mask(days: list[str]) -> int:
+    """Turn weekday numbers ("0" = Monday) into the stored bit mask."""
+    mask = 0
+    for day in days:
+        if day.isdigit() and 0 <= int(day) <= 6:
+            mask |= 1 << int(day)
+    return mask
+
+
+def weekday_numbers(mask: int) -> list[int]:
+    """Return the weekday numbers (Monday = 0) set in a mask."""
+    return [d for d in range(7) if mask & (1 << d)]
+
+
+def describe_weekdays(mask: int) -> str:
+    """Return "Every day", "Mon, Wed, Fri" and so on."""
+    if mask & EVERY_DAY == EVERY_DAY:
+        return "Every day"
+    if mask == 0b0011111:
+        return "Weekdays"
+    return ", ".join(vocab.WEEKDAYS[d] for d in weekday_numbers(mask))
+
+
+def parse_dose(data: Mapping[str, Any], *, with_schedule: bool = True) -> Dose:
+    """Check a submitted dose; raise ValidationError naming each bad field."""
+    errors: dict[str, list[str]] = {}
+    numbers: dict[str, int] = {}
+    for name, (label, low, high) in RANGES.items():
+        raw = str(data.get(name, "") or "").strip()
+        try:
+            value = int(raw)
+        except ValueError:
+            errors[name] = [f"{label}: please enter a whole number from {low} to {high}."]
+            continue
+        if not low <= value <= high:
+            errors[name] = [f"{label} must be from {low} to {high}."]
+            continue
+        numbers[name] = value
+    side = str(data.get("side", "both") or "both")
+    if side not in vocab.DOSE_SIDES:
+        errors["side"] = ["Please choose a side."]
+    weekdays = EVERY_DAY
+    note = ""
+    if with_schedule:
+        weekdays = weekdays_mask(_getlist(data, "weekdays"))
+        if weekdays == 0:
+            errors["weekdays"] = ["Please choose at least one day of the week."]
+        note = " ".join(str(data.get("note", "") or "").split())
+        if len(note) > NOTE_MAX:
+            errors["note"] = [f"Please keep the note under {NOTE_MAX} characters."]
+    if errors:
+        raise ValidationError(errors)
+    return Dose(side=side, weekdays=weekdays, note=note, **numbers)
+
+
+def describe_seconds(seconds: int) -> str:
+    """Return "20 s", "2 min" or "1 min 30 s"."""
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, rest = divmod(seconds, 60)
+    return f"{minutes} min" if not rest else f"{minutes} min {rest} s"
+
+
+def describe_dose(item: Any, sided: bool) -> str:
+    """Return a short plain description: "2 sets of 10, hold 20 s, each side"."""
+    parts = []
+    if item.sets > 1:
+        parts.append(f"{item.sets} sets of {item.reps}")
+    elif item.reps > 1:
+        parts.append(f"{item.reps} times")
+    if item.hold_seconds:
+        duration = describe_seconds(item.hold_seconds)
+        parts.append(f"hold {duration}" if parts else duration)
+    if not parts:
+        parts.append("once")
+    if sided:
+        parts.append({"both": "each side", "left": "left side", "right": "right side"}[item.side])
+    return ", ".join(parts)

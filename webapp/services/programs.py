@@ -1,0 +1,434 @@
+"""Building, changing and assigning home programs, with their history kept."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from webapp.models import (
+    Exercise,
+    Program,
+    ProgramItem,
+    ProgramStatus,
+    ProgramTemplate,
+    TemplateItem,
+    User,
+    utcnow,
+)
+from webapp.services import audit
+from webapp.services.db import Db
+from webapp.services.dose import Dose
+from webapp.services.errors import NotFound, ValidationError
+
+MAX_ITEMS = 20
+
+
+def new_lineage() -> str:
+    """Return a fresh id that follows one exercise of a program through its versions."""
+    return uuid.uuid4().hex
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def working_program(session: Db, patient: User) -> Program | None:
+    """Return the program a therapist edits: a draft if there is one, else the active one."""
+    programs = session.scalars(
+        select(Program)
+        .where(
+            Program.patient_id == patient.id,
+            Program.status.in_([ProgramStatus.DRAFT, ProgramStatus.ACTIVE]),
+        )
+        .options(selectinload(Program.items))
+    ).all()
+    drafts = [p for p in programs if p.status is ProgramStatus.DRAFT]
+    if drafts:
+        return max(drafts, key=lambda p: p.id)
+    return max(programs, key=lambda p: p.id) if programs else None
+
+
+def active_program(session: Db, patient: User) -> Program | None:
+    """Return the patient's assigned program, if any."""
+    return session.scalar(
+        select(Program)
+        .where(Program.patient_id == patient.id, Program.status == ProgramStatus.ACTIVE)
+        .order_by(Program.id.desc())
+        .limit(1)
+    )
+
+
+def programs_of(session: Db, patient: User) -> Sequence[Program]:
+    """Return all of a patient's programs, newest first."""
+    return session.scalars(
+        select(Program).where(Program.patient_id == patient.id).order_by(Program.id.desc())
+    ).all()
+
+
+def get_program(session: Db, program_id: int, patient: User) -> Program:
+    """Return one of the patient's programs, or raise NotFound."""
+    program = session.get(Program, program_id)
+    if program is None or program.patient_id != patient.id:
+        raise NotFound()
+    return program
+
+
+def current_items(program: Program) -> list[ProgramItem]:
+    """Return the items as they stand now (the latest version of each), in order."""
+    items = [i for i in program.items if i.valid_until is None]
+    return sorted(items, key=lambda i: (i.position, i.id))
+
+
+def items_on(program: Program, day: date) -> list[ProgramItem]:
+    """Return the item versions that applied on a local date (weekday not considered)."""
+    if day < program.start_date or (program.end_date is not None and day > program.end_date):
+        return []
+    items = [i for i in program.items if i.valid_on(day)]
+    return sorted(items, key=lambda i: (i.position, i.id))
+
+
+def templates(session: Db) -> Sequence[ProgramTemplate]:
+    """Return every program template, shipped ones first."""
+    return session.scalars(
+        select(ProgramTemplate)
+        .options(selectinload(ProgramTemplate.items))
+        .order_by(ProgramTemplate.builtin.desc(), ProgramTemplate.title)
+    ).all()
+
+
+# --- changing -----------------------------------------------------------------------------
+
+
+def _effective_start(program: Program, item: ProgramItem) -> date:
+    return item.valid_from or program.start_date
+
+
+def _touch(program: Program, today: date, now: datetime | None = None) -> None:
+    """Note that the patient-visible plan changed today."""
+    if program.status is not ProgramStatus.ACTIVE:
+        return
+    program.changed_at = now or utcnow()
+    stamp = today.isoformat()
+    if stamp not in (program.change_dates or []):
+        program.change_dates = [*(program.change_dates or []), stamp]
+
+
+def create_program(
+    session: Db,
+    therapist: User,
+    patient: User,
+    *,
+    today: date,
+    template: ProgramTemplate | None = None,
+    title: str | None = None,
+) -> Program:
+    """Start a draft program for a patient, empty or from a template."""
+    existing = working_program(session, patient)
+    if existing is not None and existing.status is ProgramStatus.DRAFT:
+        # One draft at a time: starting again replaces the unassigned draft.
+        session.delete(existing)
+        session.flush()
+    program = Program(
+        patient_id=patient.id,
+        therapist_id=therapist.id,
+        title=title or (template.title if template else "Home program"),
+        note="",
+        status=ProgramStatus.DRAFT,
+        start_date=today,
+        change_dates=[],
+    )
+    session.add(program)
+    if template is not None:
+        for position, t_item in enumerate(template.items):
+            program.items.append(_item_from(t_item, position))
+    session.flush()
+    audit.record(
+        session,
+        therapist,
+        "program.create",
+        patient=patient,
+        detail=f"program {program.id}"
+        + (f" from template {template.slug or template.id}" if template else ""),
+    )
+    return program
+
+
+def _item_from(source: TemplateItem | ProgramItem, position: int) -> ProgramItem:
+    return ProgramItem(
+        lineage=new_lineage(),
+        exercise_id=source.exercise_id,
+        position=position,
+        sets=source.sets,
+        reps=source.reps,
+        hold_seconds=source.hold_seconds,
+        rest_seconds=source.rest_seconds,
+        side=source.side,
+        times_per_day=source.times_per_day,
+        weekdays=source.weekdays,
+        note=source.note,
+    )
+
+
+def copy_active_to_draft(session: Db, therapist: User, patient: User, *, today: date) -> Program:
+    """Start a draft that copies the patient's active program, to plan a bigger change."""
+    active = active_program(session, patient)
+    if active is None:
+        raise NotFound()
+    draft = create_program(session, therapist, patient, today=today, title=active.title)
+    draft.note = active.note
+    for position, item in enumerate(current_items(active)):
+        draft.items.append(_item_from(item, position))
+    session.flush()
+    return draft
+
+
+def update_details(
+    program: Program,
+    *,
+    title: str,
+    note: str,
+    start_date: date | None,
+    end_date: date | None,
+    today: date,
+) -> None:
+    """Change a program's title, note and dates."""
+    errors: dict[str, list[str]] = {}
+    clean_title = " ".join(title.split())
+    if not clean_title:
+        errors["title"] = ["Please give the program a name."]
+    elif len(clean_title) > 120:
+        errors["title"] = ["Please keep the name under 120 characters."]
+    clean_note = note.strip()
+    if len(clean_note) > 1000:
+        errors["note"] = ["Please keep the note under 1000 characters."]
+    if start_date is None:
+        errors["start_date"] = ["Please choose a start date."]
+    elif program.status is ProgramStatus.DRAFT and start_date < today:
+        errors["start_date"] = ["The start date cannot be in the past."]
+    elif (
+        program.status is ProgramStatus.ACTIVE
+        and start_date != program.start_date
+        and start_date < today
+    ):
+        errors["start_date"] = ["A program that has started cannot move its start into the past."]
+    if end_date is not None and start_date is not None and end_date < start_date:
+        errors["end_date"] = ["The end date must be on or after the start date."]
+    elif end_date is not None and end_date < today:
+        errors["end_date"] = ["The end date cannot be in the past."]
+    if errors:
+        raise ValidationError(errors)
+    assert start_date is not None
+    program.title = clean_title
+    program.note = clean_note
+    program.start_date = start_date
+    program.end_date = end_date
+    _touch(program, today)
+
+
+def add_item(
+    session: Db, therapist: User, program: Program, exercise: Exercise, *, today: date
+) -> ProgramItem:
+    """Add an exercise to a program with the exercise's default dose."""
+    current = current_items(program)
+    if len(current) >= MAX_ITEMS:
+        raise ValidationError(
+            f"A program can hold {MAX_ITEMS} exercises. Remove one before adding another."
+        )
+    if exercise.archived:
+        raise NotFound()
+    item = ProgramItem(
+        lineage=new_lineage(),
+        exercise_id=exercise.id,
+        exercise=exercise,
+        position=(max((i.position for i in current), default=-1) + 1),
+        valid_from=today
+        if program.status is ProgramStatus.ACTIVE and program.start_date < today
+        else None,
+        sets=exercise.sets,
+        reps=exercise.reps,
+        hold_seconds=exercise.hold_seconds,
+        rest_seconds=exercise.rest_seconds,
+        side=exercise.side,
+        times_per_day=exercise.times_per_day,
+    )
+    program.items.append(item)
+    session.flush()
+    _touch(program, today)
+    audit.record(
+        session,
+        therapist,
+        "program.item_add",
+        patient=program.patient,
+        detail=f"program {program.id}: {exercise.slug}",
+    )
+    return item
+
+
+def get_item(program: Program, item_id: int) -> ProgramItem:
+    """Return a current item of the program, or raise NotFound."""
+    for item in program.items:
+        if item.id == item_id and item.valid_until is None:
+            return item
+    raise NotFound()
+
+
+def update_item(
+    session: Db, therapist: User, program: Program, item: ProgramItem, dose: Dose, *, today: date
+) -> ProgramItem:
+    """Change an item's dose; past days keep the dose they had. Return the current version."""
+    fields = dose.plan_fields()
+    if all(getattr(item, k) == v for k, v in fields.items()):
+        return item
+    if program.status is not ProgramStatus.ACTIVE or _effective_start(program, item) >= today:
+        for name, value in fields.items():
+            setattr(item, name, value)
+        current = item
+    else:
+        item.valid_until = today
+        current = ProgramItem(
+            lineage=item.lineage,
+            exercise_id=item.exercise_id,
+            exercise=item.exercise,
+            position=item.position,
+            valid_from=today,
+            **fields,
+        )
+        program.items.append(current)
+    session.flush()
+    _touch(program, today)
+    audit.record(
+        session,
+        therapist,
+        "program.item_update",
+        patient=program.patient,
+        detail=f"program {program.id}: {item.exercise.slug}",
+    )
+    return current
+
+
+def remove_item(
+    session: Db, therapist: User, program: Program, item: ProgramItem, *, today: date
+) -> None:
+    """Take an exercise out of a program from today on."""
+    if program.status is not ProgramStatus.ACTIVE or _effective_start(program, item) > today:
+        program.items.remove(item)
+        session.delete(item)
+    else:
+        item.valid_until = today
+    session.flush()
+    _touch(program, today)
+    audit.record(
+        session,
+        therapist,
+        "program.item_remove",
+        patient=program.patient,
+        detail=f"program {program.id}: {item.exercise.slug}",
+    )
+
+
+def move_item(program: Program, item: ProgramItem, direction: int, *, today: date) -> None:
+    """Move an item one place up (-1) or down (+1)."""
+    items = current_items(program)
+    index = items.index(item)
+    target = index + direction
+    if not 0 <= target < len(items):
+        return
+    items[index], items[target] = items[target], items[index]
+    for position, each in enumerate(items):
+        each.position = position
+    _touch(program, today)
+
+
+def assign(session: Db, therapist: User, program: Program, *, today: date) -> None:
+    """Give a draft to the patient; it replaces the program they had."""
+    if program.status is not ProgramStatus.DRAFT:
+        return
+    if not current_items(program):
+        raise ValidationError("Add at least one exercise before assigning the program.")
+    previous = active_program(session, program.patient)
+    start = max(program.start_date, today)
+    if previous is not None:
+        previous.status = ProgramStatus.ENDED
+        last_day = start - timedelta(days=1)
+        if previous.end_date is None or previous.end_date > last_day:
+            previous.end_date = last_day
+    program.start_date = start
+    program.status = ProgramStatus.ACTIVE
+    program.assigned_at = utcnow()
+    program.changed_at = program.assigned_at
+    program.change_dates = [start.isoformat()]
+    session.flush()
+    audit.record(
+        session,
+        therapist,
+        "program.assign",
+        patient=program.patient,
+        detail=f"program {program.id}",
+    )
+
+
+def save_as_template(
+    session: Db, therapist: User, program: Program, *, title: str, description: str = ""
+) -> ProgramTemplate:
+    """Save a program's current exercises and doses as a template for other patients."""
+    clean = " ".join(title.split())
+    if not clean:
+        raise ValidationError("Please name the template.", "template_title")
+    if len(clean) > 120:
+        raise ValidationError("Please keep the name under 120 characters.", "template_title")
+    items = current_items(program)
+    if not items:
+        raise ValidationError("Add exercises before saving a template.", "template_title")
+    template = ProgramTemplate(
+        title=clean,
+        description=" ".join(description.split())[:500],
+        builtin=False,
+        created_by_id=therapist.id,
+    )
+    for position, item in enumerate(items):
+        template.items.append(
+            TemplateItem(
+                exercise_id=item.exercise_id,
+                position=position,
+                sets=item.sets,
+                reps=item.reps,
+                hold_seconds=item.hold_seconds,
+                rest_seconds=item.rest_seconds,
+                side=item.side,
+                times_per_day=item.times_per_day,
+                weekdays=item.weekdays,
+                note=item.note,
+            )
+        )
+    session.add(template)
+    session.flush()
+    audit.record(session, therapist, "template.create", detail=f"template {template.id}")
+    return template
+
+
+def acknowledge_update(program: Program, now: datetime | None = None) -> bool:
+    """Return True (once) when the patient has not yet seen the latest plan change."""
+    if program.changed_at is None or program.assigned_at is None:
+        return False
+    if program.patient_seen_at is not None and program.patient_seen_at >= program.changed_at:
+        return False
+    program.patient_seen_at = now or utcnow()
+    return True
+
+
+def dose_form_values(item: Any) -> Mapping[str, Any]:
+    """Return an item's dose as form values."""
+    return {
+        "sets": item.sets,
+        "reps": item.reps,
+        "hold_seconds": item.hold_seconds,
+        "rest_seconds": item.rest_seconds,
+        "side": item.side,
+        "times_per_day": item.times_per_day,
+        "weekdays": item.weekdays,
+        "note": item.note,
+    }
