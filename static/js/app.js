@@ -21,11 +21,27 @@ for (const input of document.querySelectorAll("[data-invite-link]")) {
   input.addEventListener("focus", () => input.select());
 }
 
-// Offer the browser's time zone where a form asks for one and nothing was chosen yet.
+// Where a form asks for a time zone, offer the one the phone reports.
 for (const select of document.querySelectorAll("select[data-detect-timezone]")) {
   const detected = Intl.DateTimeFormat().resolvedOptions().timeZone;
-  if (select.dataset.detectTimezone === "force" && detected) {
-    const option = [...select.options].find((o) => o.value === detected);
-    if (option) select.value = detected;
+  const option = [...select.options].find((o) => o.value === detected);
+  if (option && select.value !== detected) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "button button--small";
+    button.textContent = `Use my phone's time zone (${detected})`;
+    button.addEventListener("click", () => { select.value = detected; button.remove(); });
+    select.after(button);
+  }
+}
+
+// Today offers the phone's time zone when it differs from the one the plan follows.
+const tzOffer = document.querySelector("[data-tz-offer]");
+if (tzOffer) {
+  const detected = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (detected && detected !== tzOffer.dataset.tzOffer) {
+    tzOffer.querySelector('input[name="timezone"]').value = detected;
+    tzOffer.querySelector("[data-tz-name]").textContent = detected;
+    tzOffer.hidden = false;
   }
 }

@@ -127,6 +127,7 @@ def new_context(browser: Any) -> Iterator[Callable[..., Any]]:
     contexts: list[Any] = []
 
     def factory(**kwargs: Any) -> Any:
+        kwargs.setdefault("timezone_id", "Europe/London")
         context = browser.new_context(**kwargs)
         context.set_default_timeout(10_000)
         contexts.append(context)

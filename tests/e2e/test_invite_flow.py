@@ -48,7 +48,9 @@ def test_therapist_invites_and_patient_signs_up_on_a_phone(
     phone.get_by_label("New password").fill("lemon tea after the walk")
     phone.get_by_label("Type it again").fill("lemon tea after the walk")
     phone.get_by_role("button", name="Save and continue").click()
-    phone.get_by_role("heading", name="Hello, Rosa").wait_for()
+    phone.get_by_role(
+        "heading", name=re.compile(r"Good (morning|afternoon|evening), Rosa")
+    ).wait_for()
     assert phone.url.endswith("/me/")
     screenshot(phone, "patient-first-home")
 

@@ -7,6 +7,7 @@ so services and the scheduler can use them without a web request.
 from __future__ import annotations
 
 from webapp.models.accounts import CareLink, Invite, InvitePurpose, Role, User, new_session_token
+from webapp.models.activity import Alert, Appointment, CheckIn, Completion
 from webapp.models.audit import AuditEvent
 from webapp.models.base import Base, utcnow
 from webapp.models.library import Exercise, ExerciseSource, Media
@@ -20,6 +21,10 @@ from webapp.models.programs import (
 )
 
 __all__ = [
+    "Alert",
+    "Appointment",
+    "CheckIn",
+    "Completion",
     "EVERY_DAY",
     "Exercise",
     "ExerciseSource",

@@ -6,13 +6,16 @@ as they are.
 
 from __future__ import annotations
 
+import hashlib
+import random
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from webapp.models import ProgramTemplate, Role, User, utcnow
-from webapp.services import accounts, care, clock, passwords, programs
+from webapp.models import CheckIn, Completion, Program, ProgramTemplate, Role, User, utcnow
+from webapp.services import accounts, alerts, care, clock, passwords, programs
 from webapp.services.db import Db
 
 
@@ -118,6 +121,90 @@ def _give_program(session: Db, patient: User, therapist: User, template_slug: st
     program.changed_at = program.assigned_at
     program.patient_seen_at = program.assigned_at
     program.change_dates = [start.isoformat()]
+    session.flush()
+    _history(session, patient, program, start, today)
+
+
+# Share of planned exercises done, week by week: good and bad weeks.
+WEEK_EFFORT = (0.9, 0.75, 0.3, 0.7, 0.85, 0.65, 0.8)
+GAP_DAYS = range(23, 26)  # three quiet days (a trip away)
+FLARE_DAYS = range(16, 20)  # a flare-up
+
+
+def _history(session: Db, patient: User, program: Program, start: date, today: date) -> None:
+    """Write six weeks of realistic completions and check-ins (the same every time)."""
+    seed = int(hashlib.sha256((patient.login or "").encode()).hexdigest()[:8], 16)
+    rng = random.Random(seed)
+    zone = ZoneInfo(patient.timezone)
+    items = programs.current_items(program)
+    for offset in range((today - start).days):
+        day = start + timedelta(days=offset)
+        if offset in GAP_DAYS:
+            continue
+        effort = WEEK_EFFORT[min(offset // 7, len(WEEK_EFFORT) - 1)]
+        flare = offset in FLARE_DAYS
+        for item in items:
+            if not item.on_weekday(day.weekday()):
+                continue
+            for slot in range(item.times_per_day):
+                if rng.random() > (effort * (0.5 if flare else 1.0)):
+                    continue
+                hour = (7, 13, 18, 20, 21, 22)[min(slot, 5)]
+                at = datetime.combine(day, time(hour, rng.randrange(60)), zone)
+                session.add(
+                    Completion(
+                        client_id=f"demo-{seed:x}-{day.isoformat()}-{item.lineage[:8]}-{slot}",
+                        patient_id=patient.id,
+                        program_item_id=item.id,
+                        lineage=item.lineage,
+                        exercise_id=item.exercise_id,
+                        source="plan",
+                        local_date=day,
+                        slot=slot,
+                        pain_during=rng.choice([None, None, 2, 3, 4]) if not flare else 6,
+                        difficulty=rng.choice([None, None, "right", "easy"]),
+                        completed_at=at,
+                    )
+                )
+        if rng.random() < (0.95 if flare else 0.8):
+            base = 6.0 - 3.0 * offset / HISTORY_DAYS
+            pain = 8 if flare and offset in (17, 18) else 7 if flare else base + rng.uniform(-1, 1)
+            session.add(
+                CheckIn(
+                    client_id=f"demo-{seed:x}-{day.isoformat()}-checkin",
+                    patient_id=patient.id,
+                    local_date=day,
+                    pain=max(0, min(10, round(pain))),
+                    stiffness=max(0, min(10, round(pain + rng.uniform(-2, 1)))),
+                    sleep="poor" if flare else rng.choice(["fair", "good", "good"]),
+                    stress=max(0, min(10, round(4 + rng.uniform(-2, 2) + (2 if flare else 0)))),
+                    regions=_demo_regions(program.title),
+                    warning_signs=[],
+                    note="Bad night, back is flaring." if offset == FLARE_DAYS[0] else "",
+                    created_at=datetime.combine(day, time(20, 15), zone),
+                    updated_at=datetime.combine(day, time(20, 15), zone),
+                )
+            )
+    session.flush()
+    flare_day = start + timedelta(days=17)
+    alerts.raise_alert(
+        session,
+        patient,
+        "pain_high",
+        f"Pain 8/10 on {flare_day}.",
+        now=datetime.combine(flare_day, time(20, 15), zone),
+    )
+
+
+def _demo_regions(title: str) -> list[str]:
+    lowered = title.lower()
+    if "knee" in lowered:
+        return ["knees:left", "knees:right"]
+    if "neck" in lowered:
+        return ["neck", "shoulders:right"]
+    if "shoulder" in lowered:
+        return ["shoulders:left"]
+    return ["lower_back"]
 
 
 def logins_text() -> str:

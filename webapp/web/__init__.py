@@ -62,7 +62,7 @@ def init_app(app: Flask) -> None:
     """Register blueprints, the user loader, template helpers and error pages."""
     from webapp.content import bodymap, vocab
     from webapp.services import dose
-    from webapp.web import admin, auth, library, patient, programs, security, therapist
+    from webapp.web import admin, auth, formatting, library, patient, programs, security, therapist
 
     security.init_app(app)
     login_manager.user_loader(_load_user)
@@ -92,6 +92,9 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.filters["condition_label"] = lambda key: vocab.CONDITIONS.get(key, key)
     app.jinja_env.filters["region_name"] = lambda key: vocab.REGIONS.get(key, key)
+    app.jinja_env.filters["local_date"] = formatting.local_date
+    app.jinja_env.filters["local_datetime"] = formatting.local_datetime
+    app.jinja_env.filters["long_date"] = formatting.long_date
     for status, template in (
         (404, "errors/404.html"),
         (405, "errors/404.html"),

@@ -1,15 +1,15 @@
 """initial schema
 
-Revision ID: 56cbd94ea75b
+Revision ID: 041020659df1
 Revises: 
-Create Date: 2026-11-28 00:38:01.019808
+Create Date: 2026-11-28 00:45:42.909029
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 
-revision = '56cbd94ea75b'
+revision = '041020659df1'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -32,6 +32,23 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),
     sa.UniqueConstraint('login', name=op.f('uq_users_login'))
     )
+    op.create_table('appointments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('patient_id', sa.Integer(), nullable=False),
+    sa.Column('therapist_id', sa.Integer(), nullable=True),
+    sa.Column('starts_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('duration_minutes', sa.Integer(), nullable=False),
+    sa.Column('place_note', sa.Text(), nullable=False),
+    sa.Column('status', sa.String(length=15), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['patient_id'], ['users.id'], name=op.f('fk_appointments_patient_id_users'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['therapist_id'], ['users.id'], name=op.f('fk_appointments_therapist_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_appointments'))
+    )
+    with op.batch_alter_table('appointments', schema=None) as batch_op:
+        batch_op.create_index('ix_appointments_patient_starts', ['patient_id', 'starts_at'], unique=False)
+
     op.create_table('audit_events',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('at', sa.DateTime(timezone=True), nullable=False),
@@ -60,6 +77,25 @@ def upgrade() -> None:
     with op.batch_alter_table('care_links', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_care_links_patient_id'), ['patient_id'], unique=False)
 
+    op.create_table('checkins',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('client_id', sa.String(length=64), nullable=True),
+    sa.Column('patient_id', sa.Integer(), nullable=False),
+    sa.Column('local_date', sa.Date(), nullable=False),
+    sa.Column('pain', sa.Integer(), nullable=False),
+    sa.Column('stiffness', sa.Integer(), nullable=True),
+    sa.Column('sleep', sa.String(length=10), nullable=True),
+    sa.Column('stress', sa.Integer(), nullable=True),
+    sa.Column('regions', sa.JSON(), nullable=False),
+    sa.Column('warning_signs', sa.JSON(), nullable=False),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['patient_id'], ['users.id'], name=op.f('fk_checkins_patient_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_checkins')),
+    sa.UniqueConstraint('client_id', name=op.f('uq_checkins_client_id')),
+    sa.UniqueConstraint('patient_id', 'local_date', name=op.f('uq_checkins_patient_id_local_date'))
+    )
     op.create_table('invites',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -127,6 +163,27 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('programs', schema=None) as batch_op:
         batch_op.create_index('ix_programs_patient_status', ['patient_id', 'status'], unique=False)
+
+    op.create_table('alerts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('patient_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=30), nullable=False),
+    sa.Column('detail', sa.Text(), nullable=False),
+    sa.Column('status', sa.String(length=15), nullable=False),
+    sa.Column('checkin_id', sa.Integer(), nullable=True),
+    sa.Column('raised_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('acknowledged_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('acknowledged_by_id', sa.Integer(), nullable=True),
+    sa.Column('ack_note', sa.Text(), nullable=False),
+    sa.Column('cleared_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['acknowledged_by_id'], ['users.id'], name=op.f('fk_alerts_acknowledged_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['checkin_id'], ['checkins.id'], name=op.f('fk_alerts_checkin_id_checkins'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['patient_id'], ['users.id'], name=op.f('fk_alerts_patient_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_alerts'))
+    )
+    with op.batch_alter_table('alerts', schema=None) as batch_op:
+        batch_op.create_index('ix_alerts_patient_status', ['patient_id', 'status'], unique=False)
+        batch_op.create_index('uq_alerts_open_kind', ['patient_id', 'kind'], unique=True, sqlite_where=sa.text("status = 'open'"), postgresql_where=sa.text("status = 'open'"))
 
     op.create_table('exercises',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -205,11 +262,40 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['template_id'], ['program_templates.id'], name=op.f('fk_template_items_template_id_program_templates'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_template_items'))
     )
+    op.create_table('completions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('client_id', sa.String(length=64), nullable=False),
+    sa.Column('patient_id', sa.Integer(), nullable=False),
+    sa.Column('program_item_id', sa.Integer(), nullable=True),
+    sa.Column('lineage', sa.String(length=32), nullable=True),
+    sa.Column('exercise_id', sa.Integer(), nullable=False),
+    sa.Column('source', sa.String(length=10), nullable=False),
+    sa.Column('local_date', sa.Date(), nullable=False),
+    sa.Column('slot', sa.Integer(), nullable=False),
+    sa.Column('pain_during', sa.Integer(), nullable=True),
+    sa.Column('difficulty', sa.String(length=10), nullable=True),
+    sa.Column('completed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('undone_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['exercise_id'], ['exercises.id'], name=op.f('fk_completions_exercise_id_exercises')),
+    sa.ForeignKeyConstraint(['patient_id'], ['users.id'], name=op.f('fk_completions_patient_id_users'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['program_item_id'], ['program_items.id'], name=op.f('fk_completions_program_item_id_program_items'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_completions')),
+    sa.UniqueConstraint('client_id', name=op.f('uq_completions_client_id'))
+    )
+    with op.batch_alter_table('completions', schema=None) as batch_op:
+        batch_op.create_index('ix_completions_patient_date', ['patient_id', 'local_date'], unique=False)
+        batch_op.create_index('uq_completions_live_slot', ['patient_id', 'lineage', 'local_date', 'slot'], unique=True, sqlite_where=sa.text('undone_at IS NULL AND lineage IS NOT NULL'), postgresql_where=sa.text('undone_at IS NULL AND lineage IS NOT NULL'))
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('completions', schema=None) as batch_op:
+        batch_op.drop_index('uq_completions_live_slot', sqlite_where=sa.text('undone_at IS NULL AND lineage IS NOT NULL'), postgresql_where=sa.text('undone_at IS NULL AND lineage IS NOT NULL'))
+        batch_op.drop_index('ix_completions_patient_date')
+
+    op.drop_table('completions')
     op.drop_table('template_items')
     with op.batch_alter_table('program_items', schema=None) as batch_op:
         batch_op.drop_index('ix_program_items_program_valid')
@@ -217,6 +303,11 @@ def downgrade() -> None:
 
     op.drop_table('program_items')
     op.drop_table('exercises')
+    with op.batch_alter_table('alerts', schema=None) as batch_op:
+        batch_op.drop_index('uq_alerts_open_kind', sqlite_where=sa.text("status = 'open'"), postgresql_where=sa.text("status = 'open'"))
+        batch_op.drop_index('ix_alerts_patient_status')
+
+    op.drop_table('alerts')
     with op.batch_alter_table('programs', schema=None) as batch_op:
         batch_op.drop_index('ix_programs_patient_status')
 
@@ -227,6 +318,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_invites_user_open')
 
     op.drop_table('invites')
+    op.drop_table('checkins')
     with op.batch_alter_table('care_links', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_care_links_patient_id'))
 
@@ -236,5 +328,9 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_audit_events_at'))
 
     op.drop_table('audit_events')
+    with op.batch_alter_table('appointments', schema=None) as batch_op:
+        batch_op.drop_index('ix_appointments_patient_starts')
+
+    op.drop_table('appointments')
     op.drop_table('users')
     # ### end Alembic commands ###

@@ -1,0 +1,89 @@
+"""Benchmark the patient's Today page: server time, SQL queries and bytes on the wire.
+
+Run: .venv/bin/python -m bench.today   (the last line is one JSON object of the figures)
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import urlsplit
+
+from bench.common import (
+    count_queries,
+    gzip_size,
+    make_app,
+    median_p95,
+    patient_with_history,
+    sign_in,
+    timings,
+)
+from webapp.extensions import db
+from webapp.models import Role, User
+
+RUNS = 300
+
+
+def main() -> dict[str, float]:
+    """Measure and print the figures."""
+    app = make_app()
+    with app.app_context():
+        therapist = User(
+            role=Role.THERAPIST, login="t@bench.example", display_name="T", timezone="Europe/London"
+        )
+        db.session.add(therapist)
+        db.session.flush()
+        patient_with_history(db.session, therapist, "long.history", 90)
+        patient_with_history(db.session, therapist, "short.history", 5)
+        db.session.commit()
+
+    long_client = sign_in(app, "long.history")
+    short_client = sign_in(app, "short.history")
+
+    def today() -> None:
+        response = long_client.get("/me/")
+        assert response.status_code == 200
+
+    median, p95 = median_p95(timings(today, RUNS))
+
+    with count_queries(app) as long_queries:
+        html = long_client.get("/me/").get_data()
+    short_client.get("/me/")  # the first visit also records that the plan news was seen
+    with count_queries(app) as short_queries:
+        short_client.get("/me/")
+    queries_long, queries_short = len(long_queries), len(short_queries)
+
+    # Everything a first visit downloads: the page and every static file it names.
+    total = gzip_size(html)
+    assets = sorted(set(re.findall(rb'(?:href|src)="(/static/[^"]+)"', html)))
+    for url in assets:
+        path = urlsplit(url.decode()).path
+        query = urlsplit(url.decode()).query
+        response = long_client.get(f"{path}?{query}")
+        assert response.status_code == 200, url
+        total += gzip_size(response.get_data())
+        response.close()
+    figures = {
+        "today_median_ms": round(median, 2),
+        "today_p95_ms": round(p95, 2),
+        "today_queries": queries_long,
+        "today_queries_5_days_history": queries_short,
+        "html_kb": round(len(html) / 1024, 1),
+        "html_gzip_kb": round(gzip_size(html) / 1024, 1),
+        "first_load_kb": round(total / 1024, 1),
+        "assets": len(assets),
+        "runs": RUNS,
+    }
+    print(f"Today with 90 days of history, {RUNS} warm requests on SQLite:")
+    print(f"  median {median:.2f} ms, p95 {p95:.2f} ms (budget 15 / 30 ms)")
+    print(f"  {queries_long} SQL queries (5-day history: {queries_short})")
+    print(
+        f"  HTML {figures['html_kb']} KB (budget 30); first load {figures['first_load_kb']} KB "
+        f"compressed across {len(assets) + 1} files (budget 60)"
+    )
+    print(json.dumps(figures), flush=True)
+    return figures
+
+
+if __name__ == "__main__":
+    main()

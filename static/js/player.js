@@ -1,0 +1,291 @@
+// Guided player: one exercise at a time, with hold, rep, set and rest timers.
+// Without this file the page is a plain list with a "Mark done" button per exercise.
+
+import { sendForm } from "./send.js";
+
+const reducedMotion = window.matchMedia?.("(prefers-reduced-motion: reduce)").matches ?? false;
+let audio = null;
+
+function soundOn() {
+  return localStorage.getItem("bv-sound") !== "off";
+}
+
+function beep() {
+  if (!soundOn()) return;
+  try {
+    audio ??= new AudioContext();
+    const osc = audio.createOscillator();
+    const gain = audio.createGain();
+    osc.frequency.value = 880;
+    gain.gain.setValueAtTime(0.15, audio.currentTime);
+    gain.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + 0.35);
+    osc.connect(gain).connect(audio.destination);
+    osc.start();
+    osc.stop(audio.currentTime + 0.35);
+  } catch {
+    // No audio here (or not allowed yet): the screen still shows the change.
+  }
+}
+
+function buzz() {
+  if (!reducedMotion) navigator.vibrate?.(200);
+}
+
+function clockText(ms) {
+  const total = Math.max(0, Math.ceil(ms / 1000));
+  return `${Math.floor(total / 60)}:${String(total % 60).padStart(2, "0")}`;
+}
+
+// Keeps the screen on while a timer runs, where the browser allows it.
+const wake = {
+  lock: null,
+  async on() {
+    try {
+      this.lock ??= await navigator.wakeLock?.request("screen");
+      this.lock?.addEventListener?.("release", () => { this.lock = null; });
+    } catch {
+      this.lock = null;
+    }
+  },
+  off() {
+    this.lock?.release?.();
+    this.lock = null;
+  },
+};
+
+class StepTimer {
+  constructor(step) {
+    this.el = step.querySelector("[data-timer]");
+    if (!this.el) return;
+    const n = (name) => Number.parseInt(step.dataset[name] ?? "0", 10) || 0;
+    this.sets = Math.max(1, n("sets"));
+    this.reps = Math.max(1, n("reps"));
+    this.hold = n("hold") * 1000;
+    this.rest = n("rest") * 1000;
+    this.sides = step.dataset.sided === "1" ? ["Left side", "Right side"] : [""];
+    this.phaseEl = this.el.querySelector("[data-phase]");
+    this.clockEl = this.el.querySelector("[data-clock]");
+    this.setEl = this.el.querySelector("[data-set-count]");
+    this.repEl = this.el.querySelector("[data-rep-count]");
+    this.toggleBtn = this.el.querySelector("[data-toggle]");
+    this.repBtn = this.el.querySelector("[data-rep]");
+    this.skipRestBtn = this.el.querySelector("[data-skip-rest]");
+    this.set = 1;
+    this.side = 0;
+    this.rep = 1;
+    this.phase = "ready"; // ready, hold, reps, rest, finished
+    this.remaining = this.hold;
+    this.running = false;
+    this.toggleBtn.addEventListener("click", () => this.toggle());
+    this.repBtn.addEventListener("click", () => this.repDone());
+    this.skipRestBtn.addEventListener("click", () => this.afterRest());
+    this.el.hidden = false;
+    this.render();
+  }
+
+  get sideLabel() {
+    return this.sides[this.side];
+  }
+
+  toggle() {
+    if (this.phase === "finished") return;
+    if (this.hold === 0 && this.phase !== "rest") {
+      // Repetition exercises: the big button finishes the set.
+      this.phase = "reps";
+      this.endOfSeries();
+      return;
+    }
+    if (this.running) this.pause();
+    else this.start();
+  }
+
+  start() {
+    if (this.phase === "ready") this.phase = "hold";
+    this.running = true;
+    this.endsAt = Date.now() + this.remaining;
+    this.interval = setInterval(() => this.tick(), 200);
+    wake.on();
+    this.render();
+  }
+
+  pause() {
+    this.running = false;
+    clearInterval(this.interval);
+    this.remaining = Math.max(0, this.endsAt - Date.now());
+    wake.off();
+    this.render();
+  }
+
+  stop() {
+    if (this.running) this.pause();
+  }
+
+  tick() {
+    this.remaining = Math.max(0, this.endsAt - Date.now());
+    if (this.remaining > 0) {
+      this.clockEl.textContent = clockText(this.remaining);
+      return;
+    }
+    clearInterval(this.interval);
+    this.running = false;
+    beep();
+    buzz();
+    if (this.phase === "rest") this.afterRest();
+    else this.holdDone();
+  }
+
+  holdDone() {
+    if (this.rep < this.reps) {
+      this.rep += 1;
+      this.phase = "ready";
+      this.remaining = this.hold;
+      wake.off();
+      this.render();
+      return;
+    }
+    this.endOfSeries();
+  }
+
+  repDone() {
+    if (this.phase === "ready") this.phase = "reps";
+    if (this.rep < this.reps) {
+      this.rep += 1;
+      this.render();
+    } else {
+      this.endOfSeries();
+    }
+  }
+
+  // The last rep on this side of this set is done: other side, rest, or finished.
+  endOfSeries() {
+    this.rep = 1;
+    if (this.side < this.sides.length - 1) {
+      this.side += 1;
+      this.phase = "ready";
+      this.remaining = this.hold;
+      this.render();
+      return;
+    }
+    this.side = 0;
+    if (this.set < this.sets) {
+      if (this.rest > 0) {
+        this.phase = "rest";
+        this.remaining = this.rest;
+        this.start();
+        return;
+      }
+      this.afterRest();
+      return;
+    }
+    this.phase = "finished";
+    wake.off();
+    this.render();
+  }
+
+  afterRest() {
+    if (this.running) {
+      clearInterval(this.interval);
+      this.running = false;
+    }
+    this.set += 1;
+    this.phase = "ready";
+    this.remaining = this.hold;
+    this.render();
+  }
+
+  render() {
+    const parts = [];
+    if (this.sets > 1) parts.push(`Set ${this.set} of ${this.sets}`);
+    if (this.sideLabel) parts.push(this.sideLabel);
+    const holdWord = this.hold ? `Hold ${this.rep} of ${this.reps}` : `Rep ${this.rep} of ${this.reps}`;
+    let phase;
+    if (this.phase === "finished") phase = "Finished — well done. Press “Mark done”.";
+    else if (this.phase === "rest") phase = `Rest — next: set ${this.set + 1}`;
+    else phase = [...parts, holdWord].join(" · ");
+    this.phaseEl.textContent = phase;
+    this.setEl.textContent = "";
+    this.repEl.textContent = "";
+    const holding = this.hold > 0 && this.phase !== "finished";
+    this.clockEl.hidden = !(holding || this.phase === "rest");
+    this.clockEl.textContent = clockText(this.remaining);
+    this.skipRestBtn.hidden = this.phase !== "rest";
+    this.repBtn.hidden = this.hold > 0 || this.phase === "finished" || this.phase === "rest";
+    this.repBtn.textContent = "Rep done";
+    this.toggleBtn.hidden = this.phase === "finished";
+    if (this.phase === "rest") this.toggleBtn.textContent = this.running ? "Pause rest" : "Resume rest";
+    else if (this.hold === 0) this.toggleBtn.textContent = "Set done";
+    else if (this.running) this.toggleBtn.textContent = "Pause";
+    else this.toggleBtn.textContent = this.remaining < this.hold ? "Resume" : "Start";
+  }
+}
+
+function init(player) {
+  const steps = [...player.querySelectorAll("[data-step]")];
+  const finished = player.querySelector("[data-finished]");
+  const timers = steps.map((step) => new StepTimer(step));
+
+  const settings = player.querySelector("[data-player-settings]");
+  const toggle = player.querySelector("[data-sound-toggle]");
+  if (settings && toggle) {
+    settings.hidden = false;
+    toggle.checked = soundOn();
+    toggle.addEventListener("change", () => localStorage.setItem("bv-sound", toggle.checked ? "on" : "off"));
+  }
+
+  const show = (index, focus = true) => {
+    steps.forEach((step, i) => { step.hidden = i !== index; });
+    const heading = steps[index]?.querySelector("h2, h1");
+    if (heading && focus) {
+      heading.tabIndex = -1;
+      heading.focus({ preventScroll: false });
+    }
+  };
+  const finish = () => {
+    steps.forEach((step) => { step.hidden = true; });
+    if (finished) {
+      finished.hidden = false;
+      finished.focus();
+    }
+  };
+  const next = (from) => {
+    const later = steps.findIndex((s, j) => j > from && !s.dataset.done);
+    const any = later >= 0 ? later : steps.findIndex((s) => !s.dataset.done);
+    if (any >= 0) show(any);
+    else finish();
+  };
+
+  if (steps.length > 1) {
+    for (const step of steps) step.querySelector("[data-step-nav]")?.removeAttribute("hidden");
+    show(0, false);
+  }
+  steps.forEach((step, i) => {
+    step.querySelector("[data-prev]")?.addEventListener("click", () => { if (i > 0) show(i - 1); });
+    step.querySelector("[data-skip]")?.addEventListener("click", () => next(i));
+    const form = step.querySelector("[data-done-form]");
+    form?.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const button = form.querySelector("button[type=submit]");
+      button.disabled = true;
+      const result = await sendForm(form);
+      button.disabled = false;
+      if (!result.ok) {
+        let error = form.querySelector(".field__error");
+        if (!error) {
+          error = document.createElement("p");
+          error.className = "field__error";
+          error.setAttribute("role", "alert");
+          form.append(error);
+        }
+        error.textContent = result.message;
+        return;
+      }
+      timers[i].stop?.();
+      step.dataset.done = "1";
+      document.dispatchEvent(new CustomEvent("bv:exercise-done", { detail: result }));
+      next(i);
+    });
+  });
+}
+
+const player = document.querySelector("[data-player]");
+if (player) init(player);

@@ -1,0 +1,237 @@
+"""The patient's pages over HTTP: Today, marking done, check-in, progress, data download."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import date, timedelta
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tests.conftest import Factory, csrf_token, login, post_form
+from tests.test_services_today import give_program
+from webapp.models import CheckIn, Completion, User
+from webapp.services import clock, today
+
+HX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def patient(session: Session, make: Factory) -> User:
+    """A patient with a two-exercise program, twice a day, started a week ago."""
+    person = make.patient(name="Rosa Diaz")
+    give_program(session, make, person, clock.local_today(person.timezone) - timedelta(days=7))
+    return person
+
+
+def _done_form(html: str) -> dict[str, str]:
+    form = re.search(r'<form method="post" action="/me/completions".*?</form>', html, re.S)
+    assert form, "no Mark done form"
+    return dict(re.findall(r'name="(\w+)" value="([^"]*)"', form.group(0)))
+
+
+def test_today_shows_the_plan(client: FlaskClient, patient: User) -> None:
+    login(client, patient)
+    html = client.get("/me/").get_data(as_text=True)
+    assert "Chin tuck" in html and "Ankle pumps" in html
+    assert "0 of 4 done" in html and "How are you today?" in html
+    assert html.count("Mark done<span") == 4
+    assert "Start with the guide" in html
+
+
+def test_update_notice_shows_once(client: FlaskClient, patient: User) -> None:
+    login(client, patient)
+    assert "Your therapist updated your plan on" in client.get("/me/").get_data(as_text=True)
+    assert "Your therapist updated your plan on" not in client.get("/me/").get_data(as_text=True)
+
+
+def test_mark_done_plain_form_twice_counts_once(
+    client: FlaskClient, session: Session, patient: User
+) -> None:
+    login(client, patient)
+    fields = _done_form(client.get("/me/").get_data(as_text=True))
+    for _ in range(2):  # a double tap, or a browser resending the form
+        response = client.post("/me/completions", data=fields)
+        assert response.status_code == 303
+    assert session.scalar(select(func.count()).select_from(Completion)) == 1
+    html = client.get("/me/").get_data(as_text=True)
+    assert "1 of 4 done" in html and "Undo" in html
+
+
+def test_mark_done_with_htmx_returns_the_plan_fragment(client: FlaskClient, patient: User) -> None:
+    login(client, patient)
+    fields = _done_form(client.get("/me/").get_data(as_text=True))
+    response = client.post("/me/completions", data=fields, headers=HX)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and response.headers["HX-Trigger"] == "completion-saved"
+    assert body.lstrip().startswith('<section class="card plan" id="today-plan"')
+    assert "1 of 4 done" in body and "<html" not in body
+
+
+def test_mark_done_as_json_for_the_player(client: FlaskClient, patient: User) -> None:
+    login(client, patient)
+    fields = _done_form(client.get("/me/").get_data(as_text=True))
+    response = client.post(
+        "/me/completions",
+        data={**fields, "pain_during": "3", "difficulty": "right"},
+        headers={"Accept": "application/json"},
+    )
+    assert response.status_code == 201
+    assert response.get_json()["done_slots"] == 1
+    bad = client.post(
+        "/me/completions",
+        data={**fields, "client_id": "fresh-id-12345", "slot": "1", "pain_during": "12"},
+        headers={"Accept": "application/json"},
+    )
+    assert bad.status_code == 422 and "0 to 10" in bad.get_json()["error"]
+
+
+def test_undo(client: FlaskClient, session: Session, patient: User) -> None:
+    login(client, patient)
+    client.post("/me/completions", data=_done_form(client.get("/me/").get_data(as_text=True)))
+    completion = session.scalars(select(Completion)).one()
+    response = post_form(client, f"/me/completions/{completion.id}/undo", headers=HX)
+    assert "0 of 4 done" in response.get_data(as_text=True)
+
+
+def test_player_lists_every_pending_slot_without_javascript(
+    client: FlaskClient, patient: User
+) -> None:
+    login(client, patient)
+    html = client.get("/me/play").get_data(as_text=True)
+    assert html.count("data-step\n") + html.count("data-step ") >= 4
+    assert html.count("Mark done<span") == 4
+    assert "round 2 of 2" in html and "Safety" in html
+    assert 'data-hold="0"' in html and 'data-reps="5"' in html
+
+
+def test_checkin_errors_keep_what_was_typed(client: FlaskClient, patient: User) -> None:
+    login(client, patient)
+    token = csrf_token(client)
+    response = client.post(
+        "/me/checkin",
+        data={
+            "csrf_token": token,
+            "client_id": "ci-12345678",
+            "stiffness": "4",
+            "sleep": "good",
+            "regions": ["knees:left"],
+            "note": "Walked to the shops",
+        },
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Please choose your pain from 0 to 10." in html
+    assert 'value="4" checked' in html and 'value="good" checked' in html
+    assert "Walked to the shops" in html
+    assert re.search(r'value="knees:left"\s+checked', html)
+
+
+def test_checkin_saves_and_shows_advice(
+    client: FlaskClient, session: Session, patient: User
+) -> None:
+    login(client, patient)
+    response = post_form(
+        client,
+        "/me/checkin",
+        {"client_id": "ci-abcdefgh", "pain": "9", "warning_signs": "fever_wound"},
+    )
+    assert response.status_code == 303
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Please get urgent care now" in html and "Your therapist has been told." in html
+    assert 'value="9" checked' in html and "Update check-in" in html
+    checkin = session.scalars(select(CheckIn)).one()
+    assert checkin.pain == 9 and checkin.warning_signs == ["fever_wound"]
+    home = client.get("/me/").get_data(as_text=True)
+    assert "Pain 9/10" in home and "How are you today?" not in home
+
+
+def test_past_checkin_is_read_only(client: FlaskClient, session: Session, patient: User) -> None:
+    yesterday = clock.local_today(patient.timezone) - timedelta(days=1)
+    session.add(
+        CheckIn(
+            patient_id=patient.id, local_date=yesterday, pain=3, regions=["neck"], warning_signs=[]
+        )
+    )
+    session.flush()
+    login(client, patient)
+    html = client.get(f"/me/checkin/{yesterday.isoformat()}").get_data(as_text=True)
+    assert "Past check-ins can't be changed." in html and "disabled" in html
+    assert client.get("/me/checkin/2001-01-01").status_code == 404
+    assert client.get("/me/checkin/nonsense").status_code == 404
+
+
+def test_progress_page(client: FlaskClient, session: Session, patient: User) -> None:
+    day = clock.local_today(patient.timezone)
+    for offset, pain in ((3, 6), (2, 5), (1, 4)):
+        session.add(
+            CheckIn(
+                patient_id=patient.id,
+                local_date=day - timedelta(days=offset),
+                pain=pain,
+                regions=[],
+                warning_signs=[],
+            )
+        )
+    session.flush()
+    login(client, patient)
+    html = client.get("/me/progress").get_data(as_text=True)
+    assert '<svg class="chart chart--pain"' in html and html.count("<circle") == 3
+    assert "Pain as a table" in html and '<table class="calendar">' in html
+    assert "day in a row" in html or "days in a row" in html
+
+
+def test_data_download(client: FlaskClient, session: Session, patient: User) -> None:
+    session.add(
+        CheckIn(
+            patient_id=patient.id,
+            local_date=date(2026, 1, 5),
+            pain=4,
+            regions=["neck"],
+            warning_signs=[],
+            note="=SUM(A1)",
+        )
+    )
+    session.flush()
+    login(client, patient)
+    client.post("/me/completions", data=_done_form(client.get("/me/").get_data(as_text=True)))
+    data = client.get("/me/export.json").get_json()
+    assert data["profile"]["name"] == "Rosa Diaz"
+    assert data["checkins"][0]["pain"] == 4 and len(data["exercises_done"]) == 1
+    assert data["programs"][0]["items"]
+    raw = client.get("/me/export.csv")
+    assert raw.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(raw.get_data(as_text=True))))
+    assert {r["record"] for r in rows} == {"check-in", "exercise"}
+    assert next(r for r in rows if r["record"] == "check-in")["note"] == "'=SUM(A1)"
+
+
+@pytest.mark.parametrize(
+    "path", ["/me/", "/me/play", "/me/checkin", "/me/progress", "/me/program", "/me/export.json"]
+)
+def test_staff_cannot_open_patient_pages(client: FlaskClient, make: Factory, path: str) -> None:
+    login(client, make.therapist())
+    assert client.get(path).status_code == 404
+
+
+def test_selfcare_is_logged_apart_from_the_plan(
+    client: FlaskClient, session: Session, patient: User
+) -> None:
+    from webapp.models import Exercise
+
+    login(client, patient)
+    stretch = session.scalar(select(Exercise).where(Exercise.slug == "knee-to-chest"))
+    pendulum = session.scalar(select(Exercise).where(Exercise.post_surgical.is_(True)))
+    assert stretch is not None and pendulum is not None
+    page = client.get(f"/me/selfcare/{stretch.id}")
+    assert page.status_code == 200 and "Self-care" in page.get_data(as_text=True)
+    assert client.get(f"/me/selfcare/{pendulum.id}").status_code == 404
+    response = post_form(client, f"/me/selfcare/{stretch.id}", {"client_id": "self-care-001"})
+    assert response.status_code == 303
+    completion = session.scalars(select(Completion)).one()
+    assert completion.source == "selfcare" and completion.lineage is None
+    assert today.plan_for(session, patient).done_slots == 0

@@ -1,0 +1,278 @@
+"""The daily check-in: one per local day, editable until the day ends, with red flags."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from webapp.content import vocab
+from webapp.models import CheckIn, User, utcnow
+from webapp.services import alerts, audit, clock
+from webapp.services.db import Db
+from webapp.services.errors import ValidationError
+
+SLEEP = {"poor": "Poor", "fair": "Fair", "good": "Good"}
+# Warning signs a patient can tick; ``urgent`` ones mean urgent care, not just a call.
+WARNING_SIGNS: dict[str, tuple[str, bool]] = {
+    "numbness_weakness": ("New numbness or weakness in an arm or leg", False),
+    "fever_wound": ("Fever, or a hot, red or swollen wound after surgery", True),
+    "bladder_bowel": ("Loss of control of your bladder or bowels", True),
+}
+PAIN_LABELS = {0: "No pain", 5: "Moderate", 10: "Worst imaginable"}
+HIGH_PAIN = 8
+RISE = 3
+NOTE_MAX = 1000
+
+
+@dataclass
+class RedFlags:
+    """What in a check-in needs the clinic's attention, and the advice to show."""
+
+    high_pain: bool = False
+    rise: float | None = None  # how far above the 7-day average
+    signs: list[str] = field(default_factory=list)
+
+    @property
+    def any(self) -> bool:
+        """Return True when anything was flagged."""
+        return self.high_pain or self.rise is not None or bool(self.signs)
+
+    @property
+    def urgent(self) -> bool:
+        """Return True when the advice is urgent care."""
+        return any(WARNING_SIGNS[s][1] for s in self.signs)
+
+
+@dataclass
+class CheckInInput:
+    """What the patient submitted (strings, unvalidated)."""
+
+    pain: str | None = None
+    stiffness: str | None = None
+    sleep: str | None = None
+    stress: str | None = None
+    regions: Sequence[str] = ()
+    warning_signs: Sequence[str] = ()
+    note: str = ""
+
+    @classmethod
+    def from_form(cls, form: Any) -> CheckInInput:
+        """Read a submitted form (a MultiDict)."""
+        return cls(
+            pain=form.get("pain"),
+            stiffness=form.get("stiffness"),
+            sleep=form.get("sleep"),
+            stress=form.get("stress"),
+            regions=form.getlist("regions"),
+            warning_signs=form.getlist("warning_signs"),
+            note=form.get("note", ""),
+        )
+
+
+def _scale(value: str | None, name: str, label: str, required: bool) -> int | None:
+    if value in (None, ""):
+        if required:
+            raise ValidationError(f"Please choose your {label} from 0 to 10.", name)
+        return None
+    try:
+        number = int(str(value))
+    except ValueError as exc:
+        raise ValidationError(f"Please choose your {label} from 0 to 10.", name) from exc
+    if not 0 <= number <= 10:
+        raise ValidationError(f"Please choose your {label} from 0 to 10.", name)
+    return number
+
+
+def validate(data: CheckInInput) -> dict[str, Any]:
+    """Check a submitted check-in; raise ValidationError naming each bad field."""
+    errors: dict[str, list[str]] = {}
+    values: dict[str, Any] = {}
+    for name, label, required in (
+        ("pain", "pain", True),
+        ("stiffness", "stiffness", False),
+        ("stress", "stress", False),
+    ):
+        try:
+            values[name] = _scale(getattr(data, name), name, label, required)
+        except ValidationError as exc:
+            errors.update(exc.errors)
+    sleep = data.sleep or None
+    if sleep is not None and sleep not in SLEEP:
+        errors["sleep"] = ["Please choose poor, fair or good."]
+    values["sleep"] = sleep
+    allowed = set(vocab.body_map_keys())
+    values["regions"] = sorted({r for r in data.regions if r in allowed})
+    values["warning_signs"] = [s for s in WARNING_SIGNS if s in set(data.warning_signs)]
+    note = data.note.strip()
+    if len(note) > NOTE_MAX:
+        errors["note"] = [f"Please keep the note under {NOTE_MAX} characters."]
+    values["note"] = note
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+def for_day(session: Db, patient: User, day: date) -> CheckIn | None:
+    """Return the patient's check-in of a local date."""
+    return session.scalar(
+        select(CheckIn).where(CheckIn.patient_id == patient.id, CheckIn.local_date == day)
+    )
+
+
+def seven_day_average(session: Db, patient: User, day: date) -> float | None:
+    """Return the average pain of the seven days before ``day`` (at least two check-ins)."""
+    pains = session.scalars(
+        select(CheckIn.pain).where(
+            CheckIn.patient_id == patient.id,
+            CheckIn.local_date >= day - timedelta(days=7),
+            CheckIn.local_date < day,
+        )
+    ).all()
+    if len(pains) < 2:
+        return None
+    return sum(pains) / len(pains)
+
+
+def red_flags(session: Db, patient: User, checkin: CheckIn) -> RedFlags:
+    """Work out the red flags of a check-in."""
+    flags = RedFlags(high_pain=checkin.pain >= HIGH_PAIN, signs=list(checkin.warning_signs))
+    average = seven_day_average(session, patient, checkin.local_date)
+    if average is not None and checkin.pain - average >= RISE:
+        flags.rise = round(checkin.pain - average, 1)
+    return flags
+
+
+@dataclass
+class SavedCheckIn:
+    """A saved check-in and what it raised."""
+
+    checkin: CheckIn
+    flags: RedFlags
+    created: bool
+
+
+def save(
+    session: Db,
+    patient: User,
+    data: CheckInInput,
+    *,
+    client_id: str | None = None,
+    done_on: date | None = None,
+    now: datetime | None = None,
+) -> SavedCheckIn:
+    """Save today's check-in (or change it, until the day ends) and raise red-flag alerts."""
+    now = now or utcnow()
+    today = clock.local_today(patient.timezone, now)
+    day = done_on or today
+    if client_id:
+        same = session.scalar(select(CheckIn).where(CheckIn.client_id == client_id))
+        if same is not None:
+            if same.patient_id != patient.id:
+                raise ValidationError("This request id is already used. Please reload the page.")
+            # A retried send of the very same check-in: nothing new to do.
+            return SavedCheckIn(same, red_flags(session, patient, same), created=False)
+    if day != today and not (day == today - timedelta(days=1) and client_id):
+        # Only a check-in queued offline yesterday (it carries its id) may still land.
+        raise ValidationError("A check-in can only be saved on its own day.")
+    values = validate(data)
+    checkin = for_day(session, patient, day)
+    created = checkin is None
+    if checkin is None:
+        checkin = CheckIn(
+            patient_id=patient.id, local_date=day, client_id=client_id, created_at=now
+        )
+        session.add(checkin)
+    for name, value in values.items():
+        setattr(checkin, name, value)
+    checkin.updated_at = now
+    session.flush()
+    flags = red_flags(session, patient, checkin)
+    _raise_alerts(session, patient, checkin, flags)
+    audit.record(
+        session,
+        patient,
+        "checkin.create" if created else "checkin.update",
+        patient=patient,
+        detail=day.isoformat(),
+    )
+    return SavedCheckIn(checkin, flags, created)
+
+
+def _raise_alerts(session: Db, patient: User, checkin: CheckIn, flags: RedFlags) -> None:
+    for kind, present in (
+        ("pain_high", flags.high_pain),
+        ("pain_rise", flags.rise is not None),
+        ("red_flag", bool(flags.signs)),
+    ):
+        if not present:
+            alerts.condition_cleared(session, patient, kind)
+    if flags.high_pain:
+        alerts.raise_alert(
+            session,
+            patient,
+            "pain_high",
+            f"Pain {checkin.pain}/10 on {checkin.local_date}.",
+            checkin=checkin,
+        )
+    if flags.rise is not None:
+        alerts.raise_alert(
+            session,
+            patient,
+            "pain_rise",
+            f"Pain {checkin.pain}/10 on {checkin.local_date}, {flags.rise} above the 7-day "
+            "average.",
+            checkin=checkin,
+        )
+    if flags.signs:
+        signs = "; ".join(WARNING_SIGNS[s][0] for s in flags.signs)
+        alerts.raise_alert(
+            session,
+            patient,
+            "red_flag",
+            f"Warning signs on {checkin.local_date}: {signs}.",
+            checkin=checkin,
+        )
+
+
+def editable(checkin: CheckIn | None, patient: User, now: datetime | None = None) -> bool:
+    """Return True while a check-in can still be changed (its own local day)."""
+    return checkin is None or checkin.local_date == clock.local_today(patient.timezone, now)
+
+
+def form_values(
+    checkin: CheckIn | None, override: Any = None
+) -> dict[str, Any]:
+    """Return what the check-in form shows: what was typed, or what was saved."""
+    if override is not None:
+        return {
+            "pain": override.get("pain", ""),
+            "stiffness": override.get("stiffness", ""),
+            "sleep": override.get("sleep", ""),
+            "stress": override.get("stress", ""),
+            "regions": list(override.getlist("regions")),
+            "warning_signs": list(override.getlist("warning_signs")),
+            "note": override.get("note", ""),
+        }
+    if checkin is None:
+        return {
+            "pain": "",
+            "stiffness": "",
+            "sleep": "",
+            "stress": "",
+            "regions": [],
+            "warning_signs": [],
+            "note": "",
+        }
+    return {
+        "pain": str(checkin.pain),
+        "stiffness": "" if checkin.stiffness is None else str(checkin.stiffness),
+        "sleep": checkin.sleep or "",
+        "stress": "" if checkin.stress is None else str(checkin.stress),
+        "regions": list(checkin.regions),
+        "warning_signs": list(checkin.warning_signs),
+        "note": checkin.note,
+    }

@@ -1,0 +1,158 @@
+"""A patient's own data, to download: everything as JSON, the diary as CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from sqlalchemy import select
+
+from webapp.models import CheckIn, Completion, Exercise, User
+from webapp.services import audit, programs
+from webapp.services.db import Db
+
+
+def _checkins(session: Db, patient: User) -> list[CheckIn]:
+    return list(
+        session.scalars(
+            select(CheckIn).where(CheckIn.patient_id == patient.id).order_by(CheckIn.local_date)
+        )
+    )
+
+
+def _completions(session: Db, patient: User) -> list[tuple[Completion, str]]:
+    rows = session.execute(
+        select(Completion, Exercise.title)
+        .join(Exercise, Exercise.id == Completion.exercise_id)
+        .where(Completion.patient_id == patient.id, Completion.undone_at.is_(None))
+        .order_by(Completion.local_date, Completion.completed_at)
+    )
+    return [(c, t) for c, t in rows]
+
+
+def patient_data(session: Db, patient: User) -> dict[str, Any]:
+    """Return everything about the patient, as plain JSON-ready data."""
+    audit.record(session, patient, "patient.export_json", patient=patient)
+    return {
+        "profile": {
+            "name": patient.display_name,
+            "sign_in": patient.login,
+            "email": patient.email,
+            "timezone": patient.timezone,
+            "created_at": patient.created_at.isoformat(),
+        },
+        "programs": [
+            {
+                "title": p.title,
+                "status": p.status.value,
+                "start_date": p.start_date.isoformat(),
+                "end_date": p.end_date.isoformat() if p.end_date else None,
+                "note": p.note,
+                "items": [
+                    {
+                        "exercise": i.exercise.title,
+                        "sets": i.sets,
+                        "reps": i.reps,
+                        "hold_seconds": i.hold_seconds,
+                        "rest_seconds": i.rest_seconds,
+                        "side": i.side,
+                        "times_per_day": i.times_per_day,
+                        "weekdays": i.weekdays,
+                        "note": i.note,
+                        "valid_from": i.valid_from.isoformat() if i.valid_from else None,
+                        "valid_until": i.valid_until.isoformat() if i.valid_until else None,
+                    }
+                    for i in p.items
+                ],
+            }
+            for p in programs.programs_of(session, patient)
+            if p.status.value != "draft"
+        ],
+        "checkins": [
+            {
+                "date": c.local_date.isoformat(),
+                "pain": c.pain,
+                "stiffness": c.stiffness,
+                "sleep": c.sleep,
+                "stress": c.stress,
+                "where_it_hurts": c.regions,
+                "warning_signs": c.warning_signs,
+                "note": c.note,
+            }
+            for c in _checkins(session, patient)
+        ],
+        "exercises_done": [
+            {
+                "date": c.local_date.isoformat(),
+                "exercise": title,
+                "kind": "self-care" if c.source == "selfcare" else "program",
+                "slot": c.slot + 1,
+                "pain_during": c.pain_during,
+                "difficulty": c.difficulty,
+                "completed_at": c.completed_at.isoformat(),
+            }
+            for c, title in _completions(session, patient)
+        ],
+    }
+
+
+CSV_COLUMNS = [
+    "date",
+    "record",
+    "exercise",
+    "round",
+    "pain",
+    "stiffness",
+    "sleep",
+    "stress",
+    "where_it_hurts",
+    "warning_signs",
+    "difficulty",
+    "note",
+]
+
+
+def patient_csv(session: Db, patient: User) -> str:
+    """Return the patient's check-ins and exercises done as one CSV, by date."""
+    audit.record(session, patient, "patient.export_csv", patient=patient)
+    rows: list[dict[str, Any]] = []
+    for c in _checkins(session, patient):
+        rows.append(
+            {
+                "date": c.local_date.isoformat(),
+                "record": "check-in",
+                "pain": c.pain,
+                "stiffness": c.stiffness,
+                "sleep": c.sleep,
+                "stress": c.stress,
+                "where_it_hurts": " ".join(c.regions),
+                "warning_signs": " ".join(c.warning_signs),
+                "note": c.note,
+            }
+        )
+    for completion, title in _completions(session, patient):
+        rows.append(
+            {
+                "date": completion.local_date.isoformat(),
+                "record": "self-care" if completion.source == "selfcare" else "exercise",
+                "exercise": title,
+                "round": completion.slot + 1,
+                "pain": completion.pain_during,
+                "difficulty": completion.difficulty,
+            }
+        )
+    rows.sort(key=lambda r: (r["date"], r["record"] != "check-in"))
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        # A cell starting with = + - @ would run as a formula in a spreadsheet.
+        writer.writerow({k: _safe_cell(v) for k, v in row.items()})
+    return out.getvalue()
+
+
+def _safe_cell(value: Any) -> Any:
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value

@@ -1,0 +1,28 @@
+"""Dates and times as people read them, in their own time zone."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from webapp.services import clock
+
+
+def long_date(day: date) -> str:
+    """Return "Monday 3 November"."""
+    return f"{day.strftime('%A')} {day.day} {day.strftime('%B')}"
+
+
+def local_date(moment: datetime | None, timezone: str) -> str:
+    """Return the local date of a UTC moment: "3 November 2026"."""
+    if moment is None:
+        return ""
+    local = clock.local_now(timezone, moment)
+    return f"{local.day} {local.strftime('%B %Y')}"
+
+
+def local_datetime(moment: datetime | None, timezone: str) -> str:
+    """Return "Tuesday 4 November at 14:30" in the person's time zone."""
+    if moment is None:
+        return ""
+    local = clock.local_now(timezone, moment)
+    return f"{long_date(local.date())} at {local.strftime('%H:%M')}"
