@@ -243,9 +243,7 @@ def editable(checkin: CheckIn | None, patient: User, now: datetime | None = None
     return checkin is None or checkin.local_date == clock.local_today(patient.timezone, now)
 
 
-def form_values(
-    checkin: CheckIn | None, override: Any = None
-) -> dict[str, Any]:
+def form_values(checkin: CheckIn | None, override: Any = None) -> dict[str, Any]:
     """Return what the check-in form shows: what was typed, or what was saved."""
     if override is not None:
         return {
