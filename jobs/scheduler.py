@@ -1,4 +1,9 @@
-"""APScheduler set-up: which jobs run, how often, each in its own app context."""
+"""APScheduler set-up: which jobs run, how often, each in its own app context.
+
+Web workers never start a scheduler. ``python -m jobs`` runs one in its own process (several
+may run against PostgreSQL: claims use leases and SKIP LOCKED); ``make run`` runs exactly
+one inside its single development server process.
+"""
 
 from __future__ import annotations
 
@@ -12,17 +17,19 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
 from jobs import tasks
+from webapp.extensions import db
 
 log = logging.getLogger(__name__)
 
 
-def _in_app(app: Flask, task: Callable[[], object]) -> Callable[[], None]:
+def _in_app(app: Flask, task: Callable[..., object], *args: object) -> Callable[[], None]:
     def run() -> None:
         with app.app_context():
             try:
-                task()
+                task(*args)
             except Exception:  # a failed run must not stop the scheduler; log and go on
                 log.exception("job %s failed", task.__name__)
+                db.session.rollback()
 
     run.__name__ = task.__name__
     return run
@@ -30,15 +37,36 @@ def _in_app(app: Flask, task: Callable[[], object]) -> Callable[[], None]:
 
 def configure(scheduler: BaseScheduler, app: Flask) -> BaseScheduler:
     """Add every job to a scheduler."""
+    from webapp.push.runtime import owner_id
+
+    owner = owner_id()
+    common = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 30}
     scheduler.add_job(
-        _in_app(app, tasks.housekeeping),
+        _in_app(app, tasks.materialize_reminders),
         "interval",
-        hours=6,
-        id="housekeeping",
-        max_instances=1,
-        coalesce=True,
+        seconds=60,
+        id="materialize",
+        next_run_time=_now(),
+        **common,
+    )
+    scheduler.add_job(
+        _in_app(app, tasks.send_due_reminders, owner),
+        "interval",
+        seconds=int(app.config["SCHEDULER_TICK_SECONDS"]),
+        id="send",
+        next_run_time=_now(),
+        **common,
+    )
+    scheduler.add_job(
+        _in_app(app, tasks.housekeeping), "interval", hours=6, id="housekeeping", **common
     )
     return scheduler
+
+
+def _now() -> object:
+    from datetime import datetime
+
+    return datetime.now(UTC)
 
 
 def start_background(app: Flask) -> BackgroundScheduler:
@@ -58,4 +86,7 @@ def run_forever() -> None:
     scheduler = BlockingScheduler(timezone=UTC)
     configure(scheduler, app)
     log.info("scheduler process started")
-    scheduler.start()
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass

@@ -2,11 +2,46 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import timedelta
+
+from flask import current_app
+
 from webapp.extensions import db
 from webapp.services import housekeeping as housekeeping_service
+from webapp.services import reminders
+
+log = logging.getLogger(__name__)
 
 
 def housekeeping() -> None:
-    """Delete expired invite links and other data past its keeping time."""
+    """Delete expired invite links and reminders past their keeping time."""
     housekeeping_service.purge_expired_invites(db.session)
+    reminders.cleanup(db.session)
     db.session.commit()
+
+
+def materialize_reminders() -> None:
+    """Turn reminder rules into occurrences for today and tomorrow."""
+    created = reminders.materialize(db.session)
+    db.session.commit()
+    if created:
+        log.info("materialized %d reminders", created)
+
+
+def send_due_reminders(owner: str) -> reminders.TickReport:
+    """Claim due reminders in batches and send them; returns what happened."""
+    from webapp.push import runtime
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    report = reminders.run_pass(
+        lambda: db.session,
+        owner,
+        runtime.get_sender(app),
+        runtime.payload_context(app),
+        batch=int(app.config.get("REMINDER_BATCH", 500)),
+        lease=timedelta(seconds=int(app.config.get("REMINDER_LEASE_SECONDS", 60))),
+    )
+    if report.claimed:
+        log.info("reminders: %s", report)
+    return report

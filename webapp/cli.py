@@ -82,6 +82,27 @@ def library_sync() -> None:
     click.echo(f"Library: {report}.")
 
 
+reminders_cli = click.Group("reminders", help="Reminders by Web Push.")
+
+
+@reminders_cli.command("tick")
+@with_appcontext
+def reminders_tick() -> None:
+    """Run one materialize-and-send pass now (for operators and tests)."""
+    from jobs import tasks
+    from webapp.push.runtime import owner_id
+    from webapp.services import reminders
+
+    created = reminders.materialize(db.session)
+    db.session.commit()
+    report = tasks.send_due_reminders(owner_id())
+    click.echo(
+        f"materialized {created}; claimed {report.claimed}: sent {report.sent}, "
+        f"in app {report.inapp}, skipped {report.skipped}, retry {report.retried}, "
+        f"failed {report.failed}, pruned {report.pruned} dead subscriptions"
+    )
+
+
 @click.command("demo")
 @with_appcontext
 def demo() -> None:
@@ -122,7 +143,25 @@ def serve(host: str, port: int) -> None:
             scheduler.shutdown(wait=False)
 
 
+@click.command("make-icons")
+@with_appcontext
+def make_icons() -> None:
+    """Render the app icons (192, 512, maskable, badge) from static/icons/icon.svg."""
+    from webapp.icons import render_icons
+
+    for path in render_icons():
+        click.echo(f"wrote {path}")
+
+
 def init_app(app: Flask) -> None:
     """Register the commands."""
-    for command in (create_admin, create_therapist, demo, serve, library_cli):
+    for command in (
+        create_admin,
+        create_therapist,
+        demo,
+        serve,
+        library_cli,
+        make_icons,
+        reminders_cli,
+    ):
         app.cli.add_command(command)

@@ -110,7 +110,11 @@ def load_settings(instance_path: Path, overrides: dict[str, Any] | None = None) 
         "VAPID_PRIVATE_KEY": os.environ.get("VAPID_PRIVATE_KEY", ""),
         "VAPID_SUBJECT": os.environ.get("VAPID_SUBJECT", ""),
         "PUSH_ALLOW_HTTP_LOOPBACK": _env_bool("PUSH_ALLOW_HTTP_LOOPBACK", False),
+        "PUSH_WORKERS": _env_int("PUSH_WORKERS", 32),
+        "PUSH_TIMEOUT_SECONDS": _env_int("PUSH_TIMEOUT_SECONDS", 10),
         "EMBEDDED_SCHEDULER": _env_bool("EMBEDDED_SCHEDULER", True),
+        "REMINDER_BATCH": _env_int("REMINDER_BATCH", 500),
+        "REMINDER_LEASE_SECONDS": _env_int("REMINDER_LEASE_SECONDS", 60),
         "SCHEDULER_TICK_SECONDS": _env_int("SCHEDULER_TICK_SECONDS", 5),
         "SEND_FILE_MAX_AGE_DEFAULT": timedelta(days=365),
     }

@@ -19,6 +19,12 @@ from webapp.models.programs import (
     ProgramTemplate,
     TemplateItem,
 )
+from webapp.models.reminders import (
+    PushSubscription,
+    ReminderOccurrence,
+    ReminderRule,
+    ReminderSettings,
+)
 
 __all__ = [
     "Alert",
@@ -30,6 +36,10 @@ __all__ = [
     "ExerciseSource",
     "Media",
     "Program",
+    "PushSubscription",
+    "ReminderOccurrence",
+    "ReminderRule",
+    "ReminderSettings",
     "ProgramItem",
     "ProgramStatus",
     "ProgramTemplate",

@@ -115,6 +115,18 @@ def _touch(program: Program, today: date, now: datetime | None = None) -> None:
     stamp = today.isoformat()
     if stamp not in (program.change_dates or []):
         program.change_dates = [*(program.change_dates or []), stamp]
+    _reminders_follow(program)
+
+
+def _reminders_follow(program: Program) -> None:
+    """Let the patient's reminders follow the plan (times a day, weekdays)."""
+    from sqlalchemy.orm import object_session
+
+    from webapp.services import reminders
+
+    session = object_session(program)
+    if session is not None:
+        reminders.program_changed(session, program.patient)
 
 
 def create_program(
@@ -362,6 +374,7 @@ def assign(session: Db, therapist: User, program: Program, *, today: date) -> No
     program.changed_at = program.assigned_at
     program.change_dates = [start.isoformat()]
     session.flush()
+    _reminders_follow(program)
     audit.record(
         session,
         therapist,

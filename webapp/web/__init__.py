@@ -62,7 +62,18 @@ def init_app(app: Flask) -> None:
     """Register blueprints, the user loader, template helpers and error pages."""
     from webapp.content import bodymap, vocab
     from webapp.services import dose
-    from webapp.web import admin, auth, formatting, library, patient, programs, security, therapist
+    from webapp.web import (
+        admin,
+        auth,
+        formatting,
+        library,
+        patient,
+        programs,
+        push,
+        pwa,
+        security,
+        therapist,
+    )
 
     security.init_app(app)
     login_manager.user_loader(_load_user)
@@ -77,6 +88,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(admin.bp)
     app.register_blueprint(library.bp)
     app.register_blueprint(programs.bp)
+    app.register_blueprint(push.bp)
+    app.register_blueprint(pwa.bp)
     app.add_url_rule("/healthz", "healthz", _health)
     app.add_url_rule("/", "index", auth.index)
 
@@ -95,6 +108,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["local_date"] = formatting.local_date
     app.jinja_env.filters["local_datetime"] = formatting.local_datetime
     app.jinja_env.filters["long_date"] = formatting.long_date
+    app.jinja_env.filters["local_time"] = formatting.local_time
     for status, template in (
         (404, "errors/404.html"),
         (405, "errors/404.html"),

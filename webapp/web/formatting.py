@@ -26,3 +26,10 @@ def local_datetime(moment: datetime | None, timezone: str) -> str:
         return ""
     local = clock.local_now(timezone, moment)
     return f"{long_date(local.date())} at {local.strftime('%H:%M')}"
+
+
+def local_time(moment: datetime | None, timezone: str) -> str:
+    """Return "14:30" in the person's time zone."""
+    if moment is None:
+        return ""
+    return clock.local_now(timezone, moment).strftime("%H:%M")

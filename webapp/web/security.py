@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import ipaddress
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import Flask, Response, abort, redirect, render_template, request, url_for
+from flask import (
+    Flask,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -78,7 +89,18 @@ def _add_headers(response: Response) -> Response:
     # Pages carry patient data: never let a shared cache keep them.
     if response.mimetype == "text/html" or response.mimetype == "application/json":
         response.headers.setdefault("Cache-Control", "no-store")
+    if response.mimetype == "text/html":
+        # Tells the service worker whose pages it keeps for offline use (and to drop them
+        # when someone else signs in or the person signs out). Not the id itself.
+        response.headers["X-BV-User"] = _user_marker()
     return response
+
+
+def _user_marker() -> str:
+    if not current_user.is_authenticated:
+        return ""
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(secret, current_user.get_id().encode(), hashlib.sha256).hexdigest()[:16]
 
 
 def _csrf_error(error: CSRFError) -> tuple[str, int]:

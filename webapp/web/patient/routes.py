@@ -22,7 +22,16 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from webapp.extensions import db
 from webapp.models import Exercise, Role, User
-from webapp.services import checkins, clock, export, library, programs, progress, today
+from webapp.services import (
+    checkins,
+    clock,
+    export,
+    library,
+    programs,
+    progress,
+    reminders,
+    today,
+)
 from webapp.services.errors import NotFound, ValidationError
 from webapp.web import charts
 from webapp.web.rendering import render, wants_fragment
@@ -75,6 +84,7 @@ def home() -> Response:
         "patient/_plan.html",
         plan=plan,
         greeting=_greeting(me()),
+        banner=reminders.inapp_banner(db.session, me()),
     )
 
 
@@ -369,3 +379,66 @@ def set_timezone() -> BaseResponse:
         db.session.commit()
         flash(f"Your day now follows {name}.", "success")
     return redirect(url_for("patient.home"), code=303)
+
+
+def _reminders_page(values: dict[str, Any], errors: dict[str, list[str]], status: int = 200) -> Any:
+    settings = reminders.settings_for(db.session, me())
+    program_now = programs.active_program(db.session, me())
+    return render(
+        "patient/reminders.html",
+        "patient/_reminders_form.html",
+        status=status,
+        values=values,
+        errors=errors,
+        default_times=reminders.program_times(program_now),
+        devices=reminders.subscription_count(db.session, me()),
+        saved=request.method == "POST" and not errors,
+        settings=settings,
+    )
+
+
+def _settings_values(settings: Any) -> dict[str, Any]:
+    return {
+        "exercise_on": settings.exercise_on,
+        "exercise_times": list(settings.exercise_times),
+        "checkin_on": settings.checkin_on,
+        "checkin_time": settings.checkin_time,
+        "visit_on": settings.visit_on,
+        "quiet_start": settings.quiet_start,
+        "quiet_end": settings.quiet_end,
+    }
+
+
+@bp.get("/reminders")
+@roles_required(Role.PATIENT)
+def reminder_settings() -> Any:
+    """Show what the patient is reminded of, and when."""
+    settings = reminders.settings_for(db.session, me())
+    db.session.commit()
+    return _reminders_page(_settings_values(settings), {})
+
+
+@bp.post("/reminders")
+@roles_required(Role.PATIENT)
+def save_reminder_settings() -> Any:
+    """Save the reminder settings."""
+    form = request.form
+    data = reminders.SettingsInput(
+        exercise_on=form.get("exercise_on") == "on",
+        exercise_times=[t for t in form.getlist("exercise_times") if t.strip()],
+        checkin_on=form.get("checkin_on") == "on",
+        checkin_time=form.get("checkin_time", "").strip(),
+        visit_on=form.get("visit_on") == "on",
+        quiet_start=form.get("quiet_start", "").strip(),
+        quiet_end=form.get("quiet_end", "").strip(),
+    )
+    try:
+        reminders.save_settings(db.session, me(), data)
+    except ValidationError as exc:
+        db.session.rollback()
+        return _reminders_page(data.__dict__, exc.errors, status=422)
+    db.session.commit()
+    if wants_fragment():
+        return _reminders_page(data.__dict__, {})
+    flash("Your reminder settings are saved.", "success")
+    return redirect(url_for("patient.reminder_settings"), code=303)

@@ -1,15 +1,15 @@
 """initial schema
 
-Revision ID: 041020659df1
+Revision ID: 674624f19770
 Revises: 
-Create Date: 2026-11-28 00:45:42.909029
+Create Date: 2026-11-28 00:56:13.180669
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 
-revision = '041020659df1'
+revision = '674624f19770'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -164,6 +164,51 @@ def upgrade() -> None:
     with op.batch_alter_table('programs', schema=None) as batch_op:
         batch_op.create_index('ix_programs_patient_status', ['patient_id', 'status'], unique=False)
 
+    op.create_table('push_subscriptions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('endpoint', sa.String(length=1024), nullable=False),
+    sa.Column('p256dh', sa.String(length=120), nullable=False),
+    sa.Column('auth', sa.String(length=40), nullable=False),
+    sa.Column('user_agent', sa.String(length=300), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('last_success_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_push_subscriptions_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_push_subscriptions')),
+    sa.UniqueConstraint('endpoint', name=op.f('uq_push_subscriptions_endpoint'))
+    )
+    with op.batch_alter_table('push_subscriptions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_push_subscriptions_user_id'), ['user_id'], unique=False)
+
+    op.create_table('reminder_rules',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('patient_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=12), nullable=False),
+    sa.Column('local_time', sa.String(length=5), nullable=False),
+    sa.Column('weekdays', sa.Integer(), nullable=False),
+    sa.Column('materialized_through', sa.Date(), nullable=True),
+    sa.Column('next_materialize_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['patient_id'], ['users.id'], name=op.f('fk_reminder_rules_patient_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_reminder_rules'))
+    )
+    with op.batch_alter_table('reminder_rules', schema=None) as batch_op:
+        batch_op.create_index('ix_reminder_rules_next', ['next_materialize_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_reminder_rules_patient_id'), ['patient_id'], unique=False)
+
+    op.create_table('reminder_settings',
+    sa.Column('patient_id', sa.Integer(), nullable=False),
+    sa.Column('exercise_on', sa.Boolean(), nullable=False),
+    sa.Column('exercise_times', sa.JSON(), nullable=False),
+    sa.Column('checkin_on', sa.Boolean(), nullable=False),
+    sa.Column('checkin_time', sa.String(length=5), nullable=False),
+    sa.Column('visit_on', sa.Boolean(), nullable=False),
+    sa.Column('quiet_start', sa.String(length=5), nullable=False),
+    sa.Column('quiet_end', sa.String(length=5), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['patient_id'], ['users.id'], name=op.f('fk_reminder_settings_patient_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('patient_id', name=op.f('pk_reminder_settings'))
+    )
     op.create_table('alerts',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('patient_id', sa.Integer(), nullable=False),
@@ -220,6 +265,35 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_exercises')),
     sa.UniqueConstraint('slug', name=op.f('uq_exercises_slug'))
     )
+    op.create_table('reminder_occurrences',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=32), nullable=False),
+    sa.Column('patient_id', sa.Integer(), nullable=False),
+    sa.Column('rule_id', sa.Integer(), nullable=True),
+    sa.Column('appointment_id', sa.Integer(), nullable=True),
+    sa.Column('kind', sa.String(length=12), nullable=False),
+    sa.Column('local_date', sa.Date(), nullable=False),
+    sa.Column('due_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('next_attempt_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('lease_owner', sa.String(length=80), nullable=True),
+    sa.Column('lease_until', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('skip_reason', sa.String(length=40), nullable=False),
+    sa.Column('last_error', sa.Text(), nullable=False),
+    sa.Column('delivered_to', sa.JSON(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['appointment_id'], ['appointments.id'], name=op.f('fk_reminder_occurrences_appointment_id_appointments'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['patient_id'], ['users.id'], name=op.f('fk_reminder_occurrences_patient_id_users'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['rule_id'], ['reminder_rules.id'], name=op.f('fk_reminder_occurrences_rule_id_reminder_rules'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_reminder_occurrences')),
+    sa.UniqueConstraint('key', name=op.f('uq_reminder_occurrences_key'))
+    )
+    with op.batch_alter_table('reminder_occurrences', schema=None) as batch_op:
+        batch_op.create_index('ix_reminder_occurrences_due', ['status', 'next_attempt_at'], unique=False)
+        batch_op.create_index('ix_reminder_occurrences_patient_date', ['patient_id', 'local_date'], unique=False)
+
     op.create_table('program_items',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('program_id', sa.Integer(), nullable=False),
@@ -302,12 +376,27 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_program_items_lineage'))
 
     op.drop_table('program_items')
+    with op.batch_alter_table('reminder_occurrences', schema=None) as batch_op:
+        batch_op.drop_index('ix_reminder_occurrences_patient_date')
+        batch_op.drop_index('ix_reminder_occurrences_due')
+
+    op.drop_table('reminder_occurrences')
     op.drop_table('exercises')
     with op.batch_alter_table('alerts', schema=None) as batch_op:
         batch_op.drop_index('uq_alerts_open_kind', sqlite_where=sa.text("status = 'open'"), postgresql_where=sa.text("status = 'open'"))
         batch_op.drop_index('ix_alerts_patient_status')
 
     op.drop_table('alerts')
+    op.drop_table('reminder_settings')
+    with op.batch_alter_table('reminder_rules', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_reminder_rules_patient_id'))
+        batch_op.drop_index('ix_reminder_rules_next')
+
+    op.drop_table('reminder_rules')
+    with op.batch_alter_table('push_subscriptions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_push_subscriptions_user_id'))
+
+    op.drop_table('push_subscriptions')
     with op.batch_alter_table('programs', schema=None) as batch_op:
         batch_op.drop_index('ix_programs_patient_status')
 

@@ -1,0 +1,110 @@
+// Notifications on this device: ask only when the person presses the button, subscribe
+// with the server's VAPID key, and tell the server. On iPhone, push works only once the
+// app is on the Home Screen, so we explain that instead of asking.
+
+const csrf = () => document.querySelector('meta[name="csrf-token"]')?.content ?? "";
+const supported = "serviceWorker" in navigator && "PushManager" in window && "Notification" in window;
+const ios = /iPhone|iPad|iPod/.test(navigator.userAgent) ||
+  (navigator.platform === "MacIntel" && navigator.maxTouchPoints > 1);
+const standalone = window.matchMedia?.("(display-mode: standalone)").matches || navigator.standalone === true;
+
+function keyBytes(base64url) {
+  const padded = (base64url + "===".slice((base64url.length + 3) % 4)).replace(/-/g, "+").replace(/_/g, "/");
+  return Uint8Array.from(atob(padded), (c) => c.charCodeAt(0));
+}
+
+async function registration() {
+  return navigator.serviceWorker.register("/sw.js", { scope: "/" }).then(() => navigator.serviceWorker.ready);
+}
+
+async function currentSubscription() {
+  if (!supported) return null;
+  const reg = await navigator.serviceWorker.getRegistration("/");
+  return reg ? reg.pushManager.getSubscription() : null;
+}
+
+async function post(url, method, body) {
+  const response = await fetch(url, {
+    method,
+    credentials: "same-origin",
+    headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrf() },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!response.ok && response.status !== 204) {
+    const data = await response.json().catch(() => ({}));
+    throw new Error(data.error ?? `The server answered ${response.status}.`);
+  }
+  return response.status === 204 ? {} : response.json().catch(() => ({}));
+}
+
+export async function enable() {
+  const permission = await Notification.requestPermission();
+  if (permission !== "granted") return permission;
+  const reg = await registration();
+  const { publicKey } = await fetch("/push/vapid-public-key").then((r) => r.json());
+  let subscription = await reg.pushManager.getSubscription();
+  if (!subscription) {
+    subscription = await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(publicKey) });
+  }
+  await post("/push/subscriptions", "POST", subscription.toJSON());
+  return "granted";
+}
+
+export async function disable() {
+  const subscription = await currentSubscription();
+  if (subscription) {
+    await post("/push/subscriptions", "DELETE", { endpoint: subscription.endpoint });
+    await subscription.unsubscribe();
+  }
+}
+
+async function stateNow() {
+  if (!supported) return ios && !standalone ? "ios-install" : "unsupported";
+  if (Notification.permission === "denied") return "denied";
+  return (await currentSubscription()) ? "on" : "off";
+}
+
+async function setupCard(card) {
+  const status = card.querySelector("[data-push-status]");
+  const show = async () => {
+    const state = await stateNow();
+    for (const part of card.querySelectorAll("[data-push-state]")) {
+      part.hidden = part.dataset.pushState !== state;
+    }
+  };
+  const run = (label, work) => async (event) => {
+    const button = event.currentTarget;
+    button.disabled = true;
+    status.textContent = label;
+    try {
+      status.textContent = (await work()) ?? "";
+    } catch (error) {
+      status.textContent = `That did not work: ${error.message}`;
+    } finally {
+      button.disabled = false;
+      await show();
+    }
+  };
+  card.querySelector("[data-push-enable]")?.addEventListener("click", run("Asking…", async () => {
+    const result = await enable();
+    return result === "granted" ? "Notifications are on. Try “Send a test”." : "Notifications were not allowed.";
+  }));
+  card.querySelector("[data-push-disable]")?.addEventListener("click", run("Turning off…", async () => {
+    await disable();
+    return "Notifications are off for this phone.";
+  }));
+  card.querySelector("[data-push-test]")?.addEventListener("click", run("Sending…", async () => {
+    const result = await post("/push/test", "POST");
+    return result.sent ? "Sent — it should appear in a moment." : "It could not be delivered; try turning notifications off and on.";
+  }));
+  await show();
+}
+
+const card = document.querySelector("[data-push-card]");
+if (card) setupCard(card);
+
+// Today: offer reminders where they would work and are not on yet.
+const offer = document.querySelector("[data-push-offer]");
+if (offer && supported && Notification.permission === "default") {
+  currentSubscription().then((subscription) => { offer.hidden = Boolean(subscription); });
+}

@@ -1,0 +1,170 @@
+// Between Visits service worker: app shell cache, offline pages, push notifications and
+// the outbox of actions done offline. Rendered by the server so it names the exact
+// versions of the files it precaches; any change to them makes a new worker.
+"use strict";
+
+const VERSION = "{{ version }}";
+const SHELL = `bv-shell-${VERSION}`;
+const PAGES = "bv-pages"; // last good copy of the patient's pages, for offline use
+const PRECACHE = {{ precache|tojson }};
+// Pages kept for offline use: Today, the player, the program and exercise pages.
+const OFFLINE_PAGES = [/^\/me\/$/, /^\/me\/play$/, /^\/me\/program$/, /^\/me\/checkin$/, /^\/library\/\d+$/];
+const NETWORK_TIMEOUT_MS = 3500;
+
+importScripts({{ outbox_url|tojson }});
+
+self.addEventListener("install", (event) => {
+  // Wait for the page to say "reload" before taking over, so versions never mix.
+  event.waitUntil(caches.open(SHELL).then((cache) => cache.addAll(PRECACHE)));
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil((async () => {
+    for (const name of await caches.keys()) {
+      if (name.startsWith("bv-shell-") && name !== SHELL) await caches.delete(name);
+    }
+    await self.clients.claim();
+  })());
+});
+
+self.addEventListener("message", (event) => {
+  if (event.data?.type === "SKIP_WAITING") self.skipWaiting();
+  if (event.data?.type === "FLUSH_OUTBOX") event.waitUntil(flushAndTell());
+});
+
+// The signed-in user behind cached pages; when it changes, or on sign-out, pages go.
+async function noteUser(response) {
+  const user = response.headers.get("X-BV-User");
+  if (user === null) return;
+  const cache = await caches.open(PAGES);
+  const known = await cache.match("/__user__");
+  const previous = known ? await known.text() : null;
+  if (previous !== user) {
+    await caches.delete(PAGES);
+    const fresh = await caches.open(PAGES);
+    await fresh.put("/__user__", new Response(user));
+  }
+}
+
+function withTimeout(promise, ms) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("timeout")), ms);
+    promise.then((value) => { clearTimeout(timer); resolve(value); },
+                 (error) => { clearTimeout(timer); reject(error); });
+  });
+}
+
+async function navigate(request) {
+  const url = new URL(request.url);
+  const keep = OFFLINE_PAGES.some((pattern) => pattern.test(url.pathname));
+  try {
+    const response = await withTimeout(fetch(request), NETWORK_TIMEOUT_MS);
+    await noteUser(response);
+    if (keep && response.ok && (response.headers.get("Content-Type") || "").includes("text/html")) {
+      const cache = await caches.open(PAGES);
+      await cache.put(url.pathname, response.clone());
+    }
+    return response;
+  } catch {
+    const cache = await caches.open(PAGES);
+    const copy = await cache.match(url.pathname);
+    if (copy) return copy;
+    return (await caches.match("/offline", { cacheName: SHELL })) ?? Response.error();
+  }
+}
+
+async function fromShell(request) {
+  const cached = await caches.match(request, { cacheName: SHELL });
+  if (cached) return cached;
+  const response = await fetch(request);
+  if (response.ok) (await caches.open(SHELL)).put(request, response.clone());
+  return response;
+}
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  if (request.method !== "GET") return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (request.mode === "navigate") {
+    event.respondWith(navigate(request));
+  } else if (url.pathname.startsWith("/static/") && url.searchParams.has("v")) {
+    // Versioned files never change under the same URL: cache first.
+    event.respondWith(fromShell(request));
+  }
+});
+
+// --- push ---------------------------------------------------------------------------------
+
+self.addEventListener("push", (event) => {
+  let message = {};
+  try {
+    message = event.data ? event.data.json() : {};
+  } catch {
+    message = { notification: { title: "Between Visits", body: event.data?.text() ?? "" } };
+  }
+  const n = message.notification ?? message;
+  const options = {
+    body: n.body ?? "",
+    tag: n.tag, // the reminder's key: a repeat replaces instead of stacking
+    icon: n.icon ?? "/static/icons/icon-192.png",
+    badge: n.badge ?? "/static/icons/badge-96.png",
+    lang: n.lang ?? "en",
+    data: { url: n.navigate ?? "/me/", ...(n.data ?? {}) },
+    actions: (n.actions ?? []).map((a) => ({ action: a.action, title: a.title })),
+  };
+  event.waitUntil(self.registration.showNotification(n.title ?? "Between Visits", options));
+});
+
+self.addEventListener("notificationclick", (event) => {
+  const data = event.notification.data ?? {};
+  event.notification.close();
+  if (event.action === "snooze" && data.snooze_url) {
+    const api = data.snooze_url.replace("/me/snooze/", "/push/snooze/");
+    event.waitUntil(fetch(api, { method: "POST", credentials: "same-origin" }).catch(() => {}));
+    return;
+  }
+  event.waitUntil((async () => {
+    const target = new URL(data.url ?? "/me/", self.location.origin).href;
+    const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+    for (const client of windows) {
+      if (new URL(client.url).origin === self.location.origin && "focus" in client) {
+        await client.focus();
+        if ("navigate" in client) await client.navigate(target).catch(() => {});
+        return;
+      }
+    }
+    await self.clients.openWindow(target);
+  })());
+});
+
+self.addEventListener("pushsubscriptionchange", (event) => {
+  event.waitUntil((async () => {
+    const old = event.oldSubscription;
+    let fresh = event.newSubscription;
+    if (!fresh) {
+      const { publicKey } = await fetch("/push/vapid-public-key").then((r) => r.json());
+      const key = Uint8Array.from(atob(publicKey.replace(/-/g, "+").replace(/_/g, "/") + "==".slice(0, (4 - publicKey.length % 4) % 4)), (c) => c.charCodeAt(0));
+      fresh = await self.registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key });
+    }
+    // The old endpoint proves which account this device belonged to.
+    await fetch("/push/subscriptions/renew", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ old_endpoint: old?.endpoint ?? null, subscription: fresh.toJSON() }),
+    });
+  })());
+});
+
+// --- the outbox ---------------------------------------------------------------------------
+
+async function flushAndTell() {
+  const sent = await self.bvOutbox.flush();
+  const windows = await self.clients.matchAll({ type: "window" });
+  for (const client of windows) client.postMessage({ type: "OUTBOX_FLUSHED", sent });
+}
+
+self.addEventListener("sync", (event) => {
+  if (event.tag === "bv-outbox") event.waitUntil(flushAndTell());
+});

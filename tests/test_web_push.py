@@ -1,0 +1,221 @@
+"""Web Push over HTTP: the key, subscriptions, a test push, snoozing, reminder settings."""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tests.conftest import Factory, csrf_token, login, post_form
+from tests.pushservice import PushService
+from webapp.models import PushSubscription, ReminderOccurrence, ReminderRule, User
+from webapp.push import runtime
+
+
+@pytest.fixture(scope="module")
+def push_service() -> Iterator[PushService]:
+    """A local push service for this module."""
+    with PushService() as service:
+        yield service
+
+
+def _json(client: FlaskClient, method: str, url: str, body: object, token: str | None) -> object:
+    headers = {"X-CSRFToken": token} if token else {}
+    return client.open(url, method=method, json=body, headers=headers)
+
+
+def test_public_key_is_an_uncompressed_point(client: FlaskClient) -> None:
+    data = client.get("/push/vapid-public-key").get_json()
+    raw = base64.urlsafe_b64decode(data["publicKey"] + "==")
+    assert len(raw) == 65 and raw[0] == 4
+    # The same key every time (kept under instance/).
+    assert client.get("/push/vapid-public-key").get_json() == data
+
+
+def test_subscribe_validates_and_upserts(
+    app: Flask, client: FlaskClient, session: Session, make: Factory, push_service: PushService
+) -> None:
+    first_owner, second_owner = make.patient(), make.patient()
+    sub = push_service.subscribe("device-1")
+    login(client, first_owner)
+    token = csrf_token(client)
+    assert _json(client, "POST", "/push/subscriptions", sub, None).status_code == 400  # no CSRF
+    cases = [
+        ({**sub, "endpoint": "ftp://x/y"}, "endpoint must be an https:// URL"),
+        ({**sub, "endpoint": "http://push.example.com/x"}, "endpoint must be an https:// URL"),
+        ({**sub, "keys": {"p256dh": "AAAA", "auth": sub["keys"]["auth"]}}, "P-256"),
+        ({**sub, "keys": {"p256dh": sub["keys"]["p256dh"], "auth": "c2hvcnQ"}}, "16-byte"),
+        ({"endpoint": sub["endpoint"]}, "keys.p256dh and keys.auth are required"),
+        ("not an object", "JSON"),
+    ]
+    for body, message in cases:
+        response = _json(client, "POST", "/push/subscriptions", body, token)
+        assert response.status_code == 400, body  # type: ignore[attr-defined]
+        assert message in response.get_json()["error"]  # type: ignore[attr-defined]
+    created = _json(client, "POST", "/push/subscriptions", sub, token)
+    assert created.status_code == 201  # type: ignore[attr-defined]
+    again = _json(client, "POST", "/push/subscriptions", sub, token)
+    assert again.status_code == 201  # type: ignore[attr-defined]
+    stored = session.scalars(select(PushSubscription)).all()
+    assert len(stored) == 1 and stored[0].user_id == first_owner.id
+    # The phone changes hands: it now belongs to the newest user.
+    post_form(client, "/logout")
+    login(client, second_owner)
+    _json(client, "POST", "/push/subscriptions", sub, csrf_token(client))
+    session.expire_all()
+    assert session.scalars(select(PushSubscription.user_id)).all() == [second_owner.id]
+    deleted = _json(
+        client, "DELETE", "/push/subscriptions", {"endpoint": sub["endpoint"]}, csrf_token(client)
+    )
+    assert deleted.status_code == 204  # type: ignore[attr-defined]
+    assert session.scalars(select(PushSubscription)).all() == []
+
+
+def test_subscribing_needs_sign_in(client: FlaskClient, push_service: PushService) -> None:
+    response = client.post("/push/subscriptions", json=push_service.subscribe("anon"))
+    assert response.status_code in (302, 400)
+
+
+def test_send_a_test_uses_the_real_path(
+    app: Flask, client: FlaskClient, session: Session, make: Factory, push_service: PushService
+) -> None:
+    push_service.reset()
+    patient = make.patient()
+    login(client, patient)
+    token = csrf_token(client)
+    nothing = client.post(
+        "/push/test", headers={"X-CSRFToken": token, "Accept": "application/json"}
+    )
+    assert nothing.get_json() == {"devices": 0, "sent": 0, "inapp": 1}
+    _json(client, "POST", "/push/subscriptions", push_service.subscribe("my-phone"), token)
+    response = client.post(
+        "/push/test", headers={"X-CSRFToken": token, "Accept": "application/json"}
+    )
+    assert response.get_json() == {"devices": 1, "sent": 1, "inapp": 0}
+    assert push_service.wait_for(1, 5)
+    delivery = push_service.deliveries_for("my-phone")[0]
+    assert delivery.payload["notification"]["title"] == "This is how your reminders will look"
+    assert delivery.urgency == "high" and delivery.ttl == 3600
+    with app.app_context():
+        assert delivery.vapid_public_key == runtime.vapid_key(app).public_key
+    occurrence = session.scalar(
+        select(ReminderOccurrence).where(
+            ReminderOccurrence.kind == "test", ReminderOccurrence.status == "sent"
+        )
+    )
+    assert occurrence is not None and delivery.topic == occurrence.key
+
+
+def test_snooze_with_the_notification_token(
+    app: Flask, client: FlaskClient, session: Session, make: Factory
+) -> None:
+    from datetime import timedelta
+
+    from webapp.models import utcnow
+
+    patient = make.patient()
+    now = utcnow()
+    original = ReminderOccurrence(
+        key="r42-snooze",
+        patient_id=patient.id,
+        kind="checkin",
+        local_date=now.date(),
+        due_at=now,
+        next_attempt_at=now,
+        status="sent",
+        delivered_to=[],
+    )
+    session.add(original)
+    session.flush()
+    with app.app_context():
+        token = runtime.snooze_token(app, original.id, patient.id)
+    assert client.post("/push/snooze/forged-token").status_code == 404
+    response = client.post(f"/push/snooze/{token}")
+    assert response.status_code == 200
+    assert response.get_json()["status"] in {"snoozed", "quiet"}
+    if response.get_json()["status"] == "snoozed":
+        snoozed = session.scalar(
+            select(ReminderOccurrence).where(ReminderOccurrence.key == f"s{original.id}")
+        )
+        assert snoozed is not None
+        assert abs((snoozed.due_at - now) - timedelta(minutes=30)) < timedelta(seconds=5)
+    page = client.get(f"/me/snooze/{token}")
+    assert page.status_code == 200 and "Snooze 30 minutes" in page.get_data(as_text=True)
+
+
+def _rules(session: Session, patient: User) -> set[tuple[str, str]]:
+    return {
+        (r.kind, r.local_time)
+        for r in session.scalars(select(ReminderRule).where(ReminderRule.patient_id == patient.id))
+    }
+
+
+def test_reminder_settings_page(client: FlaskClient, session: Session, make: Factory) -> None:
+    patient = make.patient()
+    login(client, patient)
+    page = client.get("/me/reminders").get_data(as_text=True)
+    assert "Quiet hours" in page and 'value="20:00"' in page and 'value="21:30"' in page
+    bad = post_form(
+        client,
+        "/me/reminders",
+        {
+            "exercise_on": "on",
+            "exercise_times": ["23:15", ""],
+            "checkin_on": "on",
+            "checkin_time": "8pm",
+            "visit_on": "on",
+            "quiet_start": "21:30",
+            "quiet_end": "07:30",
+        },
+        headers={"HX-Request": "true"},
+    )
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and html.lstrip().startswith('<form class="card reminders-form"')
+    assert "inside your quiet hours" in html and "like 08:00" in html
+    assert 'value="23:15"' in html and 'value="8pm"' in html
+    good = post_form(
+        client,
+        "/me/reminders",
+        {
+            "exercise_times": ["09:30"],
+            "checkin_on": "on",
+            "checkin_time": "19:45",
+            "quiet_start": "22:00",
+            "quiet_end": "07:00",
+        },
+    )
+    assert good.status_code == 303
+    assert _rules(session, patient) == {("checkin", "19:45")}  # exercise reminders are off
+
+
+def test_today_shows_inapp_reminders_and_the_offer(
+    client: FlaskClient, session: Session, make: Factory
+) -> None:
+    from webapp.models import utcnow
+    from webapp.services import clock
+
+    patient = make.patient()
+    now = utcnow()
+    session.add(
+        ReminderOccurrence(
+            key="r1-banner",
+            patient_id=patient.id,
+            kind="checkin",
+            local_date=clock.local_today(patient.timezone, now),
+            due_at=now,
+            next_attempt_at=now,
+            status="inapp",
+            delivered_to=[],
+        )
+    )
+    session.flush()
+    login(client, patient)
+    html = client.get("/me/").get_data(as_text=True)
+    assert "Time for your check-in" in html
+    assert re.search(r"data-push-offer\s+hidden", html)

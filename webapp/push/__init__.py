@@ -1,0 +1,15 @@
+"""The only part of the app that talks Web Push: VAPID keys and sending (pywebpush)."""
+
+from __future__ import annotations
+
+from webapp.push.keys import VapidKey, load_vapid_key, valid_subscription_keys
+from webapp.push.sender import PushMessage, PushOutcome, PushSender
+
+__all__ = [
+    "PushMessage",
+    "PushOutcome",
+    "PushSender",
+    "VapidKey",
+    "load_vapid_key",
+    "valid_subscription_keys",
+]

@@ -1,0 +1,95 @@
+"""The push sender and payload settings of this process, built from the app's config."""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from webapp.push.keys import VapidKey, load_vapid_key
+from webapp.push.sender import PushSender
+
+SNOOZE_MAX_AGE = 12 * 3600
+
+
+def vapid_key(app: Flask) -> VapidKey:
+    """Return the app's VAPID key (made on first run under instance/)."""
+    key: VapidKey | None = app.extensions.get("vapid_key")
+    if key is None:
+        key = load_vapid_key(app.config["VAPID_PRIVATE_KEY"], Path(app.instance_path))
+        app.extensions["vapid_key"] = key
+    return key
+
+
+def vapid_subject(app: Flask) -> str:
+    """Return the contact push services see: VAPID_SUBJECT, or a sensible default."""
+    configured: str = app.config.get("VAPID_SUBJECT") or ""
+    if configured:
+        return configured
+    base: str = app.config.get("PUBLIC_BASE_URL") or ""
+    if base.startswith("https://"):
+        return base
+    from webapp.extensions import db
+    from webapp.services import reminders
+
+    with app.app_context():
+        email = reminders.first_admin_email(db.session)
+    return f"mailto:{email}" if email else "mailto:clinic@example.org"
+
+
+def get_sender(app: Flask) -> PushSender:
+    """Return this process's push sender (one thread pool, reused connections)."""
+    sender: PushSender | None = app.extensions.get("push_sender")
+    if sender is None:
+        sender = PushSender(
+            vapid_key(app),
+            vapid_subject(app),
+            workers=int(app.config.get("PUSH_WORKERS", 32)),
+            read_timeout=float(app.config.get("PUSH_TIMEOUT_SECONDS", 10)),
+        )
+        app.extensions["push_sender"] = sender
+    return sender
+
+
+def _serializer(app: Flask) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="reminder-snooze")
+
+
+def snooze_token(app: Flask, occurrence_id: int, patient_id: int) -> str:
+    """Return a token that lets a notification's button snooze this one reminder."""
+    return str(_serializer(app).dumps([occurrence_id, patient_id]))
+
+
+def read_snooze_token(app: Flask, token: str) -> tuple[int, int] | None:
+    """Return (occurrence id, patient id) from a snooze token, or None if it is not valid."""
+    try:
+        value: Any = _serializer(app).loads(token, max_age=SNOOZE_MAX_AGE)
+    except BadSignature:
+        return None
+    if not isinstance(value, list) or len(value) != 2 or not all(isinstance(v, int) for v in value):
+        return None
+    return value[0], value[1]
+
+
+def payload_context(app: Flask) -> Any:
+    """Return what reminder payloads need: absolute URLs, the clinic's name, snooze links."""
+    from webapp.services.reminders import PayloadContext
+
+    base = app.config.get("PUBLIC_BASE_URL") or app.config.get(
+        "LOCAL_BASE_URL", "http://127.0.0.1:5000"
+    )
+    return PayloadContext(
+        base_url=base,
+        clinic_name=app.config["CLINIC_NAME"],
+        snooze_link=lambda o: f"/me/snooze/{snooze_token(app, o.id, o.patient_id)}",
+    )
+
+
+def owner_id() -> str:
+    """Return a name for this process's leases: host, process id and a random tail."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:6]}"

@@ -1,0 +1,137 @@
+"""Views for the PWA: the manifest, the service worker and the offline page."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, jsonify, render_template
+
+from webapp.web import asset_url
+
+bp = Blueprint("pwa", __name__)
+
+# The app shell: what a patient needs to open the app with no connection.
+SHELL_FILES = (
+    "css/app.css",
+    "vendor/htmx-2.0.11.min.js",
+    "js/app.js",
+    "js/outbox.js",
+    "js/send.js",
+    "js/offline.js",
+    "js/player.js",
+    "js/push.js",
+    "js/bodymap.js",
+    "js/install.js",
+    "icons/icon-192.png",
+    "icons/icon-512.png",
+    "icons/badge-96.png",
+)
+
+
+@cache
+def _digest(paths: tuple[str, ...]) -> str:
+    sha = hashlib.sha256()
+    for path in paths:
+        sha.update(Path(path).read_bytes())
+    return sha.hexdigest()[:12]
+
+
+def shell_version() -> str:
+    """Return a version that changes whenever the worker or any shell file changes."""
+    static = Path(current_app.static_folder or "")
+    template = Path(current_app.template_folder or "") / "pwa" / "sw.js"
+    return _digest((str(template), *(str(static / f) for f in SHELL_FILES)))
+
+
+@bp.get("/sw.js")
+def service_worker() -> Response:
+    """Serve the service worker at the root, so it controls every page."""
+    precache = [asset_url(f) for f in SHELL_FILES] + ["/offline"]
+    body = render_template(
+        "pwa/sw.js",
+        version=shell_version(),
+        precache=precache,
+        outbox_url=asset_url("js/outbox.js"),
+    )
+    response = Response(body, mimetype="text/javascript")
+    # Browsers check for a new worker on navigation; never let a cache hide it.
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Service-Worker-Allowed"] = "/"
+    return response
+
+
+@bp.get("/favicon.ico")
+def favicon() -> Response:
+    """Point old-style favicon requests at the app icon."""
+    from flask import redirect
+
+    return redirect(asset_url("icons/icon-192.png"), code=301)  # type: ignore[return-value]
+
+
+@bp.get("/offline")
+def offline() -> str:
+    """The page shown offline when no saved copy of the page exists."""
+    return render_template("pwa/offline.html")
+
+
+@bp.get("/manifest.webmanifest")
+def manifest() -> Response:
+    """Describe the app for installing it to the home screen."""
+    name = "Between Visits"
+    data = {
+        "id": "/",
+        "name": name,
+        "short_name": name,
+        "description": (
+            f"Your home program between visits to {current_app.config['CLINIC_NAME']}: "
+            "today's exercises with a guide, a daily check-in and your progress."
+        ),
+        "start_url": "/me/?source=home-screen",
+        "scope": "/",
+        "display": "standalone",
+        "orientation": "portrait",
+        "background_color": "#f6f5f1",
+        "theme_color": "#1d6b73",
+        "lang": "en",
+        "categories": ["health", "medical", "lifestyle"],
+        "icons": [
+            {
+                "src": asset_url("icons/icon-192.png"),
+                "sizes": "192x192",
+                "type": "image/png",
+                "purpose": "any",
+            },
+            {
+                "src": asset_url("icons/icon-512.png"),
+                "sizes": "512x512",
+                "type": "image/png",
+                "purpose": "any",
+            },
+            {
+                "src": asset_url("icons/maskable-512.png"),
+                "sizes": "512x512",
+                "type": "image/png",
+                "purpose": "maskable",
+            },
+        ],
+        "shortcuts": [
+            {
+                "name": "Today",
+                "short_name": "Today",
+                "url": "/me/",
+                "icons": [{"src": asset_url("icons/icon-192.png"), "sizes": "192x192"}],
+            },
+            {
+                "name": "Daily check-in",
+                "short_name": "Check-in",
+                "url": "/me/checkin",
+                "icons": [{"src": asset_url("icons/icon-192.png"), "sizes": "192x192"}],
+            },
+        ],
+    }
+    response = jsonify(data)
+    response.mimetype = "application/manifest+json"
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
