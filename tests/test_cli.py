@@ -64,3 +64,48 @@ def test_demo_command_prints_logins(app: Flask, session: Session) -> None:
     assert result.exit_code == 0, result.output
     assert "admin@riverside.example" in result.output
     assert "maria@riverside.example" in result.output
+
+
+def test_reminders_tick_materializes_and_sends(app: Flask, session: Session) -> None:
+    from datetime import timedelta
+
+    from tests.pushservice import PushService
+    from webapp.models import ReminderOccurrence, utcnow
+
+    with PushService() as pushes:
+        patient = User(
+            role=Role.PATIENT,
+            login="tick@test.example",
+            display_name="Tick Tock",
+            timezone="Europe/London",
+        )
+        session.add(patient)
+        session.flush()
+        sub = pushes.subscribe("tick-phone")
+        from webapp.services import reminders
+
+        reminders.save_subscription(
+            session,
+            patient,
+            endpoint=sub["endpoint"],
+            p256dh=sub["keys"]["p256dh"],
+            auth=sub["keys"]["auth"],
+        )
+        now = utcnow() - timedelta(seconds=5)
+        session.add(
+            ReminderOccurrence(
+                key="t-cli-tick",
+                patient_id=patient.id,
+                kind="test",
+                local_date=now.date(),
+                due_at=now,
+                next_attempt_at=now,
+                status="pending",
+                delivered_to=[],
+            )
+        )
+        session.flush()
+        result = app.test_cli_runner().invoke(args=["reminders", "tick"])
+        assert result.exit_code == 0, result.output
+        assert "sent 1" in result.output
+        assert pushes.wait_for(1, 5) and pushes.deliveries[0].topic == "t-cli-tick"
