@@ -14,6 +14,17 @@ ROOT = Path(__file__).resolve().parent.parent
 class BetweenVisits(Flask):
     """The Flask app, with cookie flags settled after every other response hook."""
 
+    def send_static_file(self, filename: str) -> Response:
+        """Serve a static file; a versioned URL (?v=hash) may be cached for a year."""
+        from flask import request
+
+        response = super().send_static_file(filename)
+        if request.args.get("v"):
+            response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        else:
+            response.headers["Cache-Control"] = "no-cache"
+        return response
+
     def process_response(self, response: Response) -> Response:
         """Run the usual response hooks, then make the cookies Secure where they must be."""
         response = super().process_response(response)

@@ -101,6 +101,8 @@ def load_settings(instance_path: Path, overrides: dict[str, Any] | None = None) 
         "WTF_CSRF_HEADERS": ["X-CSRFToken"],
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _env_bool("RATELIMIT_ENABLED", True),
+        # A moving window: ten tries are ten tries, not twenty across a minute boundary.
+        "RATELIMIT_STRATEGY": "moving-window",
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
         "INVITE_RATE_LIMIT": os.environ.get("INVITE_RATE_LIMIT", "10 per minute;60 per hour"),

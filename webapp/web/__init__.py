@@ -65,6 +65,7 @@ def init_app(app: Flask) -> None:
     from webapp.web import (
         admin,
         auth,
+        compression,
         formatting,
         library,
         patient,
@@ -76,6 +77,7 @@ def init_app(app: Flask) -> None:
     )
 
     security.init_app(app)
+    compression.init_app(app)
     login_manager.user_loader(_load_user)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to see that page."

@@ -1,0 +1,89 @@
+"""The installable app over HTTP: manifest, icons, service worker, caching headers."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import re
+
+from flask.testing import FlaskClient
+from PIL import Image
+
+from tests.conftest import Factory, login, post_form
+
+
+def test_manifest_is_complete_and_its_icons_exist(client: FlaskClient) -> None:
+    response = client.get("/manifest.webmanifest")
+    assert response.mimetype == "application/manifest+json"
+    manifest = json.loads(response.get_data())
+    for field in (
+        "name",
+        "short_name",
+        "description",
+        "start_url",
+        "scope",
+        "theme_color",
+        "background_color",
+    ):
+        assert manifest[field], field
+    assert manifest["display"] == "standalone" and manifest["scope"] == "/"
+    sizes = {}
+    for icon in manifest["icons"]:
+        served = client.get(icon["src"])
+        assert served.status_code == 200
+        with Image.open(io.BytesIO(served.get_data())) as image:
+            assert f"{image.width}x{image.height}" == icon["sizes"]
+        served.close()
+        sizes[(icon["sizes"], icon["purpose"])] = icon["src"]
+    assert {("192x192", "any"), ("512x512", "any"), ("512x512", "maskable")} <= set(sizes)
+    assert [s["short_name"] for s in manifest["shortcuts"]] == ["Today", "Check-in"]
+
+
+def test_service_worker_is_served_at_the_root(client: FlaskClient) -> None:
+    response = client.get("/sw.js")
+    body = response.get_data(as_text=True)
+    assert response.mimetype == "text/javascript"
+    assert response.headers["Cache-Control"] == "no-cache"
+    assert response.headers["Service-Worker-Allowed"] == "/"
+    precache = json.loads(re.search(r"const PRECACHE = (\[.*?\]);", body).group(1))  # type: ignore[union-attr]
+    assert "/offline" in precache
+    for url in precache:
+        fetched = client.get(url)
+        assert fetched.status_code == 200, url
+        fetched.close()
+    version = re.search(r'const VERSION = "(\w+)"', body)
+    assert version and client.get("/sw.js").get_data(as_text=True) == body
+
+
+def test_versioned_static_files_are_cached_for_a_year_and_compressed(client: FlaskClient) -> None:
+    page = client.get("/login").get_data(as_text=True)
+    css = re.search(r'href="(/static/css/app\.css\?v=\w+)"', page)
+    assert css
+    response = client.get(css.group(1), headers={"Accept-Encoding": "gzip, br"})
+    assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert b"--accent" in gzip.decompress(response.get_data())
+    response.close()
+    plain = client.get("/static/css/app.css")
+    assert plain.headers["Cache-Control"] == "no-cache"
+    plain.close()
+
+
+def test_pages_name_their_user_for_the_service_worker(client: FlaskClient, make: Factory) -> None:
+    assert client.get("/login").headers["X-BV-User"] == ""
+    first, second = make.patient(), make.patient()
+    login(client, first)
+    marker = client.get("/me/").headers["X-BV-User"]
+    assert re.fullmatch(r"[0-9a-f]{16}", marker)  # a keyed hash, not the id itself
+    post_form(client, "/logout")
+    login(client, second)
+    assert client.get("/me/").headers["X-BV-User"] not in ("", marker)
+
+
+def test_offline_page_holds_nothing_personal(client: FlaskClient, make: Factory) -> None:
+    patient = make.patient(name="Rosa Diaz")
+    login(client, patient)
+    html = client.get("/offline").get_data(as_text=True)
+    assert "You're offline" in html
+    assert "Rosa" not in html and "csrf" not in html.lower()
