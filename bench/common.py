@@ -34,7 +34,7 @@ def make_app(database_url: str | None = None, **extra: Any) -> Flask:
             "SQLALCHEMY_DATABASE_URI": database_url or f"sqlite:///{folder / 'bench.db'}",
             "INSTANCE_PATH": str(folder),
             "SECRET_KEY": "bench",
-            "RATELIMIT_ENABLED": False,
+            "LOGIN_RATE_LIMIT": "1000 per second",
             "ARGON2_COST": (1, 1024),
             **extra,
         }

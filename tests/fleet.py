@@ -56,7 +56,6 @@ def migrated_app(database_url: str, instance: Path, **extra: Any) -> Flask:
             "SQLALCHEMY_DATABASE_URI": database_url,
             "INSTANCE_PATH": str(instance),
             "SECRET_KEY": "fleet-secret",
-            "RATELIMIT_ENABLED": False,
             **extra,
         }
     )

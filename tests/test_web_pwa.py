@@ -38,6 +38,12 @@ def test_manifest_is_complete_and_its_icons_exist(client: FlaskClient) -> None:
         sizes[(icon["sizes"], icon["purpose"])] = icon["src"]
     assert {("192x192", "any"), ("512x512", "any"), ("512x512", "maskable")} <= set(sizes)
     assert [s["short_name"] for s in manifest["shortcuts"]] == ["Today", "Check-in"]
+    for shot in manifest["screenshots"]:
+        served = client.get(shot["src"])
+        with Image.open(io.BytesIO(served.get_data())) as image:
+            assert f"{image.width}x{image.height}" == shot["sizes"]
+        served.close()
+    assert {s["form_factor"] for s in manifest["screenshots"]} == {"narrow", "wide"}
 
 
 def test_service_worker_is_served_at_the_root(client: FlaskClient) -> None:

@@ -74,7 +74,10 @@ async function navigate(request) {
 }
 
 async function fromShell(request) {
-  const cached = await caches.match(request, { cacheName: SHELL });
+  // Modules import each other by plain URL (no ?v=): the shell holds the matching version.
+  // A versioned URL must match exactly, or an old worker would answer for a new file.
+  const versioned = new URL(request.url).searchParams.has("v");
+  const cached = await caches.match(request, { cacheName: SHELL, ignoreSearch: !versioned });
   if (cached) return cached;
   const response = await fetch(request);
   if (response.ok) (await caches.open(SHELL)).put(request, response.clone());
@@ -88,7 +91,7 @@ self.addEventListener("fetch", (event) => {
   if (url.origin !== self.location.origin) return;
   if (request.mode === "navigate") {
     event.respondWith(navigate(request));
-  } else if (url.pathname.startsWith("/static/") && url.searchParams.has("v")) {
+  } else if (url.pathname.startsWith("/static/")) {
     // Versioned files never change under the same URL: cache first.
     event.respondWith(fromShell(request));
   }

@@ -16,12 +16,14 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
-from tests.conftest import IN_CI, make_test_app
+from tests.conftest import IN_CI, PASSWORD, make_test_app
 from webapp.extensions import db
-from webapp.services import library
+from webapp.models import Exercise
+from webapp.services import clock, dose, library, programs
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -86,13 +88,18 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     app = make_test_app(
         f"sqlite:///{base / 'live.db'}",
         base / "instance",
-        RATELIMIT_ENABLED=False,
+        # Many sign-ins from one address in a few seconds: raise the limits, but keep the
+        # limiter itself on (it is one object shared by every app in this process).
+        LOGIN_RATE_LIMIT="1000 per minute",
+        INVITE_RATE_LIMIT="1000 per minute",
     )
     with app.app_context():
         upgrade()
         library.sync_builtin(db.session)
         db.session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    # Links in push payloads and invites point at this server.
+    app.config["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield LiveServer(app, f"http://127.0.0.1:{server.server_port}")
@@ -136,6 +143,68 @@ def new_context(browser: Any) -> Iterator[Callable[..., Any]]:
     yield factory
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def persistent_context(playwright_instance: Any, tmp_path: Path) -> Iterator[Any]:
+    """A normal (not incognito) Chromium profile: installability and push need one."""
+    context = playwright_instance.chromium.launch_persistent_context(
+        str(tmp_path / "profile"),
+        executable_path=chromium_path(),
+        args=CHROMIUM_ARGS,
+        headless=True,
+        viewport=PHONE,
+        timezone_id="Europe/London",
+    )
+    context.set_default_timeout(15_000)
+    yield context
+    context.close()
+
+
+def sign_in(page: Any, base: str, login: str, password: str = PASSWORD) -> None:
+    """Sign in through the form, like a person."""
+    page.goto(f"{base}/login")
+    page.get_by_label("Email or sign-in name").fill(login)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: "/login" not in url)
+
+
+def give_short_program(session: Any, patient: Any, therapist: Any) -> None:
+    """Assign two exercises: a hold with sets and rest, and a repetition one."""
+    day = clock.local_today(patient.timezone)
+    program = programs.create_program(session, therapist, patient, today=day)
+    doses = {
+        "chin-tuck": {"sets": "2", "reps": "2", "hold_seconds": "5", "rest_seconds": "10"},
+        "ankle-pumps": {"sets": "1", "reps": "3", "hold_seconds": "0", "rest_seconds": "0"},
+    }
+    for slug, values in doses.items():
+        exercise = session.scalar(select(Exercise).where(Exercise.slug == slug))
+        item = programs.add_item(session, therapist, program, exercise, today=day)
+        programs.update_item(
+            session,
+            therapist,
+            program,
+            item,
+            dose.parse_dose(
+                {
+                    **values,
+                    "side": "both",
+                    "times_per_day": "1",
+                    "weekdays": [str(d) for d in range(7)],
+                }
+            ),
+            today=day,
+        )
+    programs.assign(session, therapist, program, today=day)
+
+
+def wait_for_controller(page: Any) -> None:
+    """Wait until the service worker controls the page (reloading once if needed)."""
+    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+    if not page.evaluate("() => Boolean(navigator.serviceWorker.controller)"):
+        page.reload()
+    assert page.evaluate("() => Boolean(navigator.serviceWorker.controller)")
 
 
 def screenshot(page: Any, name: str) -> Path:

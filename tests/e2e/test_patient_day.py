@@ -9,37 +9,8 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests.conftest import PASSWORD, Factory
-from tests.e2e.conftest import PHONE, LiveServer, screenshot
-from webapp.models import CheckIn, Completion, Exercise, User
-from webapp.services import clock, dose, programs
-
-
-def _program(session: Any, patient: User, therapist: User) -> None:
-    day = clock.local_today(patient.timezone)
-    program = programs.create_program(session, therapist, patient, today=day)
-    doses = {
-        "chin-tuck": {"sets": "2", "reps": "2", "hold_seconds": "5", "rest_seconds": "10"},
-        "ankle-pumps": {"sets": "1", "reps": "3", "hold_seconds": "0", "rest_seconds": "0"},
-    }
-    for slug, values in doses.items():
-        exercise = session.scalar(select(Exercise).where(Exercise.slug == slug))
-        item = programs.add_item(session, therapist, program, exercise, today=day)
-        programs.update_item(
-            session,
-            therapist,
-            program,
-            item,
-            dose.parse_dose(
-                {
-                    **values,
-                    "side": "both",
-                    "times_per_day": "1",
-                    "weekdays": [str(d) for d in range(7)],
-                }
-            ),
-            today=day,
-        )
-    programs.assign(session, therapist, program, today=day)
+from tests.e2e.conftest import PHONE, LiveServer, give_short_program, screenshot
+from webapp.models import CheckIn, Completion
 
 
 def test_player_checkin_and_progress(
@@ -49,7 +20,7 @@ def test_player_checkin_and_progress(
         make = Factory(session)
         therapist = make.therapist()
         patient = make.patient(therapist, name="Lena Brook", login="lena.e2e@test.example")
-        _program(session, patient, therapist)
+        give_short_program(session, patient, therapist)
         patient_id = patient.id
 
     context = new_context(viewport=PHONE, is_mobile=True, has_touch=True)

@@ -130,6 +130,29 @@ def manifest() -> Response:
                 "icons": [{"src": asset_url("icons/icon-192.png"), "sizes": "192x192"}],
             },
         ],
+        "screenshots": [
+            {
+                "src": asset_url("screenshots/today.png"),
+                "sizes": "390x844",
+                "type": "image/png",
+                "form_factor": "narrow",
+                "label": "Today's plan",
+            },
+            {
+                "src": asset_url("screenshots/player.png"),
+                "sizes": "390x844",
+                "type": "image/png",
+                "form_factor": "narrow",
+                "label": "The guided player with its timer",
+            },
+            {
+                "src": asset_url("screenshots/wide.png"),
+                "sizes": "1280x800",
+                "type": "image/png",
+                "form_factor": "wide",
+                "label": "Progress: pain and adherence over six weeks",
+            },
+        ],
     }
     response = jsonify(data)
     response.mimetype = "application/manifest+json"

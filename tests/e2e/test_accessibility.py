@@ -1,0 +1,132 @@
+"""Accessibility in real Chromium: axe on every main page at phone size, plus screenshots."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from sqlalchemy import select
+
+from tests.conftest import Factory
+from tests.e2e.conftest import PHONE, LiveServer, give_short_program, screenshot, sign_in
+from webapp.models import CheckIn, Exercise
+from webapp.services import clock, invites, programs
+
+PATIENT_PAGES = [
+    "/me/",
+    "/me/play",
+    "/me/checkin",
+    "/me/progress",
+    "/me/program",
+    "/me/reminders",
+    "/library/",
+    "/library/{exercise}",
+    "/account",
+]
+THERAPIST_PAGES = [
+    "/clinic/",
+    "/clinic/patients/{patient}",
+    "/clinic/patients/{patient}/program",
+    "/clinic/patients/new",
+    "/library/new",
+    "/library/?region=knees",
+]
+ADMIN_PAGES = ["/admin/", "/admin/audit"]
+PUBLIC_PAGES = ["/login", "/i/{invite}", "/offline"]
+
+
+@pytest.fixture(scope="module")
+def clinic(live_server: LiveServer) -> dict[str, Any]:
+    """A therapist, a patient with a program and a week of check-ins, an admin, an invite."""
+    with live_server.session() as session:
+        make = Factory(session)
+        therapist = make.therapist(login="axe.therapist@test.example", name="Ada Axe")
+        patient = make.patient(therapist, login="axe.patient@test.example", name="Pat Axe")
+        make.admin(login="axe.admin@test.example")
+        give_short_program(session, patient, therapist)
+        today = clock.local_today(patient.timezone)
+        for offset in range(1, 8):
+            session.add(
+                CheckIn(
+                    patient_id=patient.id,
+                    local_date=today - timedelta(days=offset),
+                    pain=3 + offset % 3,
+                    regions=["neck"],
+                    warning_signs=[],
+                )
+            )
+        newcomer = make.patient(therapist, login=None, password=None, name="Neve New")
+        token = invites.issue(session, newcomer, created_by=therapist)
+        exercise = session.scalar(select(Exercise).where(Exercise.slug == "chin-tuck"))
+        assert exercise is not None
+        draft = programs.working_program(session, patient)
+        assert draft is not None
+        return {"patient": patient.id, "exercise": exercise.id, "invite": token}
+
+
+def _check(page: Any, url: str) -> list[str]:
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    results = Axe().run(page)
+    return [
+        f"{url}: {v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("login", "paths"),
+    [
+        ("axe.patient@test.example", PATIENT_PAGES),
+        ("axe.therapist@test.example", THERAPIST_PAGES),
+        ("axe.admin@test.example", ADMIN_PAGES),
+        (None, PUBLIC_PAGES),
+    ],
+    ids=["patient", "therapist", "admin", "public"],
+)
+def test_no_serious_or_critical_violations(
+    live_server: LiveServer,
+    new_context: Callable[..., Any],
+    clinic: dict[str, Any],
+    login: str | None,
+    paths: list[str],
+) -> None:
+    page = new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
+    if login:
+        sign_in(page, live_server.url, login)
+    problems: list[str] = []
+    for path in paths:
+        problems += _check(page, live_server.url + path.format(**clinic))
+    assert problems == []
+
+
+def test_phone_screenshots_of_the_main_pages(
+    live_server: LiveServer, new_context: Callable[..., Any], clinic: dict[str, Any]
+) -> None:
+    page = new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
+    sign_in(page, live_server.url, "axe.patient@test.example")
+    for name, path in [
+        ("today", "/me/"),
+        ("player", "/me/play"),
+        ("checkin", "/me/checkin"),
+        ("progress", "/me/progress"),
+    ]:
+        page.goto(live_server.url + path)
+        page.wait_for_load_state("networkidle")
+        page.screenshot(
+            path=str(screenshot(page, f"phone-{name}").with_name(f"phone-{name}-viewport.png"))
+        )
+    page = new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
+    sign_in(page, live_server.url, "axe.therapist@test.example")
+    page.goto(f"{live_server.url}/clinic/patients/{clinic['patient']}/program")
+    screenshot(page, "phone-builder")
+    wide = new_context(viewport={"width": 1280, "height": 800}).new_page()
+    sign_in(wide, live_server.url, "axe.patient@test.example")
+    wide.goto(f"{live_server.url}/me/progress")
+    wide.screenshot(
+        path=str(screenshot(wide, "wide-progress").with_name("wide-progress-viewport.png"))
+    )
