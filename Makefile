@@ -62,5 +62,12 @@ test: lint chromium
 	$(BIN)/python -m pytest --db=sqlite
 	$(BIN)/python -m pytest --db=postgresql -m "not browser"
 
+# The benchmarks of the README (reminders needs PostgreSQL; lighthouse installs its pinned
+# npm package the first time).
+bench: $(TEST_STAMP) chromium
+	$(BIN)/python -m bench.today
+	$(BIN)/python -m bench.reminders
+	$(BIN)/python -m bench.lighthouse
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
