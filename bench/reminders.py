@@ -203,7 +203,7 @@ def idle_tick(database: str, folder: Path) -> float:
                 [
                     {
                         "key": f"r{rule_id}-{day}",
-                        "patient_id": patients[i % len(patients)],
+                        "user_id": patients[i % len(patients)],
                         "rule_id": rule_id,
                         "kind": "checkin",
                         "local_date": now.date(),

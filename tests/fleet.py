@@ -109,7 +109,7 @@ def seed_due_reminders(
             rows.append(
                 {
                     "key": key,
-                    "patient_id": user_id,
+                    "user_id": user_id,
                     "kind": "test",
                     "local_date": due_at.date(),
                     "due_at": due_at,

@@ -95,7 +95,7 @@ def test_reminders_tick_materializes_and_sends(app: Flask, session: Session) -> 
         session.add(
             ReminderOccurrence(
                 key="t-cli-tick",
-                patient_id=patient.id,
+                user_id=patient.id,
                 kind="test",
                 local_date=now.date(),
                 due_at=now,

@@ -78,7 +78,7 @@ def due_now(
     """Add an occurrence due right now."""
     occurrence = ReminderOccurrence(
         key=key,
-        patient_id=patient.id,
+        user_id=patient.id,
         kind=kind,
         local_date=now.astimezone(reminders.ZoneInfo(patient.timezone)).date(),
         due_at=now,
@@ -141,7 +141,7 @@ def _occurrences(session: Session, patient: User) -> list[ReminderOccurrence]:
     return list(
         session.scalars(
             select(ReminderOccurrence)
-            .where(ReminderOccurrence.patient_id == patient.id)
+            .where(ReminderOccurrence.user_id == patient.id)
             .order_by(ReminderOccurrence.due_at)
         )
     )

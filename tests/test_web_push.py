@@ -123,7 +123,7 @@ def test_snooze_with_the_notification_token(
     now = utcnow()
     original = ReminderOccurrence(
         key="r42-snooze",
-        patient_id=patient.id,
+        user_id=patient.id,
         kind="checkin",
         local_date=now.date(),
         due_at=now,
@@ -205,7 +205,7 @@ def test_today_shows_inapp_reminders_and_the_offer(
     session.add(
         ReminderOccurrence(
             key="r1-banner",
-            patient_id=patient.id,
+            user_id=patient.id,
             kind="checkin",
             local_date=clock.local_today(patient.timezone, now),
             due_at=now,

@@ -71,19 +71,20 @@ class ReminderOccurrence(Base):
     __tablename__ = "reminder_occurrences"
     __table_args__ = (
         Index("ix_reminder_occurrences_due", "status", "next_attempt_at"),
-        Index("ix_reminder_occurrences_patient_date", "patient_id", "local_date"),
+        Index("ix_reminder_occurrences_user_date", "user_id", "local_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(32), unique=True)
-    patient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # Who receives it: a patient (reminders) or a therapist (alerts pushed to them).
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     rule_id: Mapped[int | None] = mapped_column(
         ForeignKey("reminder_rules.id", ondelete="SET NULL")
     )
     appointment_id: Mapped[int | None] = mapped_column(
         ForeignKey("appointments.id", ondelete="CASCADE")
     )
-    kind: Mapped[str] = mapped_column(String(12))  # exercise / checkin / visit / test
+    kind: Mapped[str] = mapped_column(String(12))  # exercise/checkin/visit/snooze/test/alert
     local_date: Mapped[date]
     due_at: Mapped[datetime]
     next_attempt_at: Mapped[datetime]

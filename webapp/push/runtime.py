@@ -86,7 +86,7 @@ def payload_context(app: Flask) -> Any:
     return PayloadContext(
         base_url=base,
         clinic_name=app.config["CLINIC_NAME"],
-        snooze_link=lambda o: f"/me/snooze/{snooze_token(app, o.id, o.patient_id)}",
+        snooze_link=lambda o: f"/me/snooze/{snooze_token(app, o.id, o.user_id)}",
     )
 
 

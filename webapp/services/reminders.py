@@ -322,7 +322,7 @@ def _row(
 ) -> dict[str, Any]:
     return {
         "key": key,
-        "patient_id": patient_id,
+        "user_id": patient_id,
         "kind": kind,
         "local_date": day,
         "due_at": due,
@@ -578,8 +578,8 @@ def _done_context(
     session: Db, occurrences: Sequence[ReminderOccurrence], patients: dict[int, User]
 ) -> tuple[set[tuple[int, date]], dict[tuple[int, date], tuple[int, int]]]:
     """Return check-ins present, and (planned, done) exercise slots per patient and day."""
-    checkin_keys = {(o.patient_id, o.local_date) for o in occurrences if o.kind == "checkin"}
-    exercise_keys = {(o.patient_id, o.local_date) for o in occurrences if o.kind == "exercise"}
+    checkin_keys = {(o.user_id, o.local_date) for o in occurrences if o.kind == "checkin"}
+    exercise_keys = {(o.user_id, o.local_date) for o in occurrences if o.kind == "exercise"}
     checked: set[tuple[int, date]] = set()
     if checkin_keys:
         rows = session.execute(
@@ -646,7 +646,7 @@ def _wording(
     clinic_name: str,
 ) -> tuple[str, str, str, bool]:
     if occurrence.kind == "exercise":
-        planned, done = counts.get((occurrence.patient_id, occurrence.local_date), (0, 0))
+        planned, done = counts.get((occurrence.user_id, occurrence.local_date), (0, 0))
         left = planned - done
         body = (
             f"{left} exercise{'s' if left != 1 else ''} left today. A few gentle minutes help."
@@ -724,7 +724,7 @@ def deliver(
             )
         )
     )
-    patients = _patients(session, {o.patient_id for o in occurrences})
+    patients = _patients(session, {o.user_id for o in occurrences})
     subscriptions: dict[int, list[PushSubscription]] = defaultdict(list)
     for sub in session.scalars(
         select(PushSubscription).where(PushSubscription.user_id.in_(list(patients)))
@@ -750,7 +750,7 @@ def deliver(
     finished: dict[int, dict[str, Any]] = {}
     messages: list[PushMessage] = []
     for occurrence in occurrences:
-        patient = patients.get(occurrence.patient_id)
+        patient = patients.get(occurrence.user_id)
         reason = _skip_reason(occurrence, patient, settings, checked, counts, appointments, now)
         if reason is not None:
             finished[occurrence.id] = {"status": "skipped", "skip_reason": reason}
@@ -985,7 +985,7 @@ def new_test(session: Db, user: User, *, now: datetime | None = None) -> Reminde
     now = now or utcnow()
     occurrence = ReminderOccurrence(
         key=f"t{secrets.token_urlsafe(12)}",
-        patient_id=user.id,
+        user_id=user.id,
         kind="test",
         local_date=clock.local_today(user.timezone, now),
         due_at=now,
@@ -1025,7 +1025,7 @@ def snooze(
     now = now or utcnow()
     original = session.get(ReminderOccurrence, occurrence_id)
     patient = session.get(User, patient_id)
-    if original is None or patient is None or original.patient_id != patient.id:
+    if original is None or patient is None or original.user_id != patient.id:
         raise ValidationError("This reminder is no longer available.")
     due = now + SNOOZE
     chosen = settings_for(session, patient)
@@ -1040,7 +1040,7 @@ def snooze(
         return existing
     occurrence = ReminderOccurrence(
         key=key,
-        patient_id=patient.id,
+        user_id=patient.id,
         kind="snooze" if original.kind == "exercise" else original.kind,
         rule_id=original.rule_id,
         local_date=local_due.date(),
@@ -1062,7 +1062,7 @@ def inapp_banner(
     return session.scalar(
         select(ReminderOccurrence)
         .where(
-            ReminderOccurrence.patient_id == patient.id,
+            ReminderOccurrence.user_id == patient.id,
             ReminderOccurrence.local_date == clock.local_today(patient.timezone, now),
             ReminderOccurrence.status == "inapp",
             ReminderOccurrence.kind.in_(["exercise", "checkin", "visit", "snooze"]),

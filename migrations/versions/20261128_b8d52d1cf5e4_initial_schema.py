@@ -1,15 +1,15 @@
 """initial schema
 
-Revision ID: 674624f19770
+Revision ID: b8d52d1cf5e4
 Revises: 
-Create Date: 2026-11-28 00:56:13.180669
+Create Date: 2026-11-28 01:27:01.639862
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 
-revision = '674624f19770'
+revision = 'b8d52d1cf5e4'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -268,7 +268,7 @@ def upgrade() -> None:
     op.create_table('reminder_occurrences',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('key', sa.String(length=32), nullable=False),
-    sa.Column('patient_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('rule_id', sa.Integer(), nullable=True),
     sa.Column('appointment_id', sa.Integer(), nullable=True),
     sa.Column('kind', sa.String(length=12), nullable=False),
@@ -285,14 +285,14 @@ def upgrade() -> None:
     sa.Column('delivered_to', sa.JSON(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['appointment_id'], ['appointments.id'], name=op.f('fk_reminder_occurrences_appointment_id_appointments'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['patient_id'], ['users.id'], name=op.f('fk_reminder_occurrences_patient_id_users'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['rule_id'], ['reminder_rules.id'], name=op.f('fk_reminder_occurrences_rule_id_reminder_rules'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_reminder_occurrences_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_reminder_occurrences')),
     sa.UniqueConstraint('key', name=op.f('uq_reminder_occurrences_key'))
     )
     with op.batch_alter_table('reminder_occurrences', schema=None) as batch_op:
         batch_op.create_index('ix_reminder_occurrences_due', ['status', 'next_attempt_at'], unique=False)
-        batch_op.create_index('ix_reminder_occurrences_patient_date', ['patient_id', 'local_date'], unique=False)
+        batch_op.create_index('ix_reminder_occurrences_user_date', ['user_id', 'local_date'], unique=False)
 
     op.create_table('program_items',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -377,7 +377,7 @@ def downgrade() -> None:
 
     op.drop_table('program_items')
     with op.batch_alter_table('reminder_occurrences', schema=None) as batch_op:
-        batch_op.drop_index('ix_reminder_occurrences_patient_date')
+        batch_op.drop_index('ix_reminder_occurrences_user_date')
         batch_op.drop_index('ix_reminder_occurrences_due')
 
     op.drop_table('reminder_occurrences')
