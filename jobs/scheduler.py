@@ -60,6 +60,21 @@ def configure(scheduler: BaseScheduler, app: Flask) -> BaseScheduler:
     scheduler.add_job(
         _in_app(app, tasks.housekeeping), "interval", hours=6, id="housekeeping", **common
     )
+    scheduler.add_job(
+        _in_app(app, tasks.alerts_after_checkins),
+        "interval",
+        seconds=60,
+        id="alerts-recent",
+        **common,
+    )
+    scheduler.add_job(
+        _in_app(app, tasks.alerts_daily),
+        "interval",
+        hours=24,
+        id="alerts-daily",
+        next_run_time=_now(),
+        **common,
+    )
     return scheduler
 
 

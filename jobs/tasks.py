@@ -45,3 +45,23 @@ def send_due_reminders(owner: str) -> reminders.TickReport:
     if report.claimed:
         log.info("reminders: %s", report)
     return report
+
+
+def alerts_after_checkins() -> None:
+    """Apply the alert rules to patients who checked in during the last few minutes."""
+    from webapp.models import utcnow
+    from webapp.services import alerts
+
+    raised = alerts.evaluate_recent(db.session, since=utcnow() - timedelta(minutes=3))
+    db.session.commit()
+    if raised:
+        log.info("raised %d alerts after check-ins", raised)
+
+
+def alerts_daily() -> None:
+    """Apply the alert rules to every patient (silence is noticed this way)."""
+    from webapp.services import alerts
+
+    raised = alerts.evaluate_all(db.session)
+    db.session.commit()
+    log.info("daily alert pass raised %d alerts", raised)

@@ -19,6 +19,13 @@ ROUTES = [
     ("POST", "/clinic/patients/{own}/invite", {Role.THERAPIST}),
     ("GET", "/admin/", {Role.ADMIN}),
     ("GET", "/admin/audit", {Role.ADMIN}),
+    ("GET", "/admin/patients", {Role.ADMIN}),
+    ("GET", "/clinic/settings", {Role.THERAPIST}),
+    ("GET", "/clinic/patients/{own}/report", {Role.THERAPIST}),
+    ("GET", "/clinic/patients/{own}/program", {Role.THERAPIST}),
+    ("GET", "/me/reminders", {Role.PATIENT}),
+    ("GET", "/me/progress", {Role.PATIENT}),
+    ("GET", "/me/checkin", {Role.PATIENT}),
     ("GET", "/account", {Role.PATIENT, Role.THERAPIST, Role.ADMIN}),
 ]
 OTHERS_ROUTES = [
@@ -26,6 +33,10 @@ OTHERS_ROUTES = [
     ("GET", "/clinic/patients/{other}/invite"),
     ("POST", "/clinic/patients/{other}/invite"),
     ("GET", "/clinic/patients/{missing}"),
+    ("GET", "/clinic/patients/{other}/report"),
+    ("GET", "/clinic/patients/{other}/fhir.json"),
+    ("GET", "/clinic/patients/{other}/export.csv"),
+    ("GET", "/clinic/patients/{other}/program"),
 ]
 
 

@@ -38,7 +38,7 @@ def test_search_build_reorder_assign(
     page.wait_for_url("**/library/?q=ankle**")  # the URL follows, so Back and sharing work
 
     page.goto(f"{live_server.url}/clinic/patients/{patient_id}")
-    page.get_by_role("link", name="Build a home program").click()
+    page.get_by_role("link", name="Build a program").click()
     page.get_by_role("button", name="Or start with an empty program").click()
     page.get_by_text("No exercises yet").wait_for()
     builder_url = page.url

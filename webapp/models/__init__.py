@@ -10,6 +10,7 @@ from webapp.models.accounts import CareLink, Invite, InvitePurpose, Role, User, 
 from webapp.models.activity import Alert, Appointment, CheckIn, Completion
 from webapp.models.audit import AuditEvent
 from webapp.models.base import Base, utcnow
+from webapp.models.clinic import TherapistNote, TherapistSettings
 from webapp.models.library import Exercise, ExerciseSource, Media
 from webapp.models.programs import (
     EVERY_DAY,
@@ -44,6 +45,8 @@ __all__ = [
     "ProgramStatus",
     "ProgramTemplate",
     "TemplateItem",
+    "TherapistNote",
+    "TherapistSettings",
     "AuditEvent",
     "Base",
     "CareLink",

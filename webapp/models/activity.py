@@ -21,6 +21,14 @@ class Completion(Base):
     __tablename__ = "completions"
     __table_args__ = (
         Index("ix_completions_patient_date", "patient_id", "local_date"),
+        # Counting a patient's live completions per day reads only this small index.
+        Index(
+            "ix_completions_live_day",
+            "patient_id",
+            "local_date",
+            sqlite_where=text("undone_at IS NULL AND lineage IS NOT NULL"),
+            postgresql_where=text("undone_at IS NULL AND lineage IS NOT NULL"),
+        ),
         # At most one live completion per planned slot, whatever the client sent.
         Index(
             "uq_completions_live_slot",

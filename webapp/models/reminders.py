@@ -84,6 +84,7 @@ class ReminderOccurrence(Base):
     appointment_id: Mapped[int | None] = mapped_column(
         ForeignKey("appointments.id", ondelete="CASCADE")
     )
+    alert_id: Mapped[int | None] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(12))  # exercise/checkin/visit/snooze/test/alert
     local_date: Mapped[date]
     due_at: Mapped[datetime]

@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from webapp.models import Alert, CheckIn, User, utcnow
+from webapp.models import (
+    Alert,
+    CareLink,
+    CheckIn,
+    Completion,
+    ReminderOccurrence,
+    Role,
+    TherapistSettings,
+    User,
+    utcnow,
+)
+from webapp.services import audit, clock
 from webapp.services.db import Db
+from webapp.services.errors import ValidationError
 
 KINDS = {
     "pain_high": "High pain",
@@ -17,6 +30,13 @@ KINDS = {
     "red_flag": "Warning signs",
     "inactivity": "No activity",
     "pain_above_baseline": "Pain above baseline",
+}
+SEVERITY = {
+    "red_flag": 0,
+    "pain_high": 1,
+    "pain_rise": 2,
+    "pain_above_baseline": 3,
+    "inactivity": 4,
 }
 
 
@@ -73,6 +93,7 @@ def raise_alert(
             session.add(alert)
     except IntegrityError:
         return None  # raised a moment ago by another process
+    _notify_therapists(session, patient, alert, now or utcnow())
     return alert
 
 
@@ -96,3 +117,248 @@ def for_patient(session: Db, patient: User, *, open_only: bool = False) -> Seque
     if open_only:
         stmt = stmt.where(Alert.status == "open")
     return session.scalars(stmt).all()
+
+
+# --- the rules --------------------------------------------------------------------------------
+
+BASELINE_RISE = 2
+BASELINE_RUN_DAYS = 3
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The alert settings that apply to a patient (the strictest of their therapists)."""
+
+    inactivity_days: int = 3
+    pain_threshold: int = 8
+
+
+def thresholds_for(session: Db, patient: User) -> Thresholds:
+    """Return the strictest settings among the patient's therapists (defaults otherwise)."""
+    rows = session.execute(
+        select(TherapistSettings.inactivity_days, TherapistSettings.pain_threshold)
+        .join(CareLink, CareLink.therapist_id == TherapistSettings.therapist_id)
+        .where(CareLink.patient_id == patient.id)
+    ).all()
+    if not rows:
+        return Thresholds()
+    return Thresholds(
+        inactivity_days=min(r[0] for r in rows), pain_threshold=min(r[1] for r in rows)
+    )
+
+
+def settings_of(session: Db, therapist: User) -> TherapistSettings:
+    """Return a therapist's alert settings (the defaults until they change them)."""
+    found = session.get(TherapistSettings, therapist.id)
+    if found is None:
+        found = TherapistSettings(
+            therapist_id=therapist.id, inactivity_days=3, pain_threshold=8, push_alerts=False
+        )
+        session.add(found)
+        session.flush()
+    return found
+
+
+def save_settings(
+    session: Db, therapist: User, *, inactivity_days: str, pain_threshold: str, push_alerts: bool
+) -> TherapistSettings:
+    """Check and save a therapist's alert settings."""
+    errors: dict[str, list[str]] = {}
+    values: dict[str, int] = {}
+    for name, raw, low, high, label in (
+        ("inactivity_days", inactivity_days, 1, 30, "Days without activity"),
+        ("pain_threshold", pain_threshold, 1, 10, "Pain threshold"),
+    ):
+        try:
+            number = int(raw)
+        except (TypeError, ValueError):
+            errors[name] = [f"{label}: please enter a whole number from {low} to {high}."]
+            continue
+        if not low <= number <= high:
+            errors[name] = [f"{label} must be from {low} to {high}."]
+            continue
+        values[name] = number
+    if errors:
+        raise ValidationError(errors)
+    settings = settings_of(session, therapist)
+    settings.inactivity_days = values["inactivity_days"]
+    settings.pain_threshold = values["pain_threshold"]
+    settings.push_alerts = push_alerts
+    settings.updated_at = utcnow()
+    return settings
+
+
+def _last_active_day(session: Db, patient: User) -> date | None:
+    last_done = session.scalar(
+        select(func.max(Completion.local_date)).where(
+            Completion.patient_id == patient.id, Completion.undone_at.is_(None)
+        )
+    )
+    last_checkin = session.scalar(
+        select(func.max(CheckIn.local_date)).where(CheckIn.patient_id == patient.id)
+    )
+    days = [d for d in (last_done, last_checkin) if d is not None]
+    return max(days) if days else None
+
+
+def baseline(session: Db, patient: User) -> float | None:
+    """Return the average pain of the patient's first week of check-ins (three at least)."""
+    first = session.scalar(
+        select(func.min(CheckIn.local_date)).where(CheckIn.patient_id == patient.id)
+    )
+    if first is None:
+        return None
+    pains = session.scalars(
+        select(CheckIn.pain).where(
+            CheckIn.patient_id == patient.id,
+            CheckIn.local_date < first + timedelta(days=7),
+        )
+    ).all()
+    if len(pains) < 3:
+        return None
+    return sum(pains) / len(pains)
+
+
+def evaluate(session: Db, patient: User, *, now: datetime | None = None) -> list[Alert]:
+    """Apply every rule to one patient: raise what holds, clear what no longer does."""
+    from webapp.models import Program, ProgramStatus
+
+    now = now or utcnow()
+    today = clock.local_today(patient.timezone, now)
+    limits = thresholds_for(session, patient)
+    raised: list[Alert] = []
+
+    def rule(kind: str, holds: bool, detail: str) -> None:
+        if holds:
+            alert = raise_alert(session, patient, kind, detail, now=now)
+            if alert is not None:
+                raised.append(alert)
+        else:
+            condition_cleared(session, patient, kind, now=now)
+
+    # No activity for N days, counted from the start of an active program at the earliest.
+    program_start = session.scalar(
+        select(func.min(Program.start_date)).where(
+            Program.patient_id == patient.id, Program.status == ProgramStatus.ACTIVE
+        )
+    )
+    last = _last_active_day(session, patient)
+    quiet_days = 0
+    if program_start is not None and program_start <= today and patient.has_password:
+        since = max(d for d in (last, program_start - timedelta(days=1)) if d is not None)
+        quiet_days = (today - since).days
+    rule(
+        "inactivity",
+        quiet_days >= limits.inactivity_days,
+        f"No exercise or check-in for {quiet_days} days.",
+    )
+
+    recent = session.execute(
+        select(CheckIn.local_date, CheckIn.pain)
+        .where(CheckIn.patient_id == patient.id, CheckIn.local_date >= today - timedelta(days=7))
+        .order_by(CheckIn.local_date.desc())
+    ).all()
+    latest = recent[0] if recent else None
+    fresh = latest is not None and latest[0] >= today - timedelta(days=1)
+    rule(
+        "pain_high",
+        bool(fresh and latest and latest[1] >= limits.pain_threshold),
+        f"Pain {latest[1]}/10 on {latest[0]} (threshold {limits.pain_threshold})."
+        if latest
+        else "",
+    )
+
+    base = baseline(session, patient)
+    by_day = {d: p for d, p in recent}
+    running = False
+    if base is not None and latest is not None:
+        end = latest[0]
+        days = [end - timedelta(days=n) for n in range(BASELINE_RUN_DAYS)]
+        running = fresh and all(d in by_day and by_day[d] >= base + BASELINE_RISE for d in days)
+    rule(
+        "pain_above_baseline",
+        running,
+        f"Pain {BASELINE_RISE}+ points above the first week's average ({base:.1f}) for "
+        f"{BASELINE_RUN_DAYS} days running."
+        if base is not None
+        else "",
+    )
+    return raised
+
+
+def evaluate_all(session: Db, *, now: datetime | None = None) -> int:
+    """Apply the rules to every patient in someone's care; return how many alerts were raised."""
+    patients = session.scalars(
+        select(User)
+        .where(User.role == Role.PATIENT, User.is_active.is_(True))
+        .where(select(CareLink.id).where(CareLink.patient_id == User.id).exists())
+    ).all()
+    return sum(len(evaluate(session, patient, now=now)) for patient in patients)
+
+
+def evaluate_recent(session: Db, *, since: datetime, now: datetime | None = None) -> int:
+    """Apply the rules to patients who checked in since a moment (run right after check-ins)."""
+    ids = session.scalars(
+        select(CheckIn.patient_id).where(CheckIn.updated_at >= since).distinct()
+    ).all()
+    raised = 0
+    for patient in session.scalars(select(User).where(User.id.in_(ids))):
+        raised += len(evaluate(session, patient, now=now))
+    return raised
+
+
+def acknowledge(
+    session: Db, therapist: User, alert: Alert, *, note: str, now: datetime | None = None
+) -> None:
+    """Mark an alert seen, with the therapist's note; it stays quiet until it clears."""
+    clean = note.strip()
+    if len(clean) > 1000:
+        raise ValidationError("Please keep the note under 1000 characters.", "note")
+    if alert.status != "open":
+        return
+    alert.status = "acknowledged"
+    alert.acknowledged_at = now or utcnow()
+    alert.acknowledged_by_id = therapist.id
+    alert.ack_note = clean
+    audit.record(
+        session,
+        therapist,
+        "alert.acknowledge",
+        patient=session.get(User, alert.patient_id),
+        detail=f"{alert.kind}: {clean[:200]}",
+    )
+
+
+def open_counts(session: Db, patient_ids: Sequence[int]) -> dict[int, int]:
+    """Return how many open alerts each patient has."""
+    if not patient_ids:
+        return {}
+    rows = session.execute(
+        select(Alert.patient_id, func.count())
+        .where(Alert.patient_id.in_(list(patient_ids)), Alert.status == "open")
+        .group_by(Alert.patient_id)
+    )
+    return {patient_id: count for patient_id, count in rows}
+
+
+def _notify_therapists(session: Db, patient: User, alert: Alert, now: datetime) -> None:
+    """Queue a push to each of the patient's therapists who asked for alert pushes."""
+    therapists = session.scalars(
+        select(TherapistSettings.therapist_id)
+        .join(CareLink, CareLink.therapist_id == TherapistSettings.therapist_id)
+        .where(CareLink.patient_id == patient.id, TherapistSettings.push_alerts.is_(True))
+    ).all()
+    for therapist_id in therapists:
+        session.add(
+            ReminderOccurrence(
+                key=f"a{alert.id}-{therapist_id}",
+                user_id=therapist_id,
+                alert_id=alert.id,
+                kind="alert",
+                local_date=now.date(),
+                due_at=now,
+                next_attempt_at=now,
+                status="pending",
+                delivered_to=[],
+            )
+        )

@@ -87,3 +87,40 @@ def link(session: Db, therapist: User, patient: User) -> CareLink:
     session.add(care_link)
     session.flush()
     return care_link
+
+
+def move(session: Db, admin: User, patient: User, therapist: User) -> None:
+    """Hand a patient over to another therapist (the old care links end)."""
+    from sqlalchemy import delete
+
+    from webapp.services import audit
+
+    if not therapist.is_therapist or not therapist.is_active or not patient.is_patient:
+        raise ValueError("a patient moves to an active therapist")
+    session.execute(
+        delete(CareLink).where(
+            CareLink.patient_id == patient.id, CareLink.therapist_id != therapist.id
+        )
+    )
+    link(session, therapist, patient)
+    audit.record(
+        session, admin, "patient.move", patient=patient, detail=f"to therapist {therapist.id}"
+    )
+
+
+def all_patients(session: Db) -> Sequence[tuple[User, list[User]]]:
+    """Return every patient with their therapists, for the admin."""
+    from sqlalchemy.orm import aliased
+
+    patients = session.scalars(
+        select(User).where(User.role == Role.PATIENT).order_by(User.display_name, User.id)
+    ).all()
+    therapist = aliased(User)
+    links: dict[int, list[User]] = {p.id: [] for p in patients}
+    for patient_id, person in session.execute(
+        select(CareLink.patient_id, therapist).join(
+            therapist, therapist.id == CareLink.therapist_id
+        )
+    ):
+        links.setdefault(patient_id, []).append(person)
+    return [(p, links.get(p.id, [])) for p in patients]

@@ -138,8 +138,9 @@ def seven_day_average(session: Db, patient: User, day: date) -> float | None:
 
 
 def red_flags(session: Db, patient: User, checkin: CheckIn) -> RedFlags:
-    """Work out the red flags of a check-in."""
-    flags = RedFlags(high_pain=checkin.pain >= HIGH_PAIN, signs=list(checkin.warning_signs))
+    """Work out the red flags of a check-in (a therapist may set a lower pain threshold)."""
+    threshold = min(HIGH_PAIN, alerts.thresholds_for(session, patient).pain_threshold)
+    flags = RedFlags(high_pain=checkin.pain >= threshold, signs=list(checkin.warning_signs))
     average = seven_day_average(session, patient, checkin.local_date)
     if average is not None and checkin.pain - average >= RISE:
         flags.rise = round(checkin.pain - average, 1)

@@ -14,7 +14,17 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from webapp.models import CheckIn, Completion, Program, ProgramTemplate, Role, User, utcnow
+from webapp.models import (
+    Appointment,
+    CheckIn,
+    Completion,
+    Program,
+    ProgramTemplate,
+    Role,
+    TherapistNote,
+    User,
+    utcnow,
+)
 from webapp.services import accounts, alerts, care, clock, passwords, programs
 from webapp.services.db import Db
 
@@ -103,8 +113,37 @@ def load(session: Db, *, clinic_timezone: str) -> bool:
         if programs.programs_of(session, patient):
             continue
         _give_program(session, patient, users[therapist_login], template_slug)
+        _visits_and_notes(session, patient, users[therapist_login])
         created_any = True
     return created_any
+
+
+def _visits_and_notes(session: Db, patient: User, therapist: User) -> None:
+    """A past visit three weeks ago, the next one booked, and a first note."""
+    zone = ZoneInfo(patient.timezone)
+    today = clock.local_today(patient.timezone)
+    past = datetime.combine(today - timedelta(days=21), time(10, 0), zone)
+    upcoming = datetime.combine(today + timedelta(days=3), time(15, 30), zone)
+    for starts in (past, upcoming):
+        session.add(
+            Appointment(
+                patient_id=patient.id,
+                therapist_id=therapist.id,
+                starts_at=starts.astimezone(ZoneInfo("UTC")),
+                duration_minutes=60,
+                place_note="Room 2, ground floor",
+                status="booked",
+            )
+        )
+    session.add(
+        TherapistNote(
+            patient_id=patient.id,
+            author_id=therapist.id,
+            body="First visit: tight through the lower back and hips. Start gently; review in "
+            "three weeks.",
+            created_at=past.astimezone(ZoneInfo("UTC")),
+        )
+    )
 
 
 def _give_program(session: Db, patient: User, therapist: User, template_slug: str) -> None:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+import uuid
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from webapp.models import CheckIn, Completion, Exercise, User
+from webapp.models import CheckIn, Completion, Exercise, User, utcnow
 from webapp.services import audit, programs
 from webapp.services.db import Db
 
@@ -116,6 +118,10 @@ CSV_COLUMNS = [
 def patient_csv(session: Db, patient: User) -> str:
     """Return the patient's check-ins and exercises done as one CSV, by date."""
     audit.record(session, patient, "patient.export_csv", patient=patient)
+    return _diary_csv(session, patient)
+
+
+def _diary_csv(session: Db, patient: User) -> str:
     rows: list[dict[str, Any]] = []
     for c in _checkins(session, patient):
         rows.append(
@@ -156,3 +162,78 @@ def _safe_cell(value: Any) -> Any:
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
         return "'" + value
     return value
+
+
+# --- for the therapist --------------------------------------------------------------------
+
+PAIN_LOINC = "72514-3"
+PAIN_DISPLAY = "Pain severity - 0-10 verbal numeric rating [Score] - Reported"
+
+
+def therapist_csv(session: Db, therapist: User, patient: User) -> str:
+    """Return a patient's check-ins and exercises as CSV, for the clinic's records."""
+    audit.record(session, therapist, "patient.export_csv", patient=patient)
+    return _diary_csv(session, patient)
+
+
+def fhir_bundle(session: Db, therapist: User, patient: User, *, base_url: str) -> dict[str, Any]:
+    """Return the patient's pain scores as a FHIR R4 Bundle of Observations (LOINC 72514-3)."""
+    audit.record(session, therapist, "patient.export_fhir", patient=patient)
+    patient_url = f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{base_url}/patients/{patient.id}')}"
+    entries: list[dict[str, Any]] = [
+        {
+            "fullUrl": patient_url,
+            "resource": {
+                "resourceType": "Patient",
+                "id": f"bv-{patient.id}",
+                "identifier": [{"system": f"{base_url}/patients", "value": str(patient.id)}],
+                "name": [{"text": patient.display_name}],
+            },
+        }
+    ]
+    for checkin in _checkins(session, patient):
+        moment = checkin.created_at.astimezone(ZoneInfo(patient.timezone))
+        observation_url = (
+            f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{base_url}/checkins/{checkin.id}')}"
+        )
+        entries.append(
+            {
+                "fullUrl": observation_url,
+                "resource": {
+                    "resourceType": "Observation",
+                    "id": f"bv-checkin-{checkin.id}",
+                    "status": "final",
+                    "category": [
+                        {
+                            "coding": [
+                                {
+                                    "system": "http://terminology.hl7.org/CodeSystem/"
+                                    "observation-category",
+                                    "code": "survey",
+                                    "display": "Survey",
+                                }
+                            ]
+                        }
+                    ],
+                    "code": {
+                        "coding": [
+                            {
+                                "system": "http://loinc.org",
+                                "code": PAIN_LOINC,
+                                "display": PAIN_DISPLAY,
+                            }
+                        ],
+                        "text": "Pain now (0 no pain, 10 worst imaginable)",
+                    },
+                    "subject": {"reference": patient_url, "display": patient.display_name},
+                    "effectiveDateTime": moment.isoformat(timespec="seconds"),
+                    "valueInteger": checkin.pain,
+                },
+            }
+        )
+    return {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "timestamp": utcnow().isoformat(timespec="seconds"),
+        "entry": entries,
+    }

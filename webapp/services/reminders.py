@@ -24,6 +24,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import selectinload
 
 from webapp.models import (
+    Alert,
     Appointment,
     CheckIn,
     Completion,
@@ -53,6 +54,7 @@ TTL = {
     "visit": 12 * 3600,
     "test": 3600,
     "snooze": 2 * 3600,
+    "alert": 12 * 3600,
 }
 URGENCY = {
     "exercise": "normal",
@@ -60,6 +62,7 @@ URGENCY = {
     "visit": "high",
     "test": "high",
     "snooze": "normal",
+    "alert": "high",
 }
 # A new or rebuilt rule is due for materializing at once, whatever "now" is.
 AS_SOON_AS_POSSIBLE = datetime(2000, 1, 1, tzinfo=ZoneInfo("UTC"))
@@ -746,12 +749,22 @@ def deliver(
         else {}
     )
     checked, counts = _done_context(session, occurrences, patients)
+    alert_ids = {o.alert_id for o in occurrences if o.alert_id}
+    alerts_by_id = (
+        {a.id: a for a in session.scalars(select(Alert).where(Alert.id.in_(alert_ids)))}
+        if alert_ids
+        else {}
+    )
 
     finished: dict[int, dict[str, Any]] = {}
     messages: list[PushMessage] = []
     for occurrence in occurrences:
         patient = patients.get(occurrence.user_id)
         reason = _skip_reason(occurrence, patient, settings, checked, counts, appointments, now)
+        if reason is None and occurrence.kind == "alert":
+            alert = alerts_by_id.get(occurrence.alert_id or 0)
+            if alert is None or alert.status != "open":
+                reason = "alert already seen"
         if reason is not None:
             finished[occurrence.id] = {"status": "skipped", "skip_reason": reason}
             report.skipped += 1
@@ -767,9 +780,20 @@ def deliver(
             finished[occurrence.id] = {"status": "inapp", "sent_at": now}
             report.inapp += 1
             continue
-        title, body, url, snooze = _wording(
-            occurrence, patient, counts, appointments, context.clinic_name
-        )
+        if occurrence.kind == "alert":
+            alert = alerts_by_id[occurrence.alert_id or 0]
+            subject = _patients(session, [alert.patient_id]).get(alert.patient_id)
+            name = subject.display_name if subject else "a patient"
+            title, body, url, snooze = (
+                f"Alert: {name}",
+                alert.detail,
+                f"/clinic/patients/{alert.patient_id}",
+                False,
+            )
+        else:
+            title, body, url, snooze = _wording(
+                occurrence, patient, counts, appointments, context.clinic_name
+            )
         payload = build_payload(Delivery(occurrence, patient, title, body, url, snooze), context)
         for sub in targets:
             messages.append(

@@ -107,6 +107,7 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.filters["condition_label"] = lambda key: vocab.CONDITIONS.get(key, key)
     app.jinja_env.filters["region_name"] = lambda key: vocab.REGIONS.get(key, key)
+    app.jinja_env.filters["region_label"] = vocab.describe_region_key
     app.jinja_env.filters["local_date"] = formatting.local_date
     app.jinja_env.filters["local_datetime"] = formatting.local_datetime
     app.jinja_env.filters["long_date"] = formatting.long_date

@@ -188,3 +188,25 @@ def _cell(day: date, stat: DayStat | None, today: date) -> CalendarDay:
         level = "full" if stat.done >= stat.planned else "partial" if stat.done else "none"
         text = f"{name}: {stat.done} of {stat.planned} done{check_text}"
     return CalendarDay(day, level, checked, text)
+
+
+def sparkline(values: Sequence[int | None], label: str) -> Markup:
+    """Draw a small pain line for a table row (gaps stay gaps); 0 at the bottom, 10 on top."""
+    width, height, pad = 84, 24, 2
+    count = len(values)
+    points = [
+        (pad + (width - 2 * pad) * i / max(count - 1, 1), pad + (10 - v) / 10 * (height - 2 * pad))
+        if v is not None
+        else None
+        for i, v in enumerate(values)
+    ]
+    known = [p for p in points if p is not None]
+    body = ""
+    if known:
+        body = f'<path class="spark__line" d="{_path(points)}"/>'
+        last = known[-1]
+        body += f'<circle class="spark__dot" cx="{last[0]:.1f}" cy="{last[1]:.1f}" r="2.2"/>'
+    return Markup(
+        f'<svg class="spark" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'role="img" aria-label="{escape(label)}">{body}</svg>'
+    )

@@ -109,3 +109,33 @@ def audit_log() -> str:
     before = request.args.get("before", type=int)
     events = audit.recent_events(db.session, limit=100, before_id=before)
     return render_template("admin/audit.html", events=events)
+
+
+@bp.get("/patients")
+@roles_required(Role.ADMIN)
+def patients() -> str:
+    """List every patient and who cares for them."""
+    from webapp.services import care
+
+    return render_template(
+        "admin/patients.html", rows=care.all_patients(db.session), therapists=_therapists()
+    )
+
+
+@bp.post("/patients/<int:patient_id>/therapist")
+@roles_required(Role.ADMIN)
+def move_patient(patient_id: int) -> Any:
+    """Move a patient to another therapist."""
+    from webapp.services import care
+
+    patient = db.session.get(User, patient_id)
+    therapist = db.session.get(User, request.form.get("therapist_id", type=int) or 0)
+    if patient is None or not patient.is_patient:
+        abort(404)
+    if therapist is None or not therapist.is_therapist or not therapist.is_active:
+        flash("Please choose an active therapist.", "error")
+        return redirect(url_for("admin.patients"), code=303)
+    care.move(db.session, current_user._get_current_object(), patient, therapist)
+    db.session.commit()
+    flash(f"{patient.display_name} is now cared for by {therapist.display_name}.", "success")
+    return redirect(url_for("admin.patients"), code=303)

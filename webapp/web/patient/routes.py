@@ -442,3 +442,23 @@ def save_reminder_settings() -> Any:
         return _reminders_page(data.__dict__, {})
     flash("Your reminder settings are saved.", "success")
     return redirect(url_for("patient.reminder_settings"), code=303)
+
+
+@bp.get("/visits/<int:visit_id>.ics")
+@roles_required(Role.PATIENT)
+def visit_calendar(visit_id: int) -> Response:
+    """Download a visit for my phone's calendar."""
+    from flask import current_app
+
+    from webapp.services import visits
+
+    try:
+        visit = visits.get_for_patient(db.session, me(), visit_id)
+    except NotFound:
+        abort(404)
+    body = visits.ics(visit, clinic_name=current_app.config["CLINIC_NAME"], host=request.host)
+    return Response(
+        body,
+        mimetype="text/calendar",
+        headers={"Content-Disposition": f"attachment; filename=visit-{visit.id}.ics"},
+    )

@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from webapp.extensions import db
 from webapp.models import Role, User
-from webapp.services import accounts, audit, care, programs
+from webapp.services import accounts, care
 from webapp.services.errors import NotFound, ValidationError
 from webapp.web.rendering import apply_errors, timezone_options
 from webapp.web.security import roles_required
@@ -57,13 +57,6 @@ def qr_svg(url: str) -> str:
     return svg.replace("<svg ", '<svg role="img" aria-label="QR code of the invite link" ', 1)
 
 
-@bp.get("/")
-@roles_required(Role.THERAPIST)
-def patients() -> str:
-    """List the therapist's patients."""
-    return render_template("therapist/patients.html", patients=care.patients_of(db.session, me()))
-
-
 @bp.route("/patients/new", methods=["GET", "POST"])
 @roles_required(Role.THERAPIST)
 def new_patient() -> Any:
@@ -91,20 +84,6 @@ def new_patient() -> Any:
             return redirect(url_for("therapist.invite", patient_id=created.patient.id), code=303)
     status = 422 if form.errors or form.form_errors else 200
     return render_template("therapist/new_patient.html", form=form), status
-
-
-@bp.get("/patients/<int:patient_id>")
-@roles_required(Role.THERAPIST)
-def patient(patient_id: int) -> str:
-    """Show one patient."""
-    person = linked_patient_or_404(patient_id)
-    audit.record(db.session, me(), "patient.view", patient=person)
-    db.session.commit()
-    return render_template(
-        "therapist/patient.html",
-        patient=person,
-        program=programs.working_program(db.session, person),
-    )
 
 
 @bp.get("/patients/<int:patient_id>/invite")

@@ -1,15 +1,15 @@
 """initial schema
 
-Revision ID: b8d52d1cf5e4
+Revision ID: 8dde2682f419
 Revises: 
-Create Date: 2026-11-28 01:27:01.639862
+Create Date: 2026-11-28 01:39:48.666111
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 
-revision = 'b8d52d1cf5e4'
+revision = '8dde2682f419'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -209,6 +209,28 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['patient_id'], ['users.id'], name=op.f('fk_reminder_settings_patient_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('patient_id', name=op.f('pk_reminder_settings'))
     )
+    op.create_table('therapist_notes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('patient_id', sa.Integer(), nullable=False),
+    sa.Column('author_id', sa.Integer(), nullable=True),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_therapist_notes_author_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['patient_id'], ['users.id'], name=op.f('fk_therapist_notes_patient_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_therapist_notes'))
+    )
+    with op.batch_alter_table('therapist_notes', schema=None) as batch_op:
+        batch_op.create_index('ix_therapist_notes_patient_at', ['patient_id', 'created_at'], unique=False)
+
+    op.create_table('therapist_settings',
+    sa.Column('therapist_id', sa.Integer(), nullable=False),
+    sa.Column('inactivity_days', sa.Integer(), nullable=False),
+    sa.Column('pain_threshold', sa.Integer(), nullable=False),
+    sa.Column('push_alerts', sa.Boolean(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['therapist_id'], ['users.id'], name=op.f('fk_therapist_settings_therapist_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('therapist_id', name=op.f('pk_therapist_settings'))
+    )
     op.create_table('alerts',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('patient_id', sa.Integer(), nullable=False),
@@ -265,35 +287,6 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_exercises')),
     sa.UniqueConstraint('slug', name=op.f('uq_exercises_slug'))
     )
-    op.create_table('reminder_occurrences',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('key', sa.String(length=32), nullable=False),
-    sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('rule_id', sa.Integer(), nullable=True),
-    sa.Column('appointment_id', sa.Integer(), nullable=True),
-    sa.Column('kind', sa.String(length=12), nullable=False),
-    sa.Column('local_date', sa.Date(), nullable=False),
-    sa.Column('due_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('next_attempt_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('status', sa.String(length=10), nullable=False),
-    sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('lease_owner', sa.String(length=80), nullable=True),
-    sa.Column('lease_until', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('skip_reason', sa.String(length=40), nullable=False),
-    sa.Column('last_error', sa.Text(), nullable=False),
-    sa.Column('delivered_to', sa.JSON(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['appointment_id'], ['appointments.id'], name=op.f('fk_reminder_occurrences_appointment_id_appointments'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['rule_id'], ['reminder_rules.id'], name=op.f('fk_reminder_occurrences_rule_id_reminder_rules'), ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_reminder_occurrences_user_id_users'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_reminder_occurrences')),
-    sa.UniqueConstraint('key', name=op.f('uq_reminder_occurrences_key'))
-    )
-    with op.batch_alter_table('reminder_occurrences', schema=None) as batch_op:
-        batch_op.create_index('ix_reminder_occurrences_due', ['status', 'next_attempt_at'], unique=False)
-        batch_op.create_index('ix_reminder_occurrences_user_date', ['user_id', 'local_date'], unique=False)
-
     op.create_table('program_items',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('program_id', sa.Integer(), nullable=False),
@@ -318,6 +311,37 @@ def upgrade() -> None:
     with op.batch_alter_table('program_items', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_program_items_lineage'), ['lineage'], unique=False)
         batch_op.create_index('ix_program_items_program_valid', ['program_id', 'valid_until'], unique=False)
+
+    op.create_table('reminder_occurrences',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=32), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('rule_id', sa.Integer(), nullable=True),
+    sa.Column('appointment_id', sa.Integer(), nullable=True),
+    sa.Column('alert_id', sa.Integer(), nullable=True),
+    sa.Column('kind', sa.String(length=12), nullable=False),
+    sa.Column('local_date', sa.Date(), nullable=False),
+    sa.Column('due_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('next_attempt_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('lease_owner', sa.String(length=80), nullable=True),
+    sa.Column('lease_until', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('skip_reason', sa.String(length=40), nullable=False),
+    sa.Column('last_error', sa.Text(), nullable=False),
+    sa.Column('delivered_to', sa.JSON(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['alert_id'], ['alerts.id'], name=op.f('fk_reminder_occurrences_alert_id_alerts'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['appointment_id'], ['appointments.id'], name=op.f('fk_reminder_occurrences_appointment_id_appointments'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['rule_id'], ['reminder_rules.id'], name=op.f('fk_reminder_occurrences_rule_id_reminder_rules'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_reminder_occurrences_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_reminder_occurrences')),
+    sa.UniqueConstraint('key', name=op.f('uq_reminder_occurrences_key'))
+    )
+    with op.batch_alter_table('reminder_occurrences', schema=None) as batch_op:
+        batch_op.create_index('ix_reminder_occurrences_due', ['status', 'next_attempt_at'], unique=False)
+        batch_op.create_index('ix_reminder_occurrences_user_date', ['user_id', 'local_date'], unique=False)
 
     op.create_table('template_items',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -357,6 +381,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('client_id', name=op.f('uq_completions_client_id'))
     )
     with op.batch_alter_table('completions', schema=None) as batch_op:
+        batch_op.create_index('ix_completions_live_day', ['patient_id', 'local_date'], unique=False, sqlite_where=sa.text('undone_at IS NULL AND lineage IS NOT NULL'), postgresql_where=sa.text('undone_at IS NULL AND lineage IS NOT NULL'))
         batch_op.create_index('ix_completions_patient_date', ['patient_id', 'local_date'], unique=False)
         batch_op.create_index('uq_completions_live_slot', ['patient_id', 'lineage', 'local_date', 'slot'], unique=True, sqlite_where=sa.text('undone_at IS NULL AND lineage IS NOT NULL'), postgresql_where=sa.text('undone_at IS NULL AND lineage IS NOT NULL'))
 
@@ -368,25 +393,31 @@ def downgrade() -> None:
     with op.batch_alter_table('completions', schema=None) as batch_op:
         batch_op.drop_index('uq_completions_live_slot', sqlite_where=sa.text('undone_at IS NULL AND lineage IS NOT NULL'), postgresql_where=sa.text('undone_at IS NULL AND lineage IS NOT NULL'))
         batch_op.drop_index('ix_completions_patient_date')
+        batch_op.drop_index('ix_completions_live_day', sqlite_where=sa.text('undone_at IS NULL AND lineage IS NOT NULL'), postgresql_where=sa.text('undone_at IS NULL AND lineage IS NOT NULL'))
 
     op.drop_table('completions')
     op.drop_table('template_items')
-    with op.batch_alter_table('program_items', schema=None) as batch_op:
-        batch_op.drop_index('ix_program_items_program_valid')
-        batch_op.drop_index(batch_op.f('ix_program_items_lineage'))
-
-    op.drop_table('program_items')
     with op.batch_alter_table('reminder_occurrences', schema=None) as batch_op:
         batch_op.drop_index('ix_reminder_occurrences_user_date')
         batch_op.drop_index('ix_reminder_occurrences_due')
 
     op.drop_table('reminder_occurrences')
+    with op.batch_alter_table('program_items', schema=None) as batch_op:
+        batch_op.drop_index('ix_program_items_program_valid')
+        batch_op.drop_index(batch_op.f('ix_program_items_lineage'))
+
+    op.drop_table('program_items')
     op.drop_table('exercises')
     with op.batch_alter_table('alerts', schema=None) as batch_op:
         batch_op.drop_index('uq_alerts_open_kind', sqlite_where=sa.text("status = 'open'"), postgresql_where=sa.text("status = 'open'"))
         batch_op.drop_index('ix_alerts_patient_status')
 
     op.drop_table('alerts')
+    op.drop_table('therapist_settings')
+    with op.batch_alter_table('therapist_notes', schema=None) as batch_op:
+        batch_op.drop_index('ix_therapist_notes_patient_at')
+
+    op.drop_table('therapist_notes')
     op.drop_table('reminder_settings')
     with op.batch_alter_table('reminder_rules', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_reminder_rules_patient_id'))

@@ -1,0 +1,407 @@
+"""The therapist's "My patients": who needs attention, at a glance, in fixed queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import String, func, select
+
+from webapp.models import (
+    Alert,
+    Appointment,
+    CareLink,
+    CheckIn,
+    Completion,
+    Program,
+    ProgramItem,
+    ProgramStatus,
+    Role,
+    User,
+    utcnow,
+)
+from webapp.services import clock
+from webapp.services.db import Db
+
+SPARK_DAYS = 14
+LOW_ADHERENCE = 0.5
+
+
+@dataclass(frozen=True)
+class PatientBrief:
+    """What a row needs to know about the person (lighter than a full User)."""
+
+    id: int
+    display_name: str
+    timezone: str
+    has_password: bool
+
+
+@dataclass
+class PatientRow:
+    """One line of "My patients"."""
+
+    patient: PatientBrief
+    last_activity: date | None = None
+    adherence_7: float | None = None
+    adherence_30: float | None = None
+    latest_pain: int | None = None
+    pain_series: list[int | None] = field(default_factory=list)
+    trend: str = ""  # up / down / steady / ""
+    open_alerts: int = 0
+    next_visit: datetime | None = None
+    inactive_days: int | None = None
+    has_program: bool = False
+
+    @property
+    def needs_attention(self) -> bool:
+        """Return True for open alerts, silence, or few exercises done this week."""
+        return (
+            self.open_alerts > 0
+            or (self.inactive_days is not None and self.inactive_days >= 3)
+            or (self.adherence_7 is not None and self.adherence_7 < LOW_ADHERENCE)
+        )
+
+
+@dataclass
+class _Plan:
+    """A program reduced to what adherence needs: dates and (from, until, weekdays, times)."""
+
+    start: date
+    end: date | None
+    active: bool
+    items: list[tuple[date | None, date | None, int, int]] = field(default_factory=list)
+
+
+# For each weekday mask, the weekdays (Monday = 0) it contains.
+_WEEKDAYS_OF = [tuple(w for w in range(7) if mask & (1 << w)) for mask in range(128)]
+
+
+def _weekday_counts(first: date, last: date) -> list[int]:
+    """Return how many Mondays, Tuesdays ... Sundays fall between two dates (inclusive)."""
+    counts = [0] * 7
+    days = (last - first).days + 1
+    if days <= 0:
+        return counts
+    weeks, rest = divmod(days, 7)
+    counts = [weeks] * 7
+    for n in range(rest):
+        counts[(first.weekday() + n) % 7] += 1
+    return counts
+
+
+def planned_slots(plans: list[_Plan], first: date, last: date) -> int:
+    """Return the exercise slots planned between two dates (inclusive).
+
+    Each day belongs to the newest program covering it; items valid across the span are
+    counted by weekday arithmetic, and only items that changed inside it day by day.
+    """
+    total = 0
+    covered_until = last + timedelta(days=1)  # plans are newest first: older ones end before
+    for plan in plans:
+        start = max(first, plan.start)
+        stop = min(covered_until - timedelta(days=1), plan.end or last, last)
+        if start > stop:
+            continue
+        counts = _weekday_counts(start, stop)
+        for valid_from, valid_until, weekdays, times in plan.items:
+            if (valid_from is None or valid_from <= start) and (
+                valid_until is None or valid_until > stop
+            ):
+                total += times * sum(counts[w] for w in _WEEKDAYS_OF[weekdays & 0b1111111])
+                continue
+            day = max(start, valid_from or start)
+            end = min(stop, (valid_until - timedelta(days=1)) if valid_until else stop)
+            while day <= end:
+                if weekdays & (1 << day.weekday()):
+                    total += times
+                day += timedelta(days=1)
+        covered_until = min(covered_until, start)
+    return total
+
+
+def patient_rows(session: Db, therapist: User, *, now: datetime | None = None) -> list[PatientRow]:
+    """Build every row for the therapist's patients; the query count does not grow with them.
+
+    Only the columns needed are read (no ORM objects for programs or history), so 500
+    patients with months of history stay well inside the page's time budget. A completion
+    is only ever recorded for a slot planned that day, so done counts need no capping.
+    """
+    now = now or utcnow()
+    patients = [
+        PatientBrief(pid, name, tz, bool(has_password))
+        for pid, name, tz, has_password in session.execute(
+            select(User.id, User.display_name, User.timezone, User.password_hash.is_not(None))
+            .join(CareLink, CareLink.patient_id == User.id)
+            .where(CareLink.therapist_id == therapist.id, User.role == Role.PATIENT)
+            .order_by(User.display_name, User.id)
+        )
+    ]
+    if not patients:
+        return []
+    ids = [p.id for p in patients]
+    utc_today = now.date()
+    window_start = utc_today - timedelta(days=31)
+
+    # Newest program first, so the one covering a day is found first.
+    plans: dict[int, list[_Plan]] = defaultdict(list)
+    by_program: dict[int, _Plan] = {}
+    for program_id, patient_id, start, end, status in session.execute(
+        select(Program.id, Program.patient_id, Program.start_date, Program.end_date, Program.status)
+        .where(
+            Program.patient_id.in_(ids),
+            Program.status.in_([ProgramStatus.ACTIVE, ProgramStatus.ENDED]),
+            (Program.end_date.is_(None)) | (Program.end_date >= window_start),
+        )
+        .order_by(Program.start_date.desc(), Program.id.desc())
+    ):
+        plan = _Plan(start, end, status is ProgramStatus.ACTIVE)
+        plans[patient_id].append(plan)
+        by_program[program_id] = plan
+    if by_program:
+        for program_id, valid_from, valid_until, weekdays, times in session.execute(
+            select(
+                ProgramItem.program_id,
+                ProgramItem.valid_from,
+                ProgramItem.valid_until,
+                ProgramItem.weekdays,
+                ProgramItem.times_per_day,
+            ).where(
+                ProgramItem.program_id.in_(list(by_program)),
+                (ProgramItem.valid_until.is_(None)) | (ProgramItem.valid_until >= window_start),
+            )
+        ):
+            by_program[program_id].items.append((valid_from, valid_until, weekdays, times))
+
+    # Exercises done in the last 7 and 30 days. A patient's "today" is the UTC date give or
+    # take one, so the days at the edges of the windows are counted one by one, and the
+    # middle of the 30-day window in one sum per patient.
+    live = (Completion.undone_at.is_(None), Completion.lineage.is_not(None))
+    by_day: dict[int, dict[str, int]] = defaultdict(dict)
+    edges = (
+        (utc_today - timedelta(days=30), utc_today - timedelta(days=29)),
+        (utc_today - timedelta(days=7), utc_today + timedelta(days=1)),
+    )
+    for lo, hi in edges:  # the days at either end of the windows, one by one
+        for patient_id, day, count in session.execute(
+            select(Completion.patient_id, _iso(Completion.local_date), func.count())
+            .where(
+                Completion.patient_id.in_(ids),
+                Completion.local_date >= lo,
+                Completion.local_date <= hi,
+                *live,
+            )
+            .group_by(Completion.patient_id, Completion.local_date)
+        ):
+            by_day[patient_id][day] = count
+    middle: dict[int, int] = {
+        patient_id: count
+        for patient_id, count in session.execute(
+            select(Completion.patient_id, func.count())
+            .where(
+                Completion.patient_id.in_(ids),
+                Completion.local_date >= utc_today - timedelta(days=28),
+                Completion.local_date <= utc_today - timedelta(days=8),
+                *live,
+            )
+            .group_by(Completion.patient_id)
+        )
+    }
+
+    # One row per patient: latest exercise day, latest check-in day, open alerts and the next
+    # visit, each a subquery that jumps straight to its answer through an index.
+    summary = {
+        patient_id: (last_done, last_checkin, open_count, visit)
+        for patient_id, last_done, last_checkin, open_count, visit in session.execute(
+            select(
+                User.id,
+                select(func.max(Completion.local_date))
+                .where(Completion.patient_id == User.id)
+                .scalar_subquery(),
+                select(func.max(CheckIn.local_date))
+                .where(CheckIn.patient_id == User.id)
+                .scalar_subquery(),
+                select(func.count(Alert.id))
+                .where(Alert.patient_id == User.id, Alert.status == "open")
+                .scalar_subquery(),
+                select(func.min(Appointment.starts_at))
+                .where(
+                    Appointment.patient_id == User.id,
+                    Appointment.status == "booked",
+                    Appointment.starts_at >= now,
+                )
+                .scalar_subquery(),
+            ).where(User.id.in_(ids))
+        )
+    }
+    pains: dict[int, dict[str, int]] = defaultdict(dict)
+    for patient_id, day, pain in session.execute(
+        select(CheckIn.patient_id, _iso(CheckIn.local_date), CheckIn.pain).where(
+            CheckIn.patient_id.in_(ids),
+            CheckIn.local_date >= utc_today - timedelta(days=SPARK_DAYS + 1),
+        )
+    ):
+        pains[patient_id][day] = pain
+
+    offsets = (-1, 0, 1)
+    labels = {
+        o: [(utc_today + timedelta(days=o - n)).isoformat() for n in range(SPARK_DAYS)]
+        for o in offsets
+    }
+    rows = []
+    for patient in patients:
+        today = clock.local_today(patient.timezone, now)
+        offset = max(-1, min(1, (today - utc_today).days))
+        patient_plans = plans.get(patient.id, [])
+        patient_days = by_day.get(patient.id, {})
+        start_7 = (today - timedelta(days=6)).isoformat()
+        start_30 = (today - timedelta(days=29)).isoformat()
+        done_7 = sum(n for day, n in patient_days.items() if day >= start_7)
+        done_30 = middle.get(patient.id, 0) + sum(
+            n for day, n in patient_days.items() if day >= start_30
+        )
+        planned_7 = planned_slots(patient_plans, today - timedelta(days=6), today)
+        planned_30 = planned_slots(patient_plans, today - timedelta(days=29), today)
+        patient_pains = pains.get(patient.id, {})
+        series = [patient_pains.get(day) for day in reversed(labels[offset])]
+        recent = [p for p in series[-7:] if p is not None]
+        before = [p for p in series[:-7] if p is not None]
+        trend = ""
+        if recent and before:
+            delta = sum(recent) / len(recent) - sum(before) / len(before)
+            trend = "up" if delta >= 1 else "down" if delta <= -1 else "steady"
+        last_done, last_checkin, open_count, visit = summary.get(patient.id, (None, None, 0, None))
+        days = [d for d in (last_done, last_checkin) if d]
+        last = max(days) if days else None
+        known = [p for p in series if p is not None]
+        has_program = any(p.active for p in patient_plans)
+        inactive = None
+        if has_program:
+            since = last or min(p.start for p in patient_plans)
+            inactive = max(0, (today - since).days)
+        rows.append(
+            PatientRow(
+                patient=patient,
+                last_activity=last,
+                adherence_7=min(1.0, done_7 / planned_7) if planned_7 else None,
+                adherence_30=min(1.0, done_30 / planned_30) if planned_30 else None,
+                latest_pain=known[-1] if known else None,
+                pain_series=series,
+                trend=trend,
+                open_alerts=int(open_count or 0),
+                next_visit=_as_utc(visit),
+                inactive_days=inactive,
+                has_program=has_program,
+            )
+        )
+    return rows
+
+
+def _as_utc(value: datetime | str | None) -> datetime | None:
+    """Return a subquery's datetime as aware UTC (SQLite hands back naive text or values)."""
+    if value is None:
+        return None
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def _iso(column: Any) -> Any:
+    """Select a date column as its ISO text (YYYY-MM-DD) on SQLite and PostgreSQL alike."""
+    return func.cast(column, String)
+
+
+SORTS: dict[str, Callable[[PatientRow], Any]] = {
+    "attention": lambda r: (not r.needs_attention, -r.open_alerts, r.patient.display_name.lower()),
+    "name": lambda r: r.patient.display_name.lower(),
+    "activity": lambda r: -(r.last_activity.toordinal() if r.last_activity else 0),
+    "adherence": lambda r: r.adherence_7 if r.adherence_7 is not None else 2.0,
+    "pain": lambda r: -(r.latest_pain if r.latest_pain is not None else -1),
+}
+FILTERS: dict[str, Callable[[PatientRow], bool]] = {
+    "all": lambda r: True,
+    "attention": lambda r: r.needs_attention,
+    "no_visit": lambda r: r.next_visit is None,
+}
+
+
+def arrange(rows: list[PatientRow], *, sort: str, show: str) -> list[PatientRow]:
+    """Filter and sort the rows as the therapist asked (unknown values fall back)."""
+    chosen = [r for r in rows if FILTERS.get(show, FILTERS["all"])(r)]
+    return sorted(chosen, key=SORTS.get(sort, SORTS["attention"]))
+
+
+@dataclass
+class ItemStats:
+    """How one exercise of the program went over the last 30 days."""
+
+    title: str
+    exercise_id: int
+    planned: int
+    done: int
+    ratings: int
+    average_pain: float | None
+    too_hard: int
+    easy: int
+
+    @property
+    def share(self) -> float | None:
+        """Return the share of planned slots done."""
+        return min(1.0, self.done / self.planned) if self.planned else None
+
+
+def item_adherence(
+    session: Db, patient: User, program: Program, *, now: datetime | None = None, days: int = 30
+) -> list[ItemStats]:
+    """Return, per exercise of the program, what was planned and done, and how it felt."""
+    from webapp.services import programs as program_service
+
+    today = clock.local_today(patient.timezone, now)
+    start = max(program.start_date, today - timedelta(days=days - 1))
+    planned: dict[str, int] = defaultdict(int)
+    day = start
+    while day <= today:
+        for item in program_service.items_on(program, day):
+            if item.on_weekday(day.weekday()):
+                planned[item.lineage] += item.times_per_day
+        day += timedelta(days=1)
+    done: dict[str, int] = defaultdict(int)
+    pains: dict[str, list[int]] = defaultdict(list)
+    hard: dict[str, int] = defaultdict(int)
+    easy: dict[str, int] = defaultdict(int)
+    for lineage, pain, difficulty in session.execute(
+        select(Completion.lineage, Completion.pain_during, Completion.difficulty).where(
+            Completion.patient_id == patient.id,
+            Completion.local_date >= start,
+            Completion.undone_at.is_(None),
+            Completion.lineage.is_not(None),
+        )
+    ):
+        key = lineage or ""
+        done[key] += 1
+        if pain is not None:
+            pains[key].append(pain)
+        if difficulty == "hard":
+            hard[key] += 1
+        elif difficulty == "easy":
+            easy[key] += 1
+    result = []
+    for item in program_service.current_items(program):
+        values = pains.get(item.lineage, [])
+        result.append(
+            ItemStats(
+                title=item.exercise.title,
+                exercise_id=item.exercise_id,
+                planned=planned.get(item.lineage, 0),
+                done=done.get(item.lineage, 0),
+                ratings=len(values),
+                average_pain=sum(values) / len(values) if values else None,
+                too_hard=hard.get(item.lineage, 0),
+                easy=easy.get(item.lineage, 0),
+            )
+        )
+    return result
