@@ -219,3 +219,40 @@ def test_today_shows_inapp_reminders_and_the_offer(
     html = client.get("/me/").get_data(as_text=True)
     assert "Time for your check-in" in html
     assert re.search(r"data-push-offer\s+hidden", html)
+
+
+def test_a_renewed_subscription_replaces_the_old_one(
+    client: FlaskClient, session: Session, make: Factory, push_service: PushService
+) -> None:
+    from webapp.services import reminders
+
+    patient = make.patient()
+    old = push_service.subscribe("old-device")
+    reminders.save_subscription(
+        session,
+        patient,
+        endpoint=old["endpoint"],
+        p256dh=old["keys"]["p256dh"],
+        auth=old["keys"]["auth"],
+    )
+    fresh = push_service.subscribe("new-device")
+    # The service worker has no CSRF token and may have no session: the old endpoint is proof.
+    unknown = client.post(
+        "/push/subscriptions/renew",
+        json={"old_endpoint": "https://push.example/never", "subscription": fresh},
+    )
+    assert unknown.status_code == 404
+    bad = client.post(
+        "/push/subscriptions/renew",
+        json={
+            "old_endpoint": old["endpoint"],
+            "subscription": {**fresh, "endpoint": "http://evil.example/x"},
+        },
+    )
+    assert bad.status_code == 400
+    response = client.post(
+        "/push/subscriptions/renew", json={"old_endpoint": old["endpoint"], "subscription": fresh}
+    )
+    assert response.status_code == 201
+    stored = session.scalars(select(PushSubscription)).all()
+    assert [(s.user_id, s.endpoint) for s in stored] == [(patient.id, fresh["endpoint"])]

@@ -208,3 +208,23 @@ def test_a_new_version_asks_before_reloading(
         "() => caches.keys().then(keys => keys.filter(k => k.startsWith('bv-shell-')))"
     )
     assert version == ["bv-shell-next-version"]
+
+
+def test_signing_out_forgets_the_saved_pages(
+    live_server: LiveServer, new_context: Callable[..., Any]
+) -> None:
+    _patient(live_server, "shared.phone@test.example")
+    context = new_context(viewport=PHONE)
+    page = context.new_page()
+    sign_in(page, live_server.url, "shared.phone@test.example")
+    wait_for_controller(page)
+    page.goto(f"{live_server.url}/me/program")
+    page.goto(f"{live_server.url}/me/")
+    expect(page.locator(".today__hello")).to_contain_text("Noor")
+    page.get_by_role("button", name="Sign out Noor Haddad").click()
+    page.get_by_role("heading", name="Sign in").wait_for()
+    context.set_offline(True)
+    for path in ("/me/", "/me/program"):
+        page.goto(f"{live_server.url}{path}")
+        expect(page.get_by_role("heading", name="You're offline")).to_be_visible()
+        assert "Noor" not in page.content()

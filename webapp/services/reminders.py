@@ -1105,3 +1105,21 @@ def first_admin_email(session: Db) -> str | None:
         .order_by(User.id)
         .limit(1)
     )
+
+
+def renew_subscription(
+    session: Db, *, old_endpoint: str, endpoint: str, p256dh: str, auth: str
+) -> PushSubscription | None:
+    """Move a device's renewed subscription onto its old record; None if it is unknown."""
+    old = session.scalar(select(PushSubscription).where(PushSubscription.endpoint == old_endpoint))
+    if old is None:
+        return None
+    taken = session.scalar(select(PushSubscription).where(PushSubscription.endpoint == endpoint))
+    if taken is not None and taken.id != old.id:
+        session.delete(taken)
+        session.flush()
+    old.endpoint = endpoint
+    old.p256dh = p256dh
+    old.auth = auth
+    session.flush()
+    return old

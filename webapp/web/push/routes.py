@@ -173,3 +173,45 @@ def snooze_page(token: str) -> Any:
 
 # The signed token is the authority, so a notification's button can use it without a page.
 csrf.exempt(snooze_api)
+
+
+@bp.post("/push/subscriptions/renew")
+def renew() -> Any:
+    """Replace a subscription the browser renewed (from the service worker, which has no page).
+
+    The old endpoint is an unguessable URL only this device knew: it stands in for the
+    sign-in, so the new subscription goes to whoever owned the old one.
+    """
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict) or not isinstance(data.get("old_endpoint"), str):
+        return _bad("send old_endpoint and subscription as JSON", "old_endpoint")
+    fresh = data.get("subscription")
+    if not isinstance(fresh, dict):
+        return _bad("subscription is required", "subscription")
+    problem = _endpoint_problem(fresh.get("endpoint"))
+    keys = fresh.get("keys")
+    if problem is None and not (
+        isinstance(keys, dict)
+        and isinstance(keys.get("p256dh"), str)
+        and isinstance(keys.get("auth"), str)
+    ):
+        problem = "keys.p256dh and keys.auth are required"
+    if problem is None and isinstance(keys, dict):
+        problem = valid_subscription_keys(keys["p256dh"], keys["auth"])
+    if problem:
+        return _bad(problem, "subscription")
+    assert isinstance(keys, dict)
+    renewed = reminders.renew_subscription(
+        db.session,
+        old_endpoint=data["old_endpoint"],
+        endpoint=fresh["endpoint"],
+        p256dh=keys["p256dh"],
+        auth=keys["auth"],
+    )
+    if renewed is None:
+        return jsonify(error="unknown subscription"), 404
+    db.session.commit()
+    return jsonify(id=renewed.id), 201
+
+
+csrf.exempt(renew)
