@@ -1,8 +1,6 @@
 // Offline support on the page: register the service worker, offer updates, and keep
 // what the patient does without a connection in the outbox until it can be sent.
 
-import { sendForm } from "./send.js";
-
 const status = () => {
   let bar = document.querySelector("[data-sync-status]");
   if (!bar) {
@@ -74,7 +72,7 @@ document.addEventListener("htmx:sendError", async (event) => {
 for (const form of document.querySelectorAll('form[data-offline-action="checkin"]')) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    const result = await sendForm(form);
+    const result = await self.bvOutbox.sendForm(form);
     if (result.ok && result.queued) {
       say("Your check-in is saved on this phone — it will sync when you're back online.");
       form.querySelector("button[type=submit]")?.setAttribute("disabled", "");

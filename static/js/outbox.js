@@ -60,5 +60,34 @@
     return sent;
   }
 
-  scope.bvOutbox = { add, all, remove, flush };
+  // From a page: send a form with fetch; with no connection, keep it here and say so.
+  async function sendForm(form) {
+    const fields = [...new FormData(form).entries()].map(([k, v]) => [k, String(v)]);
+    const token = document.querySelector('meta[name="csrf-token"]')?.content ?? "";
+    try {
+      const response = await fetch(form.action, {
+        method: "POST",
+        body: new URLSearchParams(fields),
+        credentials: "same-origin",
+        headers: { Accept: "application/json", "X-CSRFToken": token },
+      });
+      if (response.ok) return { ok: true, data: await response.json().catch(() => ({})) };
+      if (response.status < 500) {
+        const data = await response.json().catch(() => ({}));
+        return { ok: false, message: data.error ?? "That did not work. Please reload the page." };
+      }
+    } catch {
+      // Offline, or the connection dropped: fall through to the outbox.
+    }
+    if (form.dataset.offlineAction) {
+      await add(form.action, fields);
+      navigator.serviceWorker?.ready
+        .then((reg) => reg.sync?.register("bv-outbox"))
+        .catch(() => {});
+      return { ok: true, queued: true };
+    }
+    return { ok: false, message: "No connection. Please try again when you are back online." };
+  }
+
+  scope.bvOutbox = { add, all, remove, flush, sendForm };
 })(self);

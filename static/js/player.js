@@ -1,8 +1,6 @@
 // Guided player: one exercise at a time, with hold, rep, set and rest timers.
 // Without this file the page is a plain list with a "Mark done" button per exercise.
 
-import { sendForm } from "./send.js";
-
 const reducedMotion = window.matchMedia?.("(prefers-reduced-motion: reduce)").matches ?? false;
 let audio = null;
 
@@ -266,7 +264,7 @@ function init(player) {
       event.preventDefault();
       const button = form.querySelector("button[type=submit]");
       button.disabled = true;
-      const result = await sendForm(form);
+      const result = await self.bvOutbox.sendForm(form);
       button.disabled = false;
       if (!result.ok) {
         let error = form.querySelector(".field__error");

@@ -80,9 +80,7 @@ def payload_context(app: Flask) -> Any:
     """Return what reminder payloads need: absolute URLs, the clinic's name, snooze links."""
     from webapp.services.reminders import PayloadContext
 
-    base = app.config.get("PUBLIC_BASE_URL") or app.config.get(
-        "LOCAL_BASE_URL", "http://127.0.0.1:5000"
-    )
+    base = app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000"
     return PayloadContext(
         base_url=base,
         clinic_name=app.config["CLINIC_NAME"],

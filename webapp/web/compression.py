@@ -14,6 +14,8 @@ from flask import Flask, Response, request
 
 COMPRESSIBLE = {"text/css", "text/javascript", "application/javascript", "image/svg+xml"}
 MIN_SIZE = 600
+# Generated files that hold nothing personal, so they may be compressed too.
+NO_SECRETS = {"/sw.js"}
 
 
 @lru_cache(maxsize=256)
@@ -25,7 +27,7 @@ def _gzip(path: str, etag: str, data: bytes) -> bytes:
 def compress_static(response: Response) -> Response:
     """Gzip a static text file when the browser accepts it."""
     if (
-        not request.path.startswith("/static/")
+        not (request.path.startswith("/static/") or request.path in NO_SECRETS)
         or response.status_code != 200
         or response.mimetype not in COMPRESSIBLE
         or "gzip" not in request.headers.get("Accept-Encoding", "").lower()

@@ -18,14 +18,12 @@ SHELL_FILES = (
     "vendor/htmx-2.0.11.min.js",
     "js/app.js",
     "js/outbox.js",
-    "js/send.js",
     "js/offline.js",
     "js/player.js",
     "js/push.js",
     "js/bodymap.js",
     "js/install.js",
     "icons/icon-192.png",
-    "icons/icon-512.png",
     "icons/badge-96.png",
 )
 
