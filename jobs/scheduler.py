@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 from datetime import UTC
 
+from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -84,9 +85,16 @@ def _now() -> object:
     return datetime.now(UTC)
 
 
+def executors() -> dict[str, ThreadPoolExecutor]:
+    """Return the job executors: one thread, so jobs run one at a time."""
+    # Jobs are short, and on SQLite two writers would only wait for each other; sending is
+    # concurrent inside the send job.
+    return {"default": ThreadPoolExecutor(max_workers=1)}
+
+
 def start_background(app: Flask) -> BackgroundScheduler:
     """Start a scheduler on a background thread of this process (for ``make run``)."""
-    scheduler = BackgroundScheduler(timezone=UTC)
+    scheduler = BackgroundScheduler(timezone=UTC, executors=executors())
     configure(scheduler, app)
     scheduler.start()
     log.info("embedded scheduler started")
@@ -98,7 +106,7 @@ def run_forever() -> None:
     from webapp import create_app
 
     app = create_app()
-    scheduler = BlockingScheduler(timezone=UTC)
+    scheduler = BlockingScheduler(timezone=UTC, executors=executors())
     configure(scheduler, app)
     log.info("scheduler process started")
     try:

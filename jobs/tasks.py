@@ -62,6 +62,8 @@ def alerts_daily() -> None:
     """Apply the alert rules to every patient (silence is noticed this way)."""
     from webapp.services import alerts
 
-    raised = alerts.evaluate_all(db.session)
-    db.session.commit()
+    raised = 0
+    for patient in alerts.patients_in_care(db.session):
+        raised += len(alerts.evaluate(db.session, patient))
+        db.session.commit()  # one short transaction per patient
     log.info("daily alert pass raised %d alerts", raised)

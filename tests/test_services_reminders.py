@@ -291,14 +291,14 @@ def test_every_device_gets_it_and_dead_ones_are_pruned(
     patient = make.patient()
     give_program(session, make, patient, date(2026, 3, 1))
     subscribe(session, pushes, patient, "phone-a")
-    dead = subscribe(session, pushes, patient, "old-tablet")
+    dead_id = subscribe(session, pushes, patient, "old-tablet").id
     pushes.fail("old-tablet", 410)
     now = local("Europe/London", 2026, 3, 10, 20, 0)
     occurrence = due_now(session, patient, "checkin", now, "r5-20260310")
     report = run(session, sender, app, now)
     assert report.sent == 1 and report.pruned == 1
     assert occurrence.status == "sent"
-    assert session.get(PushSubscription, dead.id) is None
+    assert session.get(PushSubscription, dead_id) is None
     assert [d.sub_id for d in pushes.deliveries] == ["phone-a"]
     # With no device left, the next reminder shows in the app instead.
     pushes.fail("phone-a", 404)

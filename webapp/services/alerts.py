@@ -286,14 +286,13 @@ def evaluate(session: Db, patient: User, *, now: datetime | None = None) -> list
     return raised
 
 
-def evaluate_all(session: Db, *, now: datetime | None = None) -> int:
-    """Apply the rules to every patient in someone's care; return how many alerts were raised."""
-    patients = session.scalars(
+def patients_in_care(session: Db) -> Sequence[User]:
+    """Return every active patient who has a therapist."""
+    return session.scalars(
         select(User)
         .where(User.role == Role.PATIENT, User.is_active.is_(True))
         .where(select(CareLink.id).where(CareLink.patient_id == User.id).exists())
     ).all()
-    return sum(len(evaluate(session, patient, now=now)) for patient in patients)
 
 
 def evaluate_recent(session: Db, *, since: datetime, now: datetime | None = None) -> int:

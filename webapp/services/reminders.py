@@ -704,6 +704,17 @@ def build_payload(delivery: Delivery, context: PayloadContext) -> bytes:
     return json.dumps({"web_push": 8030, "notification": notification}).encode()
 
 
+@dataclass
+class Batch:
+    """Claimed occurrences turned into messages, and the outcomes already known."""
+
+    report: TickReport
+    messages: list[Any] = field(default_factory=list)
+    finished: dict[int, dict[str, Any]] = field(default_factory=dict)
+    # For occurrences being sent: (id, key, attempts, delivered_to)
+    sending: list[tuple[int, str, int, list[int]]] = field(default_factory=list)
+
+
 def deliver(
     session: Db,
     ids: Sequence[int],
@@ -713,13 +724,29 @@ def deliver(
     *,
     now: datetime | None = None,
 ) -> TickReport:
-    """Send the claimed occurrences and record each outcome (only while we hold the lease)."""
+    """Send the claimed occurrences and record each outcome, in one go (a test push)."""
+    now = now or utcnow()
+    batch = prepare(session, ids, owner, context, now=now)
+    outcomes = sender.send_many(batch.messages) if batch.messages else []
+    return record(session, batch, outcomes, owner, now=now)
+
+
+def prepare(
+    session: Db,
+    ids: Sequence[int],
+    owner: str,
+    context: PayloadContext,
+    *,
+    now: datetime | None = None,
+) -> Batch:
+    """Read what the claimed occurrences need and build their messages (writes nothing)."""
     from webapp.push import PushMessage
 
     now = now or utcnow()
     report = TickReport(claimed=len(ids))
+    batch = Batch(report)
     if not ids:
-        return report
+        return batch
     occurrences = list(
         session.scalars(
             select(ReminderOccurrence).where(
@@ -808,28 +835,45 @@ def deliver(
                     topic=occurrence.key,
                 )
             )
-    outcomes = sender.send_many(messages) if messages else []
     report.messages = len(messages)
+    batch.messages = messages
+    batch.finished = finished
+    batch.sending = [
+        (o.id, o.key, o.attempts, list(o.delivered_to or []))
+        for o in occurrences
+        if o.id not in finished
+    ]
+    return batch
+
+
+def record(
+    session: Db,
+    batch: Batch,
+    outcomes: Sequence[Any],
+    owner: str,
+    *,
+    now: datetime | None = None,
+) -> TickReport:
+    """Record what the push services said (only for occurrences whose lease we still hold)."""
+    now = now or utcnow()
+    report = batch.report
+    finished = dict(batch.finished)
     by_occurrence: dict[str, list[Any]] = defaultdict(list)
-    for message, outcome in zip(messages, outcomes, strict=True):
+    for message, outcome in zip(batch.messages, outcomes, strict=True):
         by_occurrence[message.topic].append(outcome)
     gone: set[int] = set()
     succeeded: set[int] = set()
-    for occurrence in occurrences:
-        if occurrence.id in finished:
-            continue
-        results = by_occurrence.get(occurrence.key, [])
-        delivered = list(occurrence.delivered_to or []) + [
-            r.subscription_id for r in results if r.ok
-        ]
+    for occurrence_id, key, attempts, already in batch.sending:
+        results = by_occurrence.get(key, [])
+        delivered = already + [r.subscription_id for r in results if r.ok]
         succeeded |= {r.subscription_id for r in results if r.ok}
         gone |= {r.subscription_id for r in results if r.gone}
         retry = [r for r in results if r.retry]
         errors = "; ".join(sorted({r.error for r in results if r.error}))
-        if retry and occurrence.attempts < MAX_ATTEMPTS:
+        if retry and attempts < MAX_ATTEMPTS:
             wait = max((r.retry_after or 0.0) for r in retry)
-            backoff = max(wait, 30.0 * 2 ** (occurrence.attempts - 1))
-            finished[occurrence.id] = {
+            backoff = max(wait, 30.0 * 2 ** (attempts - 1))
+            finished[occurrence_id] = {
                 "status": "pending",
                 "next_attempt_at": now + timedelta(seconds=min(backoff, 3600.0)),
                 "delivered_to": delivered,
@@ -839,7 +883,7 @@ def deliver(
             }
             report.retried += 1
         elif delivered:
-            finished[occurrence.id] = {
+            finished[occurrence_id] = {
                 "status": "sent",
                 "sent_at": now,
                 "delivered_to": delivered,
@@ -848,10 +892,10 @@ def deliver(
             report.sent += 1
         elif results and all(r.gone for r in results):
             # Every device was gone: the patient now has none; show it in the app instead.
-            finished[occurrence.id] = {"status": "inapp", "sent_at": now, "last_error": errors}
+            finished[occurrence_id] = {"status": "inapp", "sent_at": now, "last_error": errors}
             report.inapp += 1
         else:
-            finished[occurrence.id] = {"status": "failed", "last_error": errors or "no device"}
+            finished[occurrence_id] = {"status": "failed", "last_error": errors or "no device"}
             report.failed += 1
     for occurrence_id, values in finished.items():
         session.execute(
@@ -937,7 +981,11 @@ def run_pass(
         session.commit()
         if not ids:
             break
-        part = deliver(session, ids, owner, sender, context, now=now_fn())
+        work = prepare(session, ids, owner, context, now=now_fn())
+        # End the read before the network: no transaction stays open while pushes go out.
+        session.commit()
+        outcomes = sender.send_many(work.messages) if work.messages else []
+        part = record(session, work, outcomes, owner, now=now_fn())
         session.commit()
         report.add(part)
         if len(ids) < batch or (now_fn() - started).total_seconds() > budget_seconds:
