@@ -169,19 +169,29 @@ def create_program(
     return program
 
 
+PLAN_FIELDS = (
+    "sets",
+    "reps",
+    "hold_seconds",
+    "rest_seconds",
+    "side",
+    "times_per_day",
+    "weekdays",
+    "note",
+)
+
+
+def plan_dose(source: TemplateItem | ProgramItem) -> dict[str, Any]:
+    """Return an item's dose, weekdays and note, to copy onto another item."""
+    return {name: getattr(source, name) for name in PLAN_FIELDS}
+
+
 def _item_from(source: TemplateItem | ProgramItem, position: int) -> ProgramItem:
     return ProgramItem(
         lineage=new_lineage(),
         exercise_id=source.exercise_id,
         position=position,
-        sets=source.sets,
-        reps=source.reps,
-        hold_seconds=source.hold_seconds,
-        rest_seconds=source.rest_seconds,
-        side=source.side,
-        times_per_day=source.times_per_day,
-        weekdays=source.weekdays,
-        note=source.note,
+        **plan_dose(source),
     )
 
 
@@ -404,18 +414,7 @@ def save_as_template(
     )
     for position, item in enumerate(items):
         template.items.append(
-            TemplateItem(
-                exercise_id=item.exercise_id,
-                position=position,
-                sets=item.sets,
-                reps=item.reps,
-                hold_seconds=item.hold_seconds,
-                rest_seconds=item.rest_seconds,
-                side=item.side,
-                times_per_day=item.times_per_day,
-                weekdays=item.weekdays,
-                note=item.note,
-            )
+            TemplateItem(exercise_id=item.exercise_id, position=position, **plan_dose(item))
         )
     session.add(template)
     session.flush()
@@ -435,13 +434,4 @@ def acknowledge_update(program: Program, now: datetime | None = None) -> bool:
 
 def dose_form_values(item: Any) -> Mapping[str, Any]:
     """Return an item's dose as form values."""
-    return {
-        "sets": item.sets,
-        "reps": item.reps,
-        "hold_seconds": item.hold_seconds,
-        "rest_seconds": item.rest_seconds,
-        "side": item.side,
-        "times_per_day": item.times_per_day,
-        "weekdays": item.weekdays,
-        "note": item.note,
-    }
+    return plan_dose(item)

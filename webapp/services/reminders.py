@@ -1052,22 +1052,31 @@ def subscription_count(session: Db, user: User) -> int:
     )
 
 
-def new_test(session: Db, user: User, *, now: datetime | None = None) -> ReminderOccurrence:
-    """Make a test reminder due now."""
-    now = now or utcnow()
+def one_off(
+    session: Db, user: User, *, key: str, kind: str, due: datetime, **extra: Any
+) -> ReminderOccurrence:
+    """Add a single reminder (a test, a snooze, an alert push) due at a moment."""
     occurrence = ReminderOccurrence(
-        key=f"t{secrets.token_urlsafe(12)}",
+        key=key,
         user_id=user.id,
-        kind="test",
-        local_date=clock.local_today(user.timezone, now),
-        due_at=now,
-        next_attempt_at=now,
+        kind=kind,
+        local_date=clock.local_today(user.timezone, due),
+        due_at=due,
+        next_attempt_at=due,
         status="pending",
         delivered_to=[],
+        **extra,
     )
     session.add(occurrence)
     session.flush()
     return occurrence
+
+
+def new_test(session: Db, user: User, *, now: datetime | None = None) -> ReminderOccurrence:
+    """Make a test reminder due now."""
+    return one_off(
+        session, user, key=f"t{secrets.token_urlsafe(12)}", kind="test", due=now or utcnow()
+    )
 
 
 def claim_one(
@@ -1110,20 +1119,14 @@ def snooze(
         if existing.status == "pending":
             existing.due_at = existing.next_attempt_at = due
         return existing
-    occurrence = ReminderOccurrence(
+    return one_off(
+        session,
+        patient,
         key=key,
-        user_id=patient.id,
         kind="snooze" if original.kind == "exercise" else original.kind,
+        due=due,
         rule_id=original.rule_id,
-        local_date=local_due.date(),
-        due_at=due,
-        next_attempt_at=due,
-        status="pending",
-        delivered_to=[],
     )
-    session.add(occurrence)
-    session.flush()
-    return occurrence
 
 
 def inapp_banner(
