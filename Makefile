@@ -42,6 +42,7 @@ chromium:
 	@if ! command -v chromium >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "Installing Debian's chromium for the browser tests..."; \
+	    export DEBIAN_FRONTEND=noninteractive; \
 	    (apt-get install -y -q chromium >/dev/null 2>&1 || \
 	     (apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null)); \
 	  else \
