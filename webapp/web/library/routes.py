@@ -67,6 +67,12 @@ def exercise(exercise_id: int) -> str:
     return render_template("library/exercise.html", exercise=item)
 
 
+def _form_for(item: Exercise) -> ExerciseForm:
+    """Return the exercise form filled with an exercise as it is now."""
+    data = library.input_from_exercise(item)
+    return ExerciseForm(formdata=None, data={**data.__dict__, **data.dose})
+
+
 def _input(form: ExerciseForm) -> library.ExerciseInput:
     return library.ExerciseInput(
         title=form.title.data or "",
@@ -108,11 +114,7 @@ def new() -> Any:
 def edit(exercise_id: int) -> Any:
     """Change an exercise (a shipped one keeps the clinic's changes on later updates)."""
     item = exercise_or_404(exercise_id)
-    if request.method == "GET":
-        data = library.input_from_exercise(item)
-        form = ExerciseForm(data={**data.__dict__, **data.dose})
-    else:
-        form = ExerciseForm()
+    form = _form_for(item) if request.method == "GET" else ExerciseForm()
     if form.validate_on_submit():
         try:
             library.update_exercise(db.session, viewer(), item, _input(form))
@@ -178,8 +180,7 @@ def upload(exercise_id: int) -> Any:
             db.session.commit()
             flash("Uploaded.", "success")
             return redirect(url_for("library.edit", exercise_id=item.id), code=303)
-    data = library.input_from_exercise(item)
-    form = ExerciseForm(formdata=None, data={**data.__dict__, **data.dose})
+    form = _form_for(item)
     return (
         render_template(
             "library/edit.html",
