@@ -34,6 +34,13 @@ EXERCISE_KEYS: dict[str, type] = {
     "cautions": list,
     "dose": dict,
 }
+# Keys an exercise may leave out (the loader fills in: False, [], [], []).
+OPTIONAL_KEYS: dict[str, type] = {
+    "side_required": bool,
+    "easier": list,
+    "harder": list,
+    "sources": list,
+}
 
 # Dose key -> (inclusive minimum, inclusive maximum); "side" is checked against vocab.
 DOSE_RANGES: dict[str, tuple[int, int]] = {
@@ -45,7 +52,9 @@ DOSE_RANGES: dict[str, tuple[int, int]] = {
 }
 DOSE_KEYS: frozenset[str] = frozenset({*DOSE_RANGES, "side"})
 
-TEMPLATE_KEYS: frozenset[str] = frozenset({"slug", "version", "title", "description", "item"})
+TEMPLATE_KEYS: frozenset[str] = frozenset(
+    {"slug", "version", "title", "description", "conditions", "item"}
+)
 ITEM_KEYS: frozenset[str] = DOSE_KEYS | {"exercise", "note"}
 
 REQUIRED_TEMPLATES: frozenset[str] = frozenset(
@@ -55,14 +64,21 @@ REQUIRED_TEMPLATES: frozenset[str] = frozenset(
         "knee-osteoarthritis",
         "fibromyalgia-gentle",
         "post-surgical-shoulder",
+        "post-surgical-knee",
+        "post-surgical-hip",
         "stress-sleep",
+        "balance-falls",
+        "lymphatic-flow",
+        "hand-arthritis",
     }
 )
 
-MIN_EXERCISES = 40
+MIN_EXERCISES = 100
 MAX_PURPOSE = 120
 MAX_STEP = 200
 MAX_CAUTION = 200
+MAX_CAUTIONS = 6
+MAX_SOURCE = 160
 MAX_TITLE = 80
 MAX_NOTE = 160
 MAX_DESCRIPTION = 200
@@ -168,11 +184,13 @@ def test_exercise_follows_rules(entry: tuple[str, dict[str, Any]]) -> None:
     _, ex = entry
     problems: list[str] = []
 
-    if set(ex) != set(EXERCISE_KEYS):
+    if not set(EXERCISE_KEYS) <= set(ex) <= set(EXERCISE_KEYS) | set(OPTIONAL_KEYS):
         missing = sorted(set(EXERCISE_KEYS) - set(ex))
-        extra = sorted(set(ex) - set(EXERCISE_KEYS))
+        extra = sorted(set(ex) - set(EXERCISE_KEYS) - set(OPTIONAL_KEYS))
         pytest.fail(f"keys wrong: missing {missing}, extra {extra}")
-    for key, expected in EXERCISE_KEYS.items():
+    for key, expected in {**EXERCISE_KEYS, **OPTIONAL_KEYS}.items():
+        if key not in ex:
+            continue
         value = ex[key]
         ok = _is_int(value) if expected is int else isinstance(value, expected)
         if not ok:
@@ -214,7 +232,8 @@ def test_exercise_follows_rules(entry: tuple[str, dict[str, Any]]) -> None:
         if isinstance(s, str) and re.match(r"^\d+[.)]", s)
     ]
     cautions: list[Any] = ex["cautions"]
-    problems += _check_string_list("cautions", cautions, 2, 4, MAX_CAUTION)
+    problems += _check_string_list("cautions", cautions, 2, MAX_CAUTIONS, MAX_CAUTION)
+    problems += _check_string_list("sources", ex.get("sources", []), 0, 4, MAX_SOURCE)
     lowered = [c.lower() for c in cautions if isinstance(c, str)]
     if not any("sharp pain" in c for c in lowered):
         problems.append("a caution must mention stopping for sharp pain")
@@ -230,6 +249,11 @@ def test_exercise_follows_rules(entry: tuple[str, dict[str, Any]]) -> None:
             problems.append(f"dose {problem}")
     if not ex["sided"] and dose.get("side") != "both":
         problems.append("an exercise that is not sided must use dose side 'both'")
+    if ex.get("side_required") and not ex["sided"]:
+        problems.append("an exercise that needs a side must be sided")
+    if ex.get("side_required") and dose.get("side") != "both":
+        # The default dose of such an exercise is a placeholder, never prescribed as is.
+        problems.append("an exercise that needs a side keeps dose side 'both' as a placeholder")
 
     assert not problems, "; ".join(problems)
 
@@ -265,6 +289,9 @@ def test_template_structure() -> None:
         description = template["description"]
         assert isinstance(description, str) and _is_one_line(description), slug
         assert len(description) <= MAX_DESCRIPTION, f"{slug}: description too long"
+        conditions = template["conditions"]
+        assert isinstance(conditions, list) and conditions, f"{slug}: needs conditions"
+        assert set(conditions) <= set(vocab.CONDITIONS), f"{slug}: unknown conditions"
         items = template["item"]
         assert isinstance(items, list) and 4 <= len(items) <= 6, f"{slug}: needs 4-6 items"
 
@@ -302,3 +329,331 @@ def test_required_templates_present() -> None:
     slugs = {template.get("slug") for template in _templates()}
     missing = sorted(REQUIRED_TEMPLATES - slugs)
     assert not missing, f"missing templates: {missing}"
+
+
+# --- safety cautions ---------------------------------------------------------------------
+
+
+def _by_slug() -> dict[str, dict[str, Any]]:
+    """Return every exercise table by slug."""
+    return {ex["slug"]: ex for _, ex in _all_exercises()}
+
+
+def _cautions(ex: dict[str, Any]) -> str:
+    """Return an exercise's cautions as one lower-case text."""
+    return " ".join(ex["cautions"]).lower()
+
+
+def _missing(ex: dict[str, Any], phrases: tuple[str, ...]) -> list[str]:
+    """Return the phrases an exercise's cautions do not contain."""
+    text = _cautions(ex)
+    return [phrase for phrase in phrases if phrase not in text]
+
+
+SKIN_CAUTION = ("broken skin", "infection", "lymph nodes")
+NECK_EMERGENCY = (
+    "emergency number",
+    "double vision",
+    "slurred speech",
+    "trouble swallowing",
+    "numb face",
+    "sudden severe headache",
+)
+SWOLLEN_CALF = ("calf is swollen", "same day")
+AFTER_SURGERY = ("fever or chills", "wound", "surgical team", "same day")
+LYMPH_CONTRAINDICATIONS = ("infection", "blood clot not yet treated", "heart failure")
+
+
+def _rule_breakers(applies: Any, phrases: tuple[str, ...]) -> dict[str, list[str]]:
+    """Return, by slug, the phrases missing from the exercises a rule applies to."""
+    found: dict[str, list[str]] = {}
+    for slug, ex in _by_slug().items():
+        if applies(ex):
+            missing = _missing(ex, phrases)
+            if missing:
+                found[slug] = missing
+    return found
+
+
+def test_every_self_massage_item_carries_the_skin_and_lymph_caution() -> None:
+    """No self-massage over broken skin or an infection, or on a limb without lymph nodes."""
+    assert _rule_breakers(lambda ex: ex["kind"] == "self_massage", SKIN_CAUTION) == {}
+
+
+def test_every_neck_exercise_carries_the_emergency_dizziness_signs() -> None:
+    """Anything that moves or presses the neck names the signs that mean calling for help."""
+    applies = lambda ex: "neck" in ex["regions"] and ex["kind"] != "breathing"  # noqa: E731
+    assert _rule_breakers(applies, NECK_EMERGENCY) == {}
+
+
+def test_every_circulation_item_carries_the_swollen_calf_caution() -> None:
+    """A swollen, warm, painful calf may be a clot: see a doctor the same day, do not exercise."""
+    assert _rule_breakers(lambda ex: "circulation" in ex["conditions"], SWOLLEN_CALF) == {}
+
+
+def test_every_post_surgical_item_carries_the_wound_and_fever_signs() -> None:
+    """After surgery, fever or a bad wound goes to the surgical team the same day."""
+    assert _rule_breakers(lambda ex: ex["post_surgical"], AFTER_SURGERY) == {}
+
+
+def test_lymph_sequence_names_its_contraindications() -> None:
+    """The prescribed lymph flow items say when not to do them at all."""
+    applies = lambda ex: "lymphatic" in ex["conditions"] and not ex["self_care"]  # noqa: E731
+    assert _rule_breakers(applies, LYMPH_CONTRAINDICATIONS) == {}
+    template = next(t for t in _templates() if t["slug"] == "lymphatic-flow")
+    description = template["description"].lower()
+    assert all(w in description for w in ("infection", "clot", "heart failure"))
+
+
+# The specific cautions a clinical review asked for (issue 12), exercise by exercise.
+REQUIRED_CAUTIONS: dict[str, tuple[str, ...]] = {
+    "post-op-elbow-hand-movement": ("biceps tendon",),
+    "quad-set": SWOLLEN_CALF,
+    "post-op-quad-set": ("calf is swollen", "pillow under your knee"),
+    "post-op-heel-slide": ("calf is swollen", "pillow under your knee"),
+    "post-op-heel-prop": ("pillow under your knee",),
+    "post-op-short-arc-quad": ("pillow under your knee",),
+    "foam-roller-calves": ("blood thinners", "blood clot"),
+    "legs-up-the-wall": ("heart failure", "arteries", "hip replacement", "pillows"),
+    "legs-up-on-pillows": ("heart failure", "arteries"),
+    "supported-childs-pose": ("knee replacement", "kneel", "hip replacement", "deep hip bending"),
+    "kneeling-hip-flexor-stretch": ("knee replacement", "kneel"),
+    "walking-in-place": ("chest pain", "emergency number"),
+    "walking-plan": ("chest pain", "emergency number"),
+    "post-op-hip-heel-slide": ("right angle", "cross your legs"),
+    "post-op-hip-abduction": ("right angle", "cross your legs"),
+    "post-op-hip-glute-squeeze": ("right angle", "cross your legs"),
+}
+
+
+@pytest.mark.parametrize(("slug", "phrases"), sorted(REQUIRED_CAUTIONS.items()))
+def test_reviewed_cautions_are_present(slug: str, phrases: tuple[str, ...]) -> None:
+    """Each caution the clinical review asked for is in the exercise's cautions."""
+    assert _missing(_by_slug()[slug], phrases) == []
+
+
+# Jargon a patient may not know, and the plain words (a pattern) that must stand beside it.
+JARGON: dict[str, str] = {
+    "figure-four": "ankle on knee",
+    "clamshell": "side-lying knee opening",
+    "cat and cow": "rounding and arching",
+    "wall angels": "arm slides",
+    "tendon glides": "finger shapes",
+    "hamstrings": r"back of (the|your) thigh",
+    "flare day": "much worse pain",
+    "good hurt": "feels like relief",
+    "hip flexor": "front of the hip",
+    "quad set": "thigh",
+}
+
+
+def test_jargon_comes_with_plain_words() -> None:
+    """Wherever a term of the trade appears, plain words explain it in the same exercise."""
+    problems: list[str] = []
+    for slug, ex in _by_slug().items():
+        text = " ".join([ex["title"], ex["purpose"], *ex["steps"], *ex["cautions"]]).lower()
+        for term, plain in JARGON.items():
+            if term in text and not re.search(plain, text):
+                problems.append(f"{slug}: {term!r} without {plain!r}")
+    assert not problems, "; ".join(problems)
+
+
+# --- one side, after surgery -------------------------------------------------------------
+
+
+def test_post_surgical_one_sided_items_require_a_side() -> None:
+    """A one-sided movement after surgery is prescribed for the operated side, never 'both'."""
+    loose = [
+        slug
+        for slug, ex in _by_slug().items()
+        if ex["post_surgical"] and ex["sided"] and not ex.get("side_required")
+    ]
+    assert loose == []
+    required = {slug for slug, ex in _by_slug().items() if ex.get("side_required")}
+    assert {"pendulum", "table-slides", "post-op-heel-slide", "post-op-quad-set"} <= required
+
+
+def test_templates_leave_the_side_of_one_sided_items_to_the_therapist() -> None:
+    """A template cannot know the operated side: its side-needing items name none."""
+    exercises = _by_slug()
+    named = [
+        f"{t['slug']}/{item['exercise']}"
+        for t in _templates()
+        for item in t["item"]
+        if exercises[item["exercise"]].get("side_required") and "side" in item
+    ]
+    assert named == []
+
+
+# --- easier and harder versions ----------------------------------------------------------
+
+
+def _ladder_links() -> set[tuple[str, str]]:
+    """Return every (easier, harder) pair the library names, from either end."""
+    links: set[tuple[str, str]] = set()
+    for slug, ex in _by_slug().items():
+        links.update((slug, harder) for harder in ex.get("harder", []))
+        links.update((easier, slug) for easier in ex.get("easier", []))
+    return links
+
+
+def test_ladders_point_at_existing_exercises() -> None:
+    """Every easier or harder version is a library exercise, never the exercise itself."""
+    slugs = set(_by_slug())
+    problems = [
+        f"{easier} -> {harder}"
+        for easier, harder in _ladder_links()
+        if easier not in slugs or harder not in slugs or easier == harder
+    ]
+    assert problems == []
+
+
+def test_ladders_are_written_from_both_ends() -> None:
+    """If A names B as harder, B names A as easier (and the other way round).
+
+    Both ends say it so that whoever reads one exercise sees its whole ladder, and a link
+    removed at one end only is caught here.
+    """
+    exercises = _by_slug()
+    problems: list[str] = []
+    for easier, harder in sorted(_ladder_links()):
+        if easier not in exercises or harder not in exercises:
+            continue
+        if harder not in exercises[easier].get("harder", []):
+            problems.append(f"{easier} should list {harder} as harder")
+        if easier not in exercises[harder].get("easier", []):
+            problems.append(f"{harder} should list {easier} as easier")
+    for slug, ex in exercises.items():
+        for key in ("easier", "harder"):
+            if len(set(ex.get(key, []))) != len(ex.get(key, [])):
+                problems.append(f"{slug}: {key} has duplicates")
+    assert not problems, "; ".join(problems)
+
+
+def test_ladders_have_no_cycles() -> None:
+    """Going harder never leads back to where you started."""
+    harder_of: dict[str, set[str]] = {}
+    for easier, harder in _ladder_links():
+        harder_of.setdefault(easier, set()).add(harder)
+    done: set[str] = set()
+
+    def visit(slug: str, path: tuple[str, ...]) -> None:
+        if slug in path:
+            pytest.fail("cycle: " + " -> ".join((*path, slug)))
+        if slug in done:
+            return
+        for nxt in sorted(harder_of.get(slug, ())):
+            visit(nxt, (*path, slug))
+        done.add(slug)
+
+    for slug in sorted(harder_of):
+        visit(slug, ())
+
+
+def test_ladders_stay_on_their_side_of_surgery() -> None:
+    """A version after surgery is never offered for an everyday exercise, or the reverse."""
+    exercises = _by_slug()
+    mixed = [
+        f"{easier} -> {harder}"
+        for easier, harder in _ladder_links()
+        if exercises[easier]["post_surgical"] != exercises[harder]["post_surgical"]
+    ]
+    assert mixed == []
+
+
+def test_the_knee_ladder_climbs_from_quad_set_to_step_ups() -> None:
+    """The ladder the clinic asked for: quad set, straight leg raise, sit to stand, step-up."""
+    links = _ladder_links()
+    assert {
+        ("quad-set", "straight-leg-raise"),
+        ("straight-leg-raise", "sit-to-stand"),
+        ("sit-to-stand", "step-ups"),
+    } <= links
+
+
+# --- coverage of what the clinic treats --------------------------------------------------
+
+# What the clinic treats (docs: design notes, "The domain") and the library conditions
+# that serve each.
+CLINIC_TREATS: dict[str, frozenset[str]] = {
+    "arthritis": frozenset({"knee_osteoarthritis", "hand_arthritis"}),
+    "fibromyalgia": frozenset({"fibromyalgia"}),
+    "low back pain": frozenset({"low_back_pain"}),
+    "injuries": frozenset({"injury"}),
+    "post-surgical recovery": frozenset({"post_surgical"}),
+    "muscle tension and spasms": frozenset({"muscle_tension", "neck_shoulder_tension"}),
+    "circulation": frozenset({"circulation"}),
+    "lymphatic flow": frozenset({"lymphatic"}),
+    "flexibility and range of motion": frozenset({"flexibility"}),
+    "stress": frozenset({"stress_sleep"}),
+}
+MIN_PER_CONDITION = 5
+
+
+def test_every_condition_is_served_by_exercises() -> None:
+    """Each condition in the vocabulary has several exercises to choose from."""
+    counts = Counter(c for _, ex in _all_exercises() for c in ex["conditions"])
+    thin = {c: counts[c] for c in vocab.CONDITIONS if counts[c] < MIN_PER_CONDITION}
+    assert thin == {}
+
+
+def test_every_condition_has_a_template() -> None:
+    """Each condition in the vocabulary has at least one template to start from."""
+    served = {c for t in _templates() for c in t["conditions"]}
+    assert sorted(set(vocab.CONDITIONS) - served) == []
+
+
+def test_template_conditions_are_honest() -> None:
+    """A template claims a condition only if at least two of its exercises list it."""
+    exercises = _by_slug()
+    problems: list[str] = []
+    for template in _templates():
+        for condition in template["conditions"]:
+            listing = [
+                item["exercise"]
+                for item in template["item"]
+                if condition in exercises[item["exercise"]]["conditions"]
+            ]
+            if len(listing) < 2:
+                problems.append(f"{template['slug']}: {condition} ({len(listing)})")
+    assert not problems, "; ".join(problems)
+
+
+def test_everything_the_clinic_treats_is_covered() -> None:
+    """Every kind of problem the clinic treats maps to library conditions."""
+    for treated, conditions in CLINIC_TREATS.items():
+        assert conditions <= set(vocab.CONDITIONS), treated
+
+
+# --- plain language ----------------------------------------------------------------------
+
+
+def _syllables(word: str) -> int:
+    """Estimate the syllables of an English word (good enough for a reading-level check)."""
+    word = re.sub(r"[^a-z]", "", word.lower())
+    if len(word) <= 3:
+        return 1
+    word = re.sub(r"(?:[^laeiouy]es|ed|[^laeiouy]e)$", "", word)
+    word = re.sub(r"^y", "", word)
+    return max(1, len(re.findall(r"[aeiouy]{1,2}", word)))
+
+
+def _grade(lines: list[str]) -> float:
+    """Return the Flesch-Kincaid grade of the lines, each read as at least one sentence."""
+    text = " ".join(line if line.endswith((".", "!", "?")) else f"{line}." for line in lines)
+    sentences = [s for s in re.split(r"[.!?;:]+\s*", text) if s.strip()]
+    words = re.findall(r"[A-Za-z][A-Za-z'-]*", text)
+    syllables = sum(_syllables(w) for w in words)
+    return 0.39 * len(words) / len(sentences) + 11.8 * syllables / len(words) - 15.59
+
+
+MAX_GRADE = 6.0
+MAX_MEAN_GRADE = 4.5
+
+
+def test_steps_and_cautions_read_at_grade_six_or_below() -> None:
+    """Patients read these alone: each exercise reads at about grade 6 or below."""
+    grades = {slug: _grade([*ex["steps"], *ex["cautions"]]) for slug, ex in _by_slug().items()}
+    too_hard = {slug: round(g, 1) for slug, g in grades.items() if g > MAX_GRADE}
+    assert too_hard == {}
+    assert sum(grades.values()) / len(grades) <= MAX_MEAN_GRADE

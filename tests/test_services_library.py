@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.conftest import Factory
+from webapp.content import vocab
 from webapp.models import Exercise, ProgramTemplate
 from webapp.services import library, media
 from webapp.services.errors import ValidationError
@@ -21,7 +22,11 @@ REQUIRED_TEMPLATES = {
     "knee-osteoarthritis",
     "fibromyalgia-gentle",
     "post-surgical-shoulder",
+    "post-surgical-hip",
     "stress-sleep",
+    "balance-falls",
+    "lymphatic-flow",
+    "hand-arthritis",
 }
 
 
@@ -33,14 +38,8 @@ def _exercise(session: Session, slug: str) -> Exercise:
 
 def test_shipped_library_is_loaded(session: Session) -> None:
     exercises = session.scalars(select(Exercise)).all()
-    assert len(exercises) >= 40
-    assert {e.kind for e in exercises} == {
-        "stretch",
-        "mobility",
-        "strengthening",
-        "self_massage",
-        "breathing",
-    }
+    assert len(exercises) >= 100
+    assert {e.kind for e in exercises} == set(vocab.KINDS)
     pendulum = [e for e in exercises if e.post_surgical]
     assert pendulum and all(not e.self_care for e in pendulum)
     slugs = set(session.scalars(select(ProgramTemplate.slug)).all())
@@ -227,3 +226,4 @@ def test_video_checks() -> None:
         media.check_video(media.Upload("clip.mov", mp4))
     with pytest.raises(ValidationError):
         media.check_video(media.Upload("clip.mp4", mp4 + b"\x00" * media.VIDEO_MAX_BYTES))
+

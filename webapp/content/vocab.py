@@ -51,6 +51,7 @@ KINDS: Final[dict[str, str]] = {
     "strengthening": "Strengthening",
     "self_massage": "Self-massage",
     "breathing": "Breathing and relaxation",
+    "balance": "Balance",
 }
 
 CONDITIONS: Final[dict[str, str]] = {
@@ -66,6 +67,10 @@ CONDITIONS: Final[dict[str, str]] = {
     "post_surgical": "After surgery",
     "muscle_tension": "Muscle tension",
     "stress_sleep": "Stress and sleep",
+    "lymphatic": "Lymphatic flow",
+    "injury": "Sprains, strains and injuries",
+    "flexibility": "Flexibility and range of motion",
+    "balance_falls": "Balance and falls",
 }
 
 DOSE_SIDES: Final[dict[str, str]] = {
