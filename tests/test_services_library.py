@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import Factory
 from webapp.content import vocab
-from webapp.models import Exercise, ProgramTemplate
-from webapp.services import library, media
+from webapp.models import Exercise, LadderRung, ProgramTemplate
+from webapp.services import library, media, programs
 from webapp.services.errors import ValidationError
 
 REQUIRED_TEMPLATES = {
@@ -227,3 +227,116 @@ def test_video_checks() -> None:
     with pytest.raises(ValidationError):
         media.check_video(media.Upload("clip.mp4", mp4 + b"\x00" * media.VIDEO_MAX_BYTES))
 
+
+# --- easier and harder versions, and one-sided exercises, through the sync ----------------
+
+
+def _slugs(exercises: list[Exercise]) -> set[str]:
+    return {e.slug for e in exercises}
+
+
+def test_ladder_is_loaded_from_the_shipped_content(session: Session, make: Factory) -> None:
+    therapist = make.therapist()
+    quad = library.ladder(session, therapist, _exercise(session, "quad-set"))
+    assert _slugs(quad.easier) == set()
+    assert _slugs(quad.harder) == {"straight-leg-raise", "seated-knee-extension"}
+    sit = library.ladder(session, therapist, _exercise(session, "sit-to-stand"))
+    assert _slugs(sit.easier) == {"straight-leg-raise"}
+    assert _slugs(sit.harder) == {"step-ups"}
+    assert not library.ladder(session, therapist, _exercise(session, "body-scan"))
+
+
+def test_ladder_shows_only_what_the_viewer_may_see(session: Session, make: Factory) -> None:
+    therapist = make.therapist()
+    patient = make.patient(therapist)
+    elbows = _exercise(session, "prone-on-elbows")
+    # The press-up is for a therapist to choose: a patient sees it only once it is theirs.
+    assert _slugs(library.ladder(session, therapist, elbows).harder) == {"prone-press-up"}
+    assert library.ladder(session, patient, elbows).harder == []
+    program = programs.create_program(session, therapist, patient, today=programs.utcnow().date())
+    programs.add_item(
+        session, therapist, program, _exercise(session, "prone-press-up"), today=program.start_date
+    )
+    assert _slugs(library.ladder(session, patient, elbows).harder) == {"prone-press-up"}
+    # Archived exercises are never offered.
+    _exercise(session, "straight-leg-raise").archived = True
+    session.flush()
+    quad = library.ladder(session, therapist, _exercise(session, "quad-set"))
+    assert _slugs(quad.harder) == {"seated-knee-extension"}
+
+
+def _shipped_with(changes: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """Return the shipped exercises with some entries changed, as a newer release would."""
+    return [
+        {**item, **changes[item["slug"]]} if item["slug"] in changes else item
+        for item in library.builtin_exercises()
+    ]
+
+
+def test_sync_follows_a_changed_ladder_but_keeps_the_clinics_links(
+    session: Session, make: Factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    therapist = make.therapist()
+    own = library.input_from_exercise(_exercise(session, "step-ups"))
+    own.title = "Step-ups onto a higher step"
+    higher = library.create_exercise(session, therapist, own)
+    session.add(LadderRung(easier_id=_exercise(session, "step-ups").id, harder_id=higher.id))
+    session.flush()
+
+    newer = _shipped_with(
+        {
+            "quad-set": {"harder": ["straight-leg-raise"]},
+            "seated-knee-extension": {"easier": []},
+            "heel-slide": {"harder": ["mini-squats"]},
+        }
+    )
+    monkeypatch.setattr(library, "builtin_exercises", lambda: newer)
+    report = library.sync_builtin(session)
+    assert "ladder:quad-set>seated-knee-extension" in report.updated
+    assert "ladder:heel-slide>mini-squats" in report.added
+    therapist_view = library.ladder(session, therapist, _exercise(session, "quad-set"))
+    assert _slugs(therapist_view.harder) == {"straight-leg-raise"}
+    step_ups = library.ladder(session, therapist, _exercise(session, "step-ups"))
+    assert higher in step_ups.harder  # the clinic's own link stays
+    assert library.sync_builtin(session).added == []  # and a second sync changes nothing
+
+
+def test_sync_leaves_a_ladder_the_clinic_changed(
+    session: Session, monkeypatch: pytest.MonkeyPatch, make: Factory
+) -> None:
+    quad = _exercise(session, "quad-set")
+    quad.clinic_changed = [library.LADDER_FIELD]
+    newer = _shipped_with({"quad-set": {"harder": []}, "straight-leg-raise": {"easier": []}})
+    monkeypatch.setattr(library, "builtin_exercises", lambda: newer)
+    library.sync_builtin(session)
+    harder = library.ladder(session, make.therapist(), quad).harder
+    assert "straight-leg-raise" in _slugs(harder)
+
+
+def test_sync_makes_an_updated_exercise_need_a_side_and_keeps_clinic_text(
+    session: Session, make: Factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A clinic whose pendulum predates the rule gets it on the next release."""
+    therapist = make.therapist()
+    pendulum = _exercise(session, "pendulum")
+    data = library.input_from_exercise(pendulum)
+    data.cautions = "Our own caution: stop if you feel sharp pain or dizzy."
+    library.update_exercise(session, therapist, pendulum, data)
+    # As it was before this release: version 1, no side needed.
+    pendulum.side_required = False
+    pendulum.content_version = 1
+    shipped = next(e for e in library.builtin_exercises() if e["slug"] == "pendulum")
+    report = library.sync_builtin(session)
+    assert "pendulum" in report.updated
+    assert pendulum.side_required is True
+    assert pendulum.content_version == shipped["version"]
+    assert pendulum.cautions == ["Our own caution: stop if you feel sharp pain or dizzy."]
+
+
+def test_a_clinic_exercise_can_need_a_side(session: Session, make: Factory) -> None:
+    data = library.input_from_exercise(_exercise(session, "post-op-heel-slide"))
+    data.title = "Heel slides after a knee clean-out"
+    data.sided = False
+    data.side_required = True
+    created = library.create_exercise(session, make.therapist(), data)
+    assert created.side_required and created.sided

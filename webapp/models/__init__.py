@@ -11,7 +11,7 @@ from webapp.models.activity import Alert, Appointment, CheckIn, Completion
 from webapp.models.audit import AuditEvent
 from webapp.models.base import Base, utcnow
 from webapp.models.clinic import TherapistNote, TherapistSettings
-from webapp.models.library import Exercise, ExerciseSource, Media
+from webapp.models.library import Exercise, ExerciseSource, LadderRung, Media
 from webapp.models.programs import (
     EVERY_DAY,
     Program,
@@ -35,6 +35,7 @@ __all__ = [
     "EVERY_DAY",
     "Exercise",
     "ExerciseSource",
+    "LadderRung",
     "Media",
     "Program",
     "PushSubscription",

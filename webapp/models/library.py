@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Enum, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.models.accounts import User
@@ -55,6 +55,9 @@ class Exercise(DoseColumns, Base):
     cautions: Mapped[list[str]] = mapped_column(JSON, default=list)
     equipment: Mapped[list[str]] = mapped_column(JSON, default=list)
     sided: Mapped[bool] = mapped_column(default=False)
+    # Done on one side only, and which side matters (the operated shoulder, the new
+    # knee): a program must name left or right, never "both".
+    side_required: Mapped[bool] = mapped_column(default=False)
     post_surgical: Mapped[bool] = mapped_column(default=False)
     self_care: Mapped[bool] = mapped_column(default=False)
     archived: Mapped[bool] = mapped_column(default=False)
@@ -71,6 +74,25 @@ class Exercise(DoseColumns, Base):
     def is_builtin(self) -> bool:
         """Return True for exercises shipped with the app."""
         return self.source is ExerciseSource.BUILTIN
+
+
+class LadderRung(Base):
+    """One step of an exercise ladder: ``harder`` is a harder version of ``easier``.
+
+    Kept as links rather than columns because an exercise can have several easier and
+    several harder versions (a quad set leads to a straight leg raise or to sitting
+    knee straightening).
+    """
+
+    __tablename__ = "exercise_ladder"
+    __table_args__ = (CheckConstraint("easier_id <> harder_id", name="not_itself"),)
+
+    easier_id: Mapped[int] = mapped_column(
+        ForeignKey("exercises.id", ondelete="CASCADE"), primary_key=True
+    )
+    harder_id: Mapped[int] = mapped_column(
+        ForeignKey("exercises.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 class Media(Base):

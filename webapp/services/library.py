@@ -8,10 +8,19 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from webapp.content import vocab
-from webapp.models import Exercise, ExerciseSource, ProgramTemplate, TemplateItem, User
+from webapp.models import (
+    Exercise,
+    ExerciseSource,
+    LadderRung,
+    Program,
+    ProgramItem,
+    ProgramTemplate,
+    TemplateItem,
+    User,
+)
 from webapp.services import audit
 from webapp.services.db import Db
 from webapp.services.dose import Dose, parse_dose
@@ -28,9 +37,20 @@ CONTENT_FIELDS = (
     "cautions",
     "equipment",
     "sided",
+    "side_required",
     "post_surgical",
     "self_care",
 )
+# What an exercise entry may leave out, and what that means.
+OPTIONAL_CONTENT: dict[str, Any] = {
+    "side_required": False,
+    "easier": (),
+    "harder": (),
+    "sources": (),
+}
+# The name under which a clinic's own change to an exercise's ladder would be kept in
+# ``clinic_changed``, so that a sync leaves it alone.
+LADDER_FIELD = "ladder"
 DOSE_FIELDS = ("sets", "reps", "hold_seconds", "rest_seconds", "side", "times_per_day")
 
 
@@ -47,8 +67,18 @@ def builtin_exercises() -> list[dict[str, Any]]:
     exercises: list[dict[str, Any]] = []
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".toml"):
-            exercises.extend(tomllib.loads(entry.read_text()).get("exercise", []))
+            for data in tomllib.loads(entry.read_text()).get("exercise", []):
+                exercises.append({**OPTIONAL_CONTENT, **data})
     return exercises
+
+
+def builtin_ladder(exercises: Iterable[Mapping[str, Any]]) -> set[tuple[str, str]]:
+    """Return the (easier slug, harder slug) links the shipped exercises name."""
+    links: set[tuple[str, str]] = set()
+    for data in exercises:
+        links.update((data["slug"], harder) for harder in data["harder"])
+        links.update((easier, data["slug"]) for easier in data["easier"])
+    return links
 
 
 def builtin_templates() -> list[dict[str, Any]]:
@@ -107,6 +137,7 @@ def sync_builtin(session: Db) -> SyncReport:
         else:
             report.kept.append(slug)
     session.flush()
+    _sync_ladder(session, by_slug, builtin_ladder(builtin_exercises()), report)
 
     templates = {t.slug: t for t in session.scalars(select(ProgramTemplate)) if t.slug}
     for data in builtin_templates():
@@ -137,6 +168,43 @@ def sync_builtin(session: Db) -> SyncReport:
             )
     session.flush()
     return report
+
+
+def _sync_ladder(
+    session: Db,
+    by_slug: Mapping[str, Exercise],
+    wanted: set[tuple[str, str]],
+    report: SyncReport,
+) -> None:
+    """Make the links between shipped exercises match the shipped ladder.
+
+    Only links between two shipped exercises are touched, and none that involve an
+    exercise whose ladder the clinic changed; links to the clinic's own exercises stay.
+    """
+    by_id = {e.id: e for e in by_slug.values()}
+
+    def managed(easier: Exercise, harder: Exercise) -> bool:
+        return all(
+            e.is_builtin and LADDER_FIELD not in (e.clinic_changed or []) for e in (easier, harder)
+        )
+
+    have: set[tuple[str, str]] = set()
+    for rung in session.scalars(select(LadderRung)):
+        easier, harder = by_id.get(rung.easier_id), by_id.get(rung.harder_id)
+        if easier is None or harder is None or not managed(easier, harder):
+            continue
+        if (easier.slug, harder.slug) in wanted:
+            have.add((easier.slug, harder.slug))
+        else:
+            session.delete(rung)
+            report.updated.append(f"ladder:{easier.slug}>{harder.slug}")
+    for easier_slug, harder_slug in sorted(wanted - have):
+        easier, harder = by_slug.get(easier_slug), by_slug.get(harder_slug)
+        if easier is None or harder is None or not managed(easier, harder):
+            continue
+        session.add(LadderRung(easier_id=easier.id, harder_id=harder.id))
+        report.added.append(f"ladder:{easier_slug}>{harder_slug}")
+    session.flush()
 
 
 # --- browsing ----------------------------------------------------------------------------
@@ -222,8 +290,6 @@ def get_exercise(session: Db, viewer: User, exercise_id: int) -> Exercise:
 
 def may_patient_see(session: Db, patient: User, exercise: Exercise) -> bool:
     """Return True if a patient may see an exercise: self-care, or in one of their programs."""
-    from webapp.models import Program, ProgramItem
-
     if exercise.self_care and not exercise.post_surgical and not exercise.archived:
         return True
     found = session.scalar(
@@ -233,6 +299,38 @@ def may_patient_see(session: Db, patient: User, exercise: Exercise) -> bool:
         .limit(1)
     )
     return found is not None
+
+
+@dataclass(frozen=True)
+class Ladder:
+    """The easier and harder versions of an exercise that a person may see."""
+
+    easier: list[Exercise]
+    harder: list[Exercise]
+
+    def __bool__(self) -> bool:
+        return bool(self.easier or self.harder)
+
+
+def ladder(session: Db, viewer: User, exercise: Exercise) -> Ladder:
+    """Return an exercise's easier and harder versions, leaving out what the viewer may not see."""
+    rungs = session.scalars(
+        select(LadderRung).where(
+            or_(LadderRung.easier_id == exercise.id, LadderRung.harder_id == exercise.id)
+        )
+    ).all()
+    easier_ids = {r.easier_id for r in rungs if r.harder_id == exercise.id}
+    harder_ids = {r.harder_id for r in rungs if r.easier_id == exercise.id}
+    found = session.scalars(
+        select(Exercise)
+        .where(Exercise.id.in_(easier_ids | harder_ids), Exercise.archived.is_(False))
+        .order_by(Exercise.title)
+    ).all()
+    shown = [e for e in found if not viewer.is_patient or may_patient_see(session, viewer, e)]
+    return Ladder(
+        easier=[e for e in shown if e.id in easier_ids],
+        harder=[e for e in shown if e.id in harder_ids],
+    )
 
 
 # --- the clinic's own exercises ------------------------------------------------------------
@@ -255,6 +353,7 @@ class ExerciseInput:
     cautions: str = ""
     equipment: str = ""
     sided: bool = False
+    side_required: bool = False
     post_surgical: bool = False
     self_care: bool = False
     dose: Mapping[str, str] = field(default_factory=dict)
@@ -307,7 +406,9 @@ def _validate(data: ExerciseInput) -> tuple[dict[str, Any], Dose]:
         "steps": steps,
         "cautions": cautions,
         "equipment": equipment,
-        "sided": data.sided,
+        # An exercise whose side must be named is one-sided by definition.
+        "sided": data.sided or data.side_required,
+        "side_required": data.side_required,
         "post_surgical": data.post_surgical,
         "self_care": data.self_care and not data.post_surgical,
     }
@@ -367,6 +468,7 @@ def input_from_exercise(exercise: Exercise) -> ExerciseInput:
         cautions="\n".join(exercise.cautions),
         equipment="\n".join(exercise.equipment),
         sided=exercise.sided,
+        side_required=exercise.side_required,
         post_surgical=exercise.post_surgical,
         self_care=exercise.self_care,
         dose={name: str(getattr(exercise, name)) for name in DOSE_FIELDS},

@@ -32,6 +32,9 @@ class ExerciseForm(FlaskForm):
     cautions = TextAreaField("Safety cautions (one per line)")
     equipment = TextAreaField("Equipment (one per line, optional)")
     sided = BooleanField("Done one side at a time")
+    side_required = BooleanField(
+        "For one named side only (such as the operated side): a program must say left or right"
+    )
     post_surgical = BooleanField("Early after surgery: only when the surgeon or therapist says so")
     self_care = BooleanField("Patients may do this on their own (self-care library)")
     sets = StringField("Sets", default="1")

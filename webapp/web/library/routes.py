@@ -84,6 +84,7 @@ def _input(form: ExerciseForm) -> library.ExerciseInput:
         cautions=form.cautions.data or "",
         equipment=form.equipment.data or "",
         sided=bool(form.sided.data),
+        side_required=bool(form.side_required.data),
         post_surgical=bool(form.post_surgical.data),
         self_care=bool(form.self_care.data),
         dose={name: request.form.get(name, "") for name in library.DOSE_FIELDS},
