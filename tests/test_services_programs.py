@@ -261,3 +261,114 @@ def test_update_notice_shows_once(session: Session, make: Factory) -> None:
         today=TODAY + timedelta(days=2),
     )
     assert programs.acknowledge_update(program)
+
+
+# --- one-sided exercises after surgery ---------------------------------------------------
+
+
+@pytest.mark.parametrize("side", ["both", "", "middle"])
+def test_a_side_needing_dose_refuses_anything_but_left_or_right(side: str) -> None:
+    with pytest.raises(ValidationError) as err:
+        dose.parse_dose({**GOOD, "side": side}, side_required=True)
+    assert err.value.errors == {"side": [dose.SIDE_REQUIRED_MESSAGE]}
+    assert dose.parse_dose({**GOOD, "side": "right"}, side_required=True).side == "right"
+    if side == "both":
+        assert dose.parse_dose({**GOOD, "side": side}).side == "both"
+
+
+def test_adding_a_one_sided_exercise_needs_a_side(session: Session, make: Factory) -> None:
+    therapist, patient = _setup(session, make)
+    program = programs.create_program(
+        session, therapist, patient, today=TODAY, template=_template(session, "low-back-pain")
+    )
+    programs.assign(session, therapist, program, today=TODAY)
+    pendulum = _exercise(session, "pendulum")
+    for side in (None, "both", ""):
+        with pytest.raises(ValidationError) as err:
+            programs.add_item(session, therapist, program, pendulum, today=TODAY, side=side)
+        assert err.value.errors == {"side": [dose.SIDE_REQUIRED_MESSAGE]}
+    # Refused before anything reached the patient's plan.
+    assert "pendulum" not in [i.exercise.slug for i in programs.current_items(program)]
+    item = programs.add_item(session, therapist, program, pendulum, today=TODAY, side="right")
+    assert item.side == "right"
+    # Exercises that do not need a side still take their usual one.
+    chin = programs.add_item(
+        session, therapist, program, _exercise(session, "chin-tuck"), today=TODAY
+    )
+    assert chin.side == "both"
+
+
+def test_starting_from_a_template_asks_for_the_side(session: Session, make: Factory) -> None:
+    therapist, patient = _setup(session, make)
+    knee = _template(session, "post-surgical-knee")
+    assert programs.template_needs_side(knee)
+    assert not programs.template_needs_side(_template(session, "low-back-pain"))
+    draft = programs.create_program(
+        session, therapist, patient, today=TODAY, template=_template(session, "stress-sleep")
+    )
+    for side in (None, "both"):
+        with pytest.raises(ValidationError) as err:
+            programs.create_program(
+                session, therapist, patient, today=TODAY, template=knee, side=side
+            )
+        assert err.value.errors == {"side": [dose.TEMPLATE_SIDE_MESSAGE]}
+    # The draft the therapist had is still there.
+    assert programs.working_program(session, patient) is draft
+
+    program = programs.create_program(
+        session, therapist, patient, today=TODAY, template=knee, side="left"
+    )
+    sides = {i.exercise.slug: i.side for i in programs.current_items(program)}
+    assert sides["post-op-ankle-pumps"] == "both"  # both ankles, on purpose
+    assert {s for slug, s in sides.items() if slug != "post-op-ankle-pumps"} == {"left"}
+    assert programs.side_problems(program) == {}
+    programs.assign(session, therapist, program, today=TODAY)
+    assert program.status is ProgramStatus.ACTIVE
+
+
+def test_a_saved_template_does_not_carry_another_patients_side(
+    session: Session, make: Factory
+) -> None:
+    therapist, patient = _setup(session, make)
+    first = programs.create_program(
+        session,
+        therapist,
+        patient,
+        today=TODAY,
+        template=_template(session, "post-surgical-shoulder"),
+        side="left",
+    )
+    saved = programs.save_as_template(session, therapist, first, title="Rotator cuff, week 2")
+    assert programs.template_needs_side(saved)
+    other = make.patient(therapist)
+    with pytest.raises(ValidationError):
+        programs.create_program(session, therapist, other, today=TODAY, template=saved)
+    second = programs.create_program(
+        session, therapist, other, today=TODAY, template=saved, side="right"
+    )
+    assert {i.side for i in programs.current_items(second) if i.exercise.side_required} == {"right"}
+
+
+def test_assigning_refuses_a_one_sided_item_without_a_side(session: Session, make: Factory) -> None:
+    therapist, patient = _setup(session, make)
+    program = programs.create_program(
+        session,
+        therapist,
+        patient,
+        today=TODAY,
+        template=_template(session, "post-surgical-shoulder"),
+        side="right",
+    )
+    # An item from before the exercise needed a side (or copied from such a program).
+    pendulum = next(i for i in programs.current_items(program) if i.exercise.slug == "pendulum")
+    pendulum.side = "both"
+    assert programs.side_problems(program) == {pendulum.lineage: dose.SIDE_REQUIRED_MESSAGE}
+    with pytest.raises(ValidationError) as err:
+        programs.assign(session, therapist, program, today=TODAY)
+    assert err.value.first("__all__") == programs.ASSIGN_SIDE_MESSAGE
+    assert program.status is ProgramStatus.DRAFT
+
+    fixed = dose.parse_dose({**GOOD, "side": "right"}, side_required=True)
+    programs.update_item(session, therapist, program, pendulum, fixed, today=TODAY)
+    programs.assign(session, therapist, program, today=TODAY)
+    assert program.status is ProgramStatus.ACTIVE

@@ -325,7 +325,9 @@ def test_upload_and_serve_media(
     program = programs.create_program(
         session, care["therapist"], care["patient"], today=programs.utcnow().date()
     )
-    programs.add_item(session, care["therapist"], program, pendulum, today=program.start_date)
+    programs.add_item(
+        session, care["therapist"], program, pendulum, today=program.start_date, side="left"
+    )
     with client.get(f"/library/media/{pendulum.image.id}") as served:
         assert served.status_code == 200
     post_form(client, "/logout")
@@ -375,3 +377,129 @@ def test_new_clinic_exercise_form_keeps_input(client: FlaskClient, care: dict[st
         },
     )
     assert response.status_code == 303
+
+
+# --- one-sided exercises after surgery ---------------------------------------------------
+
+DOSE_FORM = {
+    "sets": "1",
+    "reps": "10",
+    "hold_seconds": "0",
+    "rest_seconds": "0",
+    "times_per_day": "3",
+    "weekdays": ["0", "1", "2", "3", "4", "5", "6"],
+}
+
+
+def test_starting_a_post_surgical_template_asks_which_side(
+    client: FlaskClient, session: Session, care: dict[str, User]
+) -> None:
+    login(client, care["therapist"])
+    builder = client.get(f"/clinic/patients/{care['patient'].id}/program").get_data(as_text=True)
+    shoulder = _template_id(session, "post-surgical-shoulder")
+    assert f'id="start-side-{shoulder}"' in builder
+    assert f'id="start-side-{_template_id(session, "low-back-pain")}"' not in builder
+
+    refused = post_form(
+        client, f"/clinic/patients/{care['patient'].id}/program", {"template_id": str(shoulder)}
+    )
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert (
+        f'<p class="field__error" id="start-side-{shoulder}-error">'
+        "This template has exercises for one side only: please choose the left or right side."
+        in html
+    )
+    assert programs.working_program(session, care["patient"]) is None
+
+    started = post_form(
+        client,
+        f"/clinic/patients/{care['patient'].id}/program",
+        {"template_id": str(shoulder), "side": "left"},
+    )
+    assert started.status_code == 303
+    program = programs.working_program(session, care["patient"])
+    assert program is not None
+    assert {i.side for i in programs.current_items(program) if i.exercise.side_required} == {"left"}
+    page = client.get(f"/clinic/patients/{care['patient'].id}/program").get_data(as_text=True)
+    assert "Shoulder pendulum" in page and "left side" in page
+
+
+def test_adding_a_one_sided_exercise_without_a_side_is_refused_in_the_picker(
+    client: FlaskClient, session: Session, care: dict[str, User]
+) -> None:
+    login(client, care["therapist"])
+    program = _start(client, session, care["patient"])
+    pendulum = _exercise(session, "pendulum")
+    picker = client.get(f"/clinic/programs/{program.id}/picker?q=pendulum", headers=HX)
+    assert f'id="add-side-{pendulum.id}"' in picker.get_data(as_text=True)
+
+    token = csrf_token(client)
+    refused = client.post(
+        f"/clinic/programs/{program.id}/items",
+        data={"exercise_id": str(pendulum.id), "q": "pendulum", "side": "both"},
+        headers={**HX, "X-CSRFToken": token},
+    )
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert refused.headers["HX-Retarget"] == "#picker-results"
+    assert html.lstrip().startswith('<div id="picker-results"')
+    assert (
+        f'<p class="field__error" id="add-side-{pendulum.id}-error">'
+        "This exercise is for one side only: please choose left or right.</p>" in html
+    )
+    assert "pendulum" not in [i.exercise.slug for i in programs.current_items(program)]
+
+    # Without JavaScript: the whole builder, the message next to the same field.
+    plain = post_form(
+        client, f"/clinic/programs/{program.id}/items", {"exercise_id": str(pendulum.id)}
+    )
+    assert plain.status_code == 422
+    assert f'id="add-side-{pendulum.id}-error"' in plain.get_data(as_text=True)
+
+    added = client.post(
+        f"/clinic/programs/{program.id}/items",
+        data={"exercise_id": str(pendulum.id), "side": "right"},
+        headers={**HX, "X-CSRFToken": token},
+    )
+    assert added.status_code == 200
+    item = next(i for i in programs.current_items(program) if i.exercise.slug == "pendulum")
+    assert item.side == "right"
+
+    changed = client.post(
+        f"/clinic/programs/{program.id}/items/{item.id}",
+        data={**DOSE_FORM, "side": "both"},
+        headers={**HX, "X-CSRFToken": token},
+    )
+    html = changed.get_data(as_text=True)
+    assert changed.status_code == 422
+    assert (
+        f'<p class="field__error" id="side-{item.lineage}-error">'
+        "This exercise is for one side only: please choose left or right.</p>" in html
+    )
+    assert item.side == "right"
+
+
+def test_an_old_item_without_a_side_is_flagged_and_blocks_assigning(
+    client: FlaskClient, session: Session, care: dict[str, User]
+) -> None:
+    login(client, care["therapist"])
+    program = programs.create_program(
+        session,
+        care["therapist"],
+        care["patient"],
+        today=programs.utcnow().date(),
+        template=session.get(ProgramTemplate, _template_id(session, "post-surgical-knee")),
+        side="right",
+    )
+    heel = next(
+        i for i in programs.current_items(program) if i.exercise.slug == "post-op-heel-slide"
+    )
+    heel.side = "both"  # as saved before the exercise needed a side
+    session.commit()
+    refused = post_form(client, f"/clinic/programs/{program.id}/assign", follow_redirects=True)
+    html = refused.get_data(as_text=True)
+    assert program.status is ProgramStatus.DRAFT
+    assert programs.ASSIGN_SIDE_MESSAGE in html
+    assert f'id="side-needed-{heel.lineage}"' in html
+    assert f'<p class="field__error" id="side-{heel.lineage}-error">' in html

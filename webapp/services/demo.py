@@ -65,6 +65,8 @@ PROGRAMS = {
     "carla@riverside.example": ("knee-osteoarthritis", "maria@riverside.example"),
     "david@riverside.example": ("post-surgical-shoulder", "james@riverside.example"),
 }
+# The operated side, for programs whose exercises are done on one named side.
+SIDES = {"david@riverside.example": "right"}
 HISTORY_DAYS = 42
 # Which therapist cares for which patient (by login).
 CARE = {
@@ -152,7 +154,14 @@ def _give_program(session: Db, patient: User, therapist: User, template_slug: st
     if template is None:
         raise RuntimeError("load the library first: flask --app wsgi library sync")
     today = clock.local_today(patient.timezone)
-    program = programs.create_program(session, therapist, patient, today=today, template=template)
+    program = programs.create_program(
+        session,
+        therapist,
+        patient,
+        today=today,
+        template=template,
+        side=SIDES.get(patient.login or ""),
+    )
     programs.assign(session, therapist, program, today=today)
     start = today - timedelta(days=HISTORY_DAYS)
     program.start_date = start

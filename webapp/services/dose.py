@@ -20,6 +20,16 @@ RANGES: dict[str, tuple[str, int, int]] = {
 }
 NOTE_MAX = 300
 
+# One-sided exercises whose side matters (after surgery: the operated shoulder or knee)
+# are never prescribed for "both" sides: doing a post-surgical movement on the wrong side,
+# or on both, is the mistake this rule prevents. Their own default dose keeps "both" as
+# a placeholder that is never copied into a plan without a side being chosen.
+SIDE_REQUIRED_MESSAGE = "This exercise is for one side only: please choose left or right."
+TEMPLATE_SIDE_MESSAGE = (
+    "This template has exercises for one side only: please choose the left or right side."
+)
+UNKNOWN_SIDE_MESSAGE = "Please choose a side."
+
 
 @dataclass(frozen=True)
 class Dose:
@@ -81,7 +91,18 @@ def describe_weekdays(mask: int) -> str:
     return ", ".join(vocab.WEEKDAYS[d] for d in weekday_numbers(mask))
 
 
-def parse_dose(data: Mapping[str, Any], *, with_schedule: bool = True) -> Dose:
+def side_problem(side: str, *, side_required: bool) -> str | None:
+    """Return what is wrong with the side of a dose, or None when it may be prescribed."""
+    if side_required and side not in vocab.SIDES:
+        return SIDE_REQUIRED_MESSAGE
+    if side not in vocab.DOSE_SIDES:
+        return UNKNOWN_SIDE_MESSAGE
+    return None
+
+
+def parse_dose(
+    data: Mapping[str, Any], *, with_schedule: bool = True, side_required: bool = False
+) -> Dose:
     """Check a submitted dose; raise ValidationError naming each bad field."""
     errors: dict[str, list[str]] = {}
     numbers: dict[str, int] = {}
@@ -96,9 +117,10 @@ def parse_dose(data: Mapping[str, Any], *, with_schedule: bool = True) -> Dose:
             errors[name] = [f"{label} must be from {low} to {high}."]
             continue
         numbers[name] = value
-    side = str(data.get("side", "both") or "both")
-    if side not in vocab.DOSE_SIDES:
-        errors["side"] = ["Please choose a side."]
+    side = str(data.get("side") or ("" if side_required else "both"))
+    problem = side_problem(side, side_required=side_required)
+    if problem:
+        errors["side"] = [problem]
     weekdays = EVERY_DAY
     note = ""
     if with_schedule:
@@ -121,7 +143,7 @@ def describe_seconds(seconds: int) -> str:
     return f"{minutes} min" if not rest else f"{minutes} min {rest} s"
 
 
-def describe_dose(item: Any, sided: bool) -> str:
+def describe_dose(item: Any, sided: bool, side_required: bool = False) -> str:
     """Return a short plain description: "2 sets of 10, hold 20 s, each side"."""
     parts = []
     if item.sets > 1:
@@ -133,6 +155,8 @@ def describe_dose(item: Any, sided: bool) -> str:
         parts.append(f"hold {duration}" if parts else duration)
     if not parts:
         parts.append("once")
-    if sided:
+    if side_required and item.side not in vocab.SIDES:
+        parts.append("one side only")
+    elif sided:
         parts.append({"both": "each side", "left": "left side", "right": "right side"}[item.side])
     return ", ".join(parts)

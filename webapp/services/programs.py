@@ -20,12 +20,15 @@ from webapp.models import (
     User,
     utcnow,
 )
-from webapp.services import audit
+from webapp.services import audit, dose
 from webapp.services.db import Db
 from webapp.services.dose import Dose
 from webapp.services.errors import NotFound, ValidationError
 
 MAX_ITEMS = 20
+ASSIGN_SIDE_MESSAGE = (
+    "Choose left or right for each one-sided exercise before assigning the program."
+)
 
 
 def new_lineage() -> str:
@@ -100,6 +103,31 @@ def templates(session: Db) -> Sequence[ProgramTemplate]:
     ).all()
 
 
+def template_needs_side(template: ProgramTemplate) -> bool:
+    """Return True when starting from the template must ask which side to work on."""
+    return any(item.exercise.side_required for item in template.items)
+
+
+def side_problems(program: Program) -> dict[str, str]:
+    """Return, by lineage, the current items whose side may not be prescribed as it is.
+
+    New items always get a side checked on the way in; this finds older ones (made before
+    an exercise needed a side, or copied from such a program) so the builder can flag them
+    and assigning can refuse them.
+    """
+    problems: dict[str, str] = {}
+    for item in current_items(program):
+        problem = item_side_problem(item)
+        if problem:
+            problems[item.lineage] = problem
+    return problems
+
+
+def item_side_problem(item: ProgramItem) -> str | None:
+    """Return why an item's side may not be prescribed as it stands, if it may not."""
+    return dose.side_problem(item.side, side_required=item.exercise.side_required)
+
+
 # --- changing -----------------------------------------------------------------------------
 
 
@@ -137,8 +165,17 @@ def create_program(
     today: date,
     template: ProgramTemplate | None = None,
     title: str | None = None,
+    side: str | None = None,
 ) -> Program:
-    """Start a draft program for a patient, empty or from a template."""
+    """Start a draft program for a patient, empty or from a template.
+
+    A template with one-sided exercises needs ``side`` ("left" or "right"), which every
+    such exercise then gets: a template cannot know which side a patient had operated on,
+    and one saved from another patient's program would carry that patient's side.
+    """
+    if template is not None and template_needs_side(template):
+        if dose.side_problem(side or "", side_required=True):
+            raise ValidationError(dose.TEMPLATE_SIDE_MESSAGE, "side")
     existing = working_program(session, patient)
     if existing is not None and existing.status is ProgramStatus.DRAFT:
         # One draft at a time: starting again replaces the unassigned draft.
@@ -156,7 +193,10 @@ def create_program(
     session.add(program)
     if template is not None:
         for position, t_item in enumerate(template.items):
-            program.items.append(_item_from(t_item, position))
+            item = _item_from(t_item, position)
+            if t_item.exercise.side_required and side is not None:
+                item.side = side
+            program.items.append(item)
     session.flush()
     audit.record(
         session,
@@ -252,9 +292,25 @@ def update_details(
 
 
 def add_item(
-    session: Db, therapist: User, program: Program, exercise: Exercise, *, today: date
+    session: Db,
+    therapist: User,
+    program: Program,
+    exercise: Exercise,
+    *,
+    today: date,
+    side: str | None = None,
 ) -> ProgramItem:
-    """Add an exercise to a program with the exercise's default dose."""
+    """Add an exercise to a program with its default dose, on ``side`` when one is given.
+
+    An exercise that needs a side is refused without one, also in an assigned program,
+    where the patient would see it at once.
+    """
+    problem = dose.side_problem(
+        side or ("" if exercise.side_required else exercise.side),
+        side_required=exercise.side_required,
+    )
+    if problem:
+        raise ValidationError(problem, "side")
     current = current_items(program)
     if len(current) >= MAX_ITEMS:
         raise ValidationError(
@@ -274,7 +330,7 @@ def add_item(
         reps=exercise.reps,
         hold_seconds=exercise.hold_seconds,
         rest_seconds=exercise.rest_seconds,
-        side=exercise.side,
+        side=side or exercise.side,
         times_per_day=exercise.times_per_day,
     )
     program.items.append(item)
@@ -371,6 +427,8 @@ def assign(session: Db, therapist: User, program: Program, *, today: date) -> No
         return
     if not current_items(program):
         raise ValidationError("Add at least one exercise before assigning the program.")
+    if side_problems(program):
+        raise ValidationError(ASSIGN_SIDE_MESSAGE)
     previous = active_program(session, program.patient)
     start = max(program.start_date, today)
     if previous is not None:

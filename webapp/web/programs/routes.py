@@ -67,6 +67,8 @@ def _builder_page(
         "picker_q": "",
         "picker_results": None,
         "template_errors": {},
+        "start_errors": {},
+        "picker_errors": {},
     }
     context.update(extra)
     response = render("programs/builder.html", status=status, **context)
@@ -86,8 +88,8 @@ def builder(patient_id: int) -> Response:
 
 @bp.post("/patients/<int:patient_id>/program")
 @roles_required(Role.THERAPIST)
-def start(patient_id: int) -> BaseResponse:
-    """Start a draft program, empty or from a template."""
+def start(patient_id: int) -> Response | BaseResponse:
+    """Start a draft program, empty or from a template (asking the side when it needs one)."""
     patient = _patient(patient_id)
     template: ProgramTemplate | None = None
     template_id = request.form.get("template_id", type=int)
@@ -95,9 +97,24 @@ def start(patient_id: int) -> BaseResponse:
         template = db.session.get(ProgramTemplate, template_id)
         if template is None:
             abort(404)
-    program = programs.create_program(
-        db.session, me(), patient, today=_today(patient), template=template
-    )
+    try:
+        program = programs.create_program(
+            db.session,
+            me(),
+            patient,
+            today=_today(patient),
+            template=template,
+            side=request.form.get("side") or None,
+        )
+    except ValidationError as exc:
+        db.session.rollback()
+        patient = _patient(patient_id)
+        return _builder_page(
+            patient,
+            programs.working_program(db.session, patient),
+            status=422,
+            start_errors={template_id: exc.first("side") or exc.first("__all__")},
+        )
     db.session.commit()
     return redirect(_builder_url(program), code=303)
 
@@ -217,16 +234,26 @@ def _items_response(program: Program, patient: User, anchor: str, **extra: Any) 
 @bp.post("/programs/<int:program_id>/items")
 @roles_required(Role.THERAPIST)
 def add_item(program_id: int) -> Any:
-    """Add an exercise to the program with its usual dose."""
+    """Add an exercise to the program with its usual dose (and the side, when it needs one)."""
     program, patient = _program(program_id)
     exercise = db.session.get(Exercise, request.form.get("exercise_id", type=int) or 0)
     if exercise is None or exercise.archived:
         abort(404)
     try:
-        item = programs.add_item(db.session, me(), program, exercise, today=_today(patient))
+        item = programs.add_item(
+            db.session,
+            me(),
+            program,
+            exercise,
+            today=_today(patient),
+            side=request.form.get("side") or None,
+        )
     except ValidationError as exc:
         db.session.rollback()
         program, patient = _program(program_id)
+        side_message = exc.first("side")
+        if side_message:
+            return _picker_with_error(program, patient, exercise.id, side_message)
         message = exc.first("__all__") or "That did not work."
         if wants_fragment():
             return render(
@@ -246,6 +273,38 @@ def add_item(program_id: int) -> Any:
     return _items_response(program, patient, f"item-{item.lineage}", added=item.lineage)
 
 
+def _picker_with_error(program: Program, patient: User, exercise_id: int, message: str) -> Any:
+    """Show the search results again with the message next to the exercise's side."""
+    q = request.form.get("q", "")
+    results = library.search(db.session, me(), library.LibraryFilter.from_args({"q": q}))[:25]
+    chosen = db.session.get(Exercise, exercise_id)
+    if chosen is not None and chosen not in results:
+        results.insert(0, chosen)
+    errors = {exercise_id: message}
+    if wants_fragment():
+        response = render(
+            "programs/builder.html",
+            "programs/_picker_results.html",
+            status=422,
+            program=program,
+            picker_q=q,
+            picker_results=results,
+            picker_errors=errors,
+        )
+        # The add form swaps the list of exercises; the message belongs in the picker.
+        response.headers["HX-Retarget"] = "#picker-results"
+        response.headers["HX-Reswap"] = "outerHTML"
+        return response
+    return _builder_page(
+        patient,
+        program,
+        status=422,
+        picker_q=q,
+        picker_results=results,
+        picker_errors=errors,
+    )
+
+
 @bp.post("/programs/<int:program_id>/items/<int:item_id>")
 @roles_required(Role.THERAPIST)
 def update_item(program_id: int, item_id: int) -> Any:
@@ -257,7 +316,7 @@ def update_item(program_id: int, item_id: int) -> Any:
         abort(404)
     lineage = item.lineage
     try:
-        parsed = dose.parse_dose(request.form)
+        parsed = dose.parse_dose(request.form, side_required=item.exercise.side_required)
         current = programs.update_item(
             db.session, me(), program, item, parsed, today=_today(patient)
         )
@@ -336,7 +395,8 @@ def assign(program_id: int) -> Any:
     except ValidationError as exc:
         db.session.rollback()
         flash(exc.first("__all__") or "That did not work.", "error")
-        return redirect(_builder_url(program), code=303)
+        # Items that still need a side are flagged next to their side field.
+        return redirect(_builder_url(program, "program-items"), code=303)
     db.session.commit()
     flash(f"{patient.first_name} now has this program on their phone.", "success")
     return redirect(_builder_url(program), code=303)
@@ -402,4 +462,8 @@ def dose_values(item: Any, override: Any = None) -> dict[str, Any]:
 
 @bp.context_processor
 def _builder_helpers() -> dict[str, Any]:
-    return {"dose_values": dose_values}
+    return {
+        "dose_values": dose_values,
+        "item_side_problem": programs.item_side_problem,
+        "template_needs_side": programs.template_needs_side,
+    }
