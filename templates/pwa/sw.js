@@ -164,10 +164,11 @@ self.addEventListener("pushsubscriptionchange", (event) => {
 
 // --- the outbox ---------------------------------------------------------------------------
 
+// Sends only the signed-in person's own actions, with a fresh token (see outbox.js).
 async function flushAndTell() {
-  const sent = await self.bvOutbox.flush();
+  const { sent, refused } = await self.bvOutbox.flush();
   const windows = await self.clients.matchAll({ type: "window" });
-  for (const client of windows) client.postMessage({ type: "OUTBOX_FLUSHED", sent });
+  for (const client of windows) client.postMessage({ type: "OUTBOX_FLUSHED", sent, refused });
 }
 
 self.addEventListener("sync", (event) => {
