@@ -139,14 +139,19 @@ def test_a_queued_action_waits_for_the_person_who_did_it(
     # The connection comes back too poor to carry the send, and Noor signs out.
     context.route("**/me/completions", lambda route: route.abort())
     context.set_offline(False)
-    expect(page.get_by_text("1 thing is saved on this phone")).to_be_visible()
+    expect(page.locator("[data-sync-status]")).to_contain_text("saved on this phone")
     page.get_by_role("button", name="Sign out Noor Haddad").click()
     expect(page.get_by_text("1 thing waiting to sync — sign in to send it.")).to_be_visible()
+    # Signed out, with a good connection: the outbox tries again and keeps it.
     context.unroute("**/me/completions")
+    posts = _posts_of(page, "/me/completions")
+    page.reload()
+    expect(page.get_by_text("1 thing waiting to sync — sign in to send it.")).to_be_visible()
+    page.wait_for_timeout(1000)
+    assert posts == [] and _waiting_on_this_phone(page) == 1
     assert _completions(live_server, noor) == []
 
     # Omar signs in on the same phone: Noor's action is not his to send.
-    posts = _posts_of(page, "/me/completions")
     with page.expect_response(lambda r: r.url.endswith("/outbox/token")):
         sign_in(page, live_server.url, "other.e2e@test.example")
     expect(page.get_by_text("0 of 2 done")).to_be_visible()
