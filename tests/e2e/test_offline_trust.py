@@ -18,8 +18,8 @@ from sqlalchemy import select
 
 from tests.conftest import Factory
 from tests.e2e.conftest import PHONE, LiveServer, give_short_program, sign_in, wait_for_controller
-from webapp.models import CheckIn, Completion, base
-from webapp.services import clock
+from webapp.models import CheckIn, Completion, User, base
+from webapp.services import clock, programs
 from webapp.web.formatting import long_date
 
 SLOW_SECONDS = 5
@@ -230,3 +230,38 @@ def test_a_saved_copy_opened_the_next_day(
             select(CheckIn).where(CheckIn.patient_id == patient_id).order_by(CheckIn.local_date)
         ).all()
         assert [(c.local_date, c.pain) for c in saved] == [(day_one, 6), (day_two, 3)]
+
+
+def test_an_action_refused_for_good_is_set_aside_and_the_patient_told(
+    live_server: LiveServer, new_context: Callable[..., Any]
+) -> None:
+    patient_id = _patient(live_server, "refused.e2e@test.example")
+    page = new_context(viewport=PHONE).new_page()
+    context = page.context
+    sign_in(page, live_server.url, "refused.e2e@test.example")
+    wait_for_controller(page)
+    page.goto(f"{live_server.url}/me/")
+    context.set_offline(True)
+    page.get_by_role("button", name="Mark done Chin tuck").click()
+    expect(page.get_by_text(QUEUED)).to_be_visible()
+    # Meanwhile, the therapist takes the exercise out of the plan.
+    with live_server.session() as session:
+        program = programs.active_program(session, session.get(User, patient_id))
+        assert program is not None and program.therapist is not None
+        item = next(i for i in programs.current_items(program) if i.exercise.slug == "chin-tuck")
+        day = clock.local_today("Europe/London")
+        programs.remove_item(session, program.therapist, program, item, today=day)
+
+    context.set_offline(False)
+    notice = page.get_by_role("alert").filter(has_text="Not saved")
+    expect(notice).to_contain_text(
+        f"Not saved: Chin tuck ({long_date(day)}). This exercise is not in today's plan any more."
+    )
+    assert _completions(live_server, patient_id) == []
+    page.reload()  # told until the patient has seen it
+    expect(notice).to_be_visible()
+    notice.get_by_role("button", name="OK").click()
+    expect(notice).to_have_count(0)
+    assert _waiting_on_this_phone(page) == 0
+    page.reload()
+    expect(page.get_by_text("Not saved")).to_have_count(0)
