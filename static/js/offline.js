@@ -33,10 +33,11 @@ function bar(kind) {
   return el;
 }
 
-function say(text) {
+function say(text, kind = "") {
   if (!text && !document.querySelector('[data-sync-status="info"]')) return;
   const el = bar("info");
   el.textContent = text;
+  el.dataset.kind = kind;
   el.hidden = !text;
 }
 
@@ -94,12 +95,19 @@ async function show(result = {}) {
     if (done.has(`${f.item_id}/${f.slot}`)) markQueued(form);
   }
   if (waiting.length) say(count(!me || result.signedOut ? TEXT.signIn : TEXT.waiting, waiting.length));
-  else say(result.sent > 0 ? TEXT.synced : "");
+  else if (result.sent > 0) say(TEXT.synced, "synced");
+  else if (document.querySelector('[data-sync-status="info"]')?.dataset.kind !== "synced") say("");
 }
 
-async function flush() {
-  const result = await outbox.flush().catch(() => ({}));
-  if (result.sent > 0 && location.pathname === "/me/" && window.htmx) {
+// Send what is waiting; `earlier` is what the service worker has just sent or set aside.
+async function flush(earlier = {}) {
+  const own = await outbox.flush().catch(() => ({}));
+  const result = {
+    sent: (own.sent ?? 0) + (earlier.sent ?? 0),
+    refused: (own.refused ?? 0) + (earlier.refused ?? 0),
+    signedOut: own.signedOut,
+  };
+  if ((result.sent > 0 || result.refused > 0) && location.pathname === "/me/" && window.htmx) {
     window.htmx.ajax("GET", "/me/", { target: "#today-plan", swap: "outerHTML", select: "#today-plan" });
   }
   await show(result);
@@ -118,7 +126,8 @@ document.addEventListener("htmx:sendError", async (event) => {
   if (form) await keep(form, TEXT.queued);
 });
 document.addEventListener("htmx:beforeSwap", async (event) => {
-  const form = event.detail.elt?.closest?.("form[data-offline-action]");
+  // Fired on the swap target; the form that asked is in the request's config.
+  const form = event.detail.requestConfig?.elt?.closest?.("form[data-offline-action]");
   const { xhr } = event.detail;
   const signedOut = xhr.responseURL && new URL(xhr.responseURL).pathname === "/login";
   if (!form || !([400, 401, 403].includes(xhr.status) || signedOut)) return;
@@ -183,7 +192,7 @@ if ("serviceWorker" in navigator) {
     location.reload();
   });
   navigator.serviceWorker.addEventListener("message", (event) => {
-    if (event.data?.type === "OUTBOX_FLUSHED" && (event.data.sent || event.data.refused)) flush();
+    if (event.data?.type === "OUTBOX_FLUSHED" && (event.data.sent || event.data.refused)) flush(event.data);
   });
 }
 

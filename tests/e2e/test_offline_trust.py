@@ -17,7 +17,14 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests.conftest import Factory
-from tests.e2e.conftest import PHONE, LiveServer, give_short_program, sign_in, wait_for_controller
+from tests.e2e.conftest import (
+    PHONE,
+    LiveServer,
+    give_short_program,
+    screenshot,
+    sign_in,
+    wait_for_controller,
+)
 from webapp.models import CheckIn, Completion, User, base
 from webapp.services import clock, programs
 from webapp.web.formatting import long_date
@@ -117,9 +124,18 @@ def test_a_queued_action_survives_a_session_rollover(
     ]
     assert posts and all(p.get("x-csrftoken") not in (None, old_token) for p in posts)
     assert _waiting_on_this_phone(page) == 0
+
+    # Online this time: the session rolls over again under the open page, whose tokens
+    # are now stale. Mark done is answered "bad token"; it is kept and sent, not lost.
+    context.clear_cookies(name="bv_session")
+    page.get_by_role("button", name="Mark done Ankle pumps").click()
+    expect(page.get_by_text("2 of 2 done")).to_be_visible()
     page.reload()
-    expect(page.get_by_text("1 of 2 done")).to_be_visible()
-    assert len(_completions(live_server, patient_id)) == 1
+    expect(page.get_by_text("2 of 2 done")).to_be_visible()
+    assert sorted(_completions(live_server, patient_id)) == [
+        ("ankle-pumps", clock.local_today("Europe/London")),
+        ("chin-tuck", clock.local_today("Europe/London")),
+    ]
 
 
 def test_a_queued_action_waits_for_the_person_who_did_it(
@@ -142,6 +158,7 @@ def test_a_queued_action_waits_for_the_person_who_did_it(
     expect(page.locator("[data-sync-status]")).to_contain_text("saved on this phone")
     page.get_by_role("button", name="Sign out Noor Haddad").click()
     expect(page.get_by_text("1 thing waiting to sync — sign in to send it.")).to_be_visible()
+    screenshot(page, "signed-out-sync-waiting")
     # Signed out, with a good connection: the outbox tries again and keeps it.
     context.unroute("**/me/completions")
     posts = _posts_of(page, "/me/completions")
@@ -211,6 +228,7 @@ def test_a_saved_copy_opened_the_next_day(
     expect(
         page.get_by_text(f"You're offline — this is your plan from {long_date(day_one)}.")
     ).to_be_visible()
+    screenshot(page, "patient-offline-next-day")
     page.get_by_role("button", name="Mark done Chin tuck").click()
     expect(page.get_by_text(QUEUED)).to_be_visible()
     page.goto(f"{live_server.url}/me/checkin")
@@ -258,6 +276,9 @@ def test_an_action_refused_for_good_is_set_aside_and_the_patient_told(
         f"Not saved: Chin tuck ({long_date(day)}). This exercise is not in today's plan any more."
     )
     assert _completions(live_server, patient_id) == []
+    expect(page.get_by_text(QUEUED)).to_have_count(0)  # the plan as it is now
+    expect(page.get_by_text("0 of 1 done")).to_be_visible()
+    screenshot(page, "patient-sync-refused")
     page.reload()  # told until the patient has seen it
     expect(notice).to_be_visible()
     notice.get_by_role("button", name="OK").click()
