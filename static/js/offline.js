@@ -84,7 +84,7 @@ function showRefused(entries) {
 async function show(result = {}) {
   const entries = await outbox.all().catch(() => []);
   const mine = entries.filter((e) => (me ? e.user === me : true));
-  showRefused(mine.filter((e) => me && e.refused && e.user === me));
+  if (me) showRefused(mine.filter((e) => e.refused));
   const waiting = mine.filter((e) => !e.refused);
   const done = new Set(waiting.filter((e) => e.day === today()).map((e) => {
     const f = Object.fromEntries(e.fields);
