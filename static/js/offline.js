@@ -49,13 +49,9 @@ function markQueued(form) {
 }
 
 // "Monday 3 November", as the server writes dates.
-function longDay(iso) {
-  const parts = new Intl.DateTimeFormat(document.documentElement.lang || "en", {
-    weekday: "long", day: "numeric", month: "long", timeZone: "UTC",
-  }).formatToParts(new Date(`${iso}T12:00:00Z`));
-  const p = Object.fromEntries(parts.map(({ type, value }) => [type, value]));
-  return `${p.weekday} ${p.day} ${p.month}`;
-}
+const longDay = (iso) => new Date(`${iso}T12:00:00Z`).toLocaleDateString("en-GB", {
+  weekday: "long", day: "numeric", month: "long", timeZone: "UTC",
+});
 
 // Tell the patient, once each, what the clinic refused for good; "OK" forgets it.
 function showRefused(entries) {

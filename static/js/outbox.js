@@ -30,6 +30,13 @@
   const withoutToken = (fields) => fields.filter(([name]) => name !== "csrf_token");
   const field = (fields, name) => fields.find(([key]) => key === name)?.[1];
 
+  const formFields = (form) => [...new FormData(form).entries()].map(([k, v]) => [k, String(v)]);
+  // Never follows a redirect: the sign-in page's 200 is not an answer to the action.
+  const post = (fetchFn, url, fields, token) => fetchFn(url, {
+    method: "POST", body: new URLSearchParams(fields), credentials: "same-origin",
+    redirect: "manual", headers: { Accept: "application/json", "X-CSRFToken": token },
+  });
+
   const all = () => run("readonly", (store) => store.getAll());
   const put = (entry) => run("readwrite", (store) => store.put(entry));
   const remove = (id) => run("readwrite", (store) => store.delete(id));
@@ -49,10 +56,7 @@
   async function queue(form) {
     const meta = (name) => document.querySelector(`meta[name="${name}"]`)?.content ?? "";
     const day = localDay(meta("bv-zone"));
-    const fields = [...new FormData(form).entries()]
-      .map(([k, v]) => [k, String(v)])
-      .filter(([name]) => name !== "done_on");
-    fields.push(["done_on", day]);
+    const fields = [...formFields(form).filter(([name]) => name !== "done_on"), ["done_on", day]];
     const id = field(fields, "client_id") || `${Date.now()}-${Math.random()}`;
     await put({
       id,
@@ -103,13 +107,7 @@
       if (entry.user !== current.user) continue; // someone else's: only they may send it
       let response;
       try {
-        response = await fetchFn(entry.url, {
-          method: "POST",
-          body: new URLSearchParams(withoutToken(entry.fields)),
-          credentials: "same-origin",
-          redirect: "manual",
-          headers: { Accept: "application/json", "X-CSRFToken": current.csrf_token },
-        });
+        response = await post(fetchFn, entry.url, withoutToken(entry.fields), current.csrf_token);
       } catch {
         break; // offline again
       }
@@ -119,7 +117,7 @@
         continue;
       }
       const answer = await answerOf(response);
-      if (response.status >= 400 && response.status < 500 && answer.code) {
+      if (answer.code) {
         await put({ ...entry, refused: { code: answer.code, message: answer.error ?? "" } });
         result.refused += 1;
         continue;
@@ -131,17 +129,10 @@
 
   // From a page: send a form with fetch; when it cannot be sent now, keep it here.
   async function sendForm(form) {
-    const fields = [...new FormData(form).entries()].map(([k, v]) => [k, String(v)]);
     const token = document.querySelector('meta[name="csrf-token"]')?.content ?? "";
     let reason = "No connection. Please try again when you are back online.";
     try {
-      const response = await fetch(form.action, {
-        method: "POST",
-        body: new URLSearchParams(fields),
-        credentials: "same-origin",
-        redirect: "manual",
-        headers: { Accept: "application/json", "X-CSRFToken": token },
-      });
+      const response = await post(fetch, form.action, formFields(form), token);
       const answer = await answerOf(response);
       if (response.ok) return { ok: true, data: answer };
       if (answer.code) return { ok: false, message: answer.error, code: answer.code };
