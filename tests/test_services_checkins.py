@@ -97,6 +97,32 @@ def test_retried_offline_checkin_lands_once(session: Session, make: Factory) -> 
     assert sent.checkin.local_date == date(2026, 4, 1)
 
 
+def test_a_late_checkin_never_overwrites_the_one_saved_that_day(
+    session: Session, make: Factory
+) -> None:
+    patient = make.patient()
+    evening = local("Europe/London", 2026, 4, 1, 20, 0)
+    saved = _save(session, patient, evening, pain="6", note="saved on the tablet")
+    # A check-in queued offline on a phone the same day arrives the next morning.
+    next_morning = local("Europe/London", 2026, 4, 2, 8, 0)
+    with pytest.raises(ValidationError) as refused:
+        checkins.save(
+            session,
+            patient,
+            GOOD,
+            client_id="queued-on-the-phone-1",
+            done_on=date(2026, 4, 1),
+            now=next_morning,
+        )
+    assert refused.value.code == "checkin_exists"
+    assert "already checked in that day" in (refused.value.first("__all__") or "")
+    session.refresh(saved.checkin)
+    assert saved.checkin.pain == 6 and saved.checkin.note == "saved on the tablet"
+    # The same day, a second check-in is an update, as always.
+    later = _save(session, patient, evening + timedelta(hours=1), pain="4")
+    assert later.checkin.id == saved.checkin.id and later.checkin.pain == 4
+
+
 def test_high_pain_raises_one_alert(session: Session, make: Factory) -> None:
     patient = make.patient()
     day1 = local("Europe/London", 2026, 4, 1, 9, 0)

@@ -235,3 +235,69 @@ def test_selfcare_is_logged_apart_from_the_plan(
     completion = session.scalars(select(Completion)).one()
     assert completion.source == "selfcare" and completion.lineage is None
     assert today.plan_for(session, patient).done_slots == 0
+
+
+JSON = {"Accept": "application/json"}
+
+
+def test_refusals_for_good_answer_json_with_a_code(
+    client: FlaskClient, session: Session, patient: User
+) -> None:
+    """What the outbox sends is refused for good only with a code it can show, never a redirect."""
+    yesterday = clock.local_today(patient.timezone) - timedelta(days=1)
+    session.add(
+        CheckIn(patient_id=patient.id, local_date=yesterday, pain=6, regions=[], warning_signs=[])
+    )
+    session.flush()
+    login(client, patient)
+    token = csrf_token(client)
+    fields = _done_form(client.get("/me/").get_data(as_text=True))
+
+    gone = client.post("/me/completions", data={**fields, "item_id": "999999"}, headers=JSON)
+    assert gone.status_code == 404
+    assert gone.get_json()["code"] == "not_in_plan"
+    assert gone.get_json()["error"] == "This exercise is not in today's plan any more."
+
+    too_old = (clock.local_today(patient.timezone) - timedelta(days=10)).isoformat()
+    old = client.post("/me/completions", data={**fields, "done_on": too_old}, headers=JSON)
+    assert old.status_code == 422 and old.get_json()["code"] == "out_of_range"
+
+    late = client.post(
+        "/me/checkin",
+        data={
+            "csrf_token": token,
+            "client_id": "queued-late-checkin",
+            "pain": "2",
+            "done_on": yesterday.isoformat(),
+        },
+        headers=JSON,
+    )
+    assert late.status_code == 409
+    assert late.get_json()["code"] == "checkin_exists"
+    assert "already checked in that day" in late.get_json()["error"]
+    assert session.scalars(select(CheckIn)).one().pain == 6
+
+    blank = client.post(
+        "/me/checkin", data={"csrf_token": token, "client_id": "no-pain-chosen"}, headers=JSON
+    )
+    assert blank.status_code == 422 and blank.get_json()["code"] == "invalid"
+    assert blank.get_json()["error"] == "Please choose your pain from 0 to 10."
+    assert session.scalar(select(func.count()).select_from(Completion)) == 0
+
+
+def test_late_checkin_without_javascript_says_why(
+    client: FlaskClient, session: Session, patient: User
+) -> None:
+    yesterday = clock.local_today(patient.timezone) - timedelta(days=1)
+    session.add(
+        CheckIn(patient_id=patient.id, local_date=yesterday, pain=6, regions=[], warning_signs=[])
+    )
+    session.flush()
+    login(client, patient)
+    response = post_form(
+        client,
+        "/me/checkin",
+        {"client_id": "queued-late-checkin", "pain": "2", "done_on": yesterday.isoformat()},
+    )
+    assert response.status_code == 422
+    assert "You had already checked in that day" in response.get_data(as_text=True)

@@ -93,3 +93,46 @@ def test_offline_page_holds_nothing_personal(client: FlaskClient, make: Factory)
     html = client.get("/offline").get_data(as_text=True)
     assert "You're offline" in html
     assert "Rosa" not in html and "csrf" not in html.lower()
+
+
+def test_outbox_token_is_fresh_and_names_its_owner(client: FlaskClient, make: Factory) -> None:
+    signed_out = client.get("/outbox/token")
+    assert signed_out.status_code == 401 and signed_out.get_json()["user"] == ""
+    assert "csrf_token" not in signed_out.get_json()
+    patient = make.patient()
+    login(client, patient)
+    page = client.get("/me/")
+    stale = re.search(r'name="csrf-token" content="([^"]+)"', page.get_data(as_text=True))
+    assert stale
+    # The browser was closed: the session cookie is gone, "keep me signed in" brings the
+    # person back in a new session, and the token on the old page no longer works.
+    client.delete_cookie("bv_session")
+    refused = client.post(
+        "/me/completions",
+        data={"client_id": "kept-in-the-outbox"},
+        headers={"X-CSRFToken": stale.group(1), "Accept": "application/json"},
+    )
+    assert refused.status_code == 400 and refused.mimetype == "text/html"
+    fresh = client.get("/outbox/token")
+    assert fresh.status_code == 200
+    assert fresh.headers["Cache-Control"] == "no-store"
+    assert fresh.get_json()["user"] == page.headers["X-BV-User"]
+    answer = client.post(
+        "/me/completions",
+        data={"client_id": "kept-in-the-outbox", "item_id": "1", "slot": "0"},
+        headers={"X-CSRFToken": fresh.get_json()["csrf_token"], "Accept": "application/json"},
+    )
+    assert answer.status_code != 400  # the token is accepted: the answer is about the plan
+    assert answer.get_json()["code"] == "not_in_plan"
+
+
+def test_pages_name_their_owner_and_time_zone_for_the_outbox(
+    client: FlaskClient, make: Factory
+) -> None:
+    patient = make.patient(timezone="America/Chicago")
+    login(client, patient)
+    response = client.get("/me/")
+    html = response.get_data(as_text=True)
+    assert f'<meta name="bv-user" content="{response.headers["X-BV-User"]}">' in html
+    assert '<meta name="bv-zone" content="America/Chicago">' in html
+    assert 'name="bv-user"' not in client.get("/offline").get_data(as_text=True)

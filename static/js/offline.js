@@ -1,81 +1,146 @@
-// Offline support on the page: register the service worker, offer updates, and keep
-// what the patient does without a connection in the outbox until it can be sent.
+// Offline support on the page: register the service worker, offer updates, keep what the
+// patient does without a connection (or after their session ended) in the outbox until
+// they can send it, say what is waiting, and say when a saved page is from an earlier day.
 
-const status = () => {
-  let bar = document.querySelector("[data-sync-status]");
-  if (!bar) {
-    bar = document.createElement("p");
-    bar.className = "sync-status";
-    bar.dataset.syncStatus = "";
-    bar.setAttribute("role", "status");
-    document.querySelector("main")?.prepend(bar);
-  }
-  return bar;
+const TEXT = {
+  queued: "Saved on this phone — it will sync when you're back online.",
+  queuedSlot: "Saved on this phone — will sync",
+  checkinQueued: "Your check-in is saved on this phone — it will sync when you're back online.",
+  waiting: ["1 thing is saved on this phone — it will sync when you're back online.",
+    "{n} things are saved on this phone — they will sync when you're back online."],
+  signIn: ["1 thing waiting to sync — sign in to send it.",
+    "{n} things waiting to sync — sign in to send them."],
+  synced: "Synced what you did offline.",
+  refused: "Not saved: {what} ({day}). {reason}",
+  dismiss: "OK",
 };
+const count = ([one, many], n) => (n === 1 ? one : many.replace("{n}", n));
 
-function say(text) {
-  const bar = status();
-  bar.textContent = text;
-  bar.hidden = !text;
+const outbox = self.bvOutbox;
+const meta = (name) => document.querySelector(`meta[name="${name}"]`)?.content ?? "";
+const me = meta("bv-user"); // "" on a signed-out page
+const today = () => outbox.localDay(meta("bv-zone"));
+
+function bar(kind) {
+  let el = document.querySelector(`[data-sync-status="${kind}"]`);
+  if (!el) {
+    el = document.createElement("p");
+    el.className = `sync-status sync-status--${kind}`;
+    el.dataset.syncStatus = kind;
+    el.setAttribute("role", kind === "refused" ? "alert" : "status");
+    document.querySelector("main")?.prepend(el);
+  }
+  return el;
 }
 
-function fieldsOf(form) {
-  return [...new FormData(form).entries()].map(([k, v]) => [k, String(v)]);
+function say(text, kind = "") {
+  if (!text && !document.querySelector('[data-sync-status="info"]')) return;
+  const el = bar("info");
+  el.textContent = text;
+  el.dataset.kind = kind;
+  el.hidden = !text;
 }
 
 function markQueued(form) {
   const label = document.createElement("span");
   label.className = "slot slot--queued";
-  label.textContent = "Saved on this phone — will sync";
+  label.textContent = TEXT.queuedSlot;
   form.replaceWith(label);
 }
 
-async function showWaiting() {
-  if (!self.bvOutbox) return;
-  const waiting = await self.bvOutbox.all().catch(() => []);
-  if (!waiting.length) return;
-  const ids = new Set(waiting.map((entry) => {
-    const f = Object.fromEntries(entry.fields);
-    return `${f.item_id}/${f.slot}/${f.done_on}`;
+// "Monday 3 November", as the server writes dates.
+const longDay = (iso) => new Date(`${iso}T12:00:00Z`).toLocaleDateString("en-GB", {
+  weekday: "long", day: "numeric", month: "long", timeZone: "UTC",
+});
+
+// Tell the patient, once each, what the clinic refused for good; "OK" forgets it.
+function showRefused(entries) {
+  for (const entry of entries) {
+    if (document.querySelector(`[data-refused="${CSS.escape(entry.id)}"]`)) continue;
+    const el = bar("refused");
+    const line = document.createElement("span");
+    line.dataset.refused = entry.id;
+    line.textContent = TEXT.refused.replace("{what}", entry.label).replace("{day}", longDay(entry.day))
+      .replace("{reason}", entry.refused.message);
+    const ok = document.createElement("button");
+    ok.type = "button";
+    ok.className = "button button--small";
+    ok.textContent = TEXT.dismiss;
+    ok.addEventListener("click", async () => {
+      await outbox.remove(entry.id);
+      line.remove();
+      if (!el.querySelector("[data-refused]")) el.remove();
+    });
+    line.append(" ", ok);
+    el.append(line);
+  }
+}
+
+// Say what is waiting: the signed-in person's own actions, or anyone's on a signed-out page.
+async function show(result = {}) {
+  const entries = await outbox.all().catch(() => []);
+  const mine = entries.filter((e) => (me ? e.user === me : true));
+  if (me) showRefused(mine.filter((e) => e.refused));
+  const waiting = mine.filter((e) => !e.refused);
+  const done = new Set(waiting.filter((e) => e.day === today()).map((e) => {
+    const f = Object.fromEntries(e.fields);
+    return `${f.item_id}/${f.slot}`;
   }));
   for (const form of document.querySelectorAll('form[data-offline-action="completion"]')) {
-    const f = Object.fromEntries(fieldsOf(form));
-    if (ids.has(`${f.item_id}/${f.slot}/${f.done_on}`)) markQueued(form);
+    const f = Object.fromEntries(new FormData(form));
+    if (done.has(`${f.item_id}/${f.slot}`)) markQueued(form);
   }
-  say(`${waiting.length} saved on this phone — will sync when you're back online.`);
+  if (waiting.length) say(count(!me || result.signedOut ? TEXT.signIn : TEXT.waiting, waiting.length));
+  else if (result.sent > 0) say(TEXT.synced, "synced");
+  else if (document.querySelector('[data-sync-status="info"]')?.dataset.kind !== "synced") say("");
 }
 
-async function flush() {
-  if (!self.bvOutbox) return;
-  const sent = await self.bvOutbox.flush().catch(() => 0);
-  if (sent > 0) {
-    say("Synced what you did offline.");
-    if (location.pathname === "/me/" && window.htmx) {
-      window.htmx.ajax("GET", "/me/", { target: "#today-plan", swap: "outerHTML", select: "#today-plan" });
-    }
+// Send what is waiting; `earlier` is what the service worker has just sent or set aside.
+async function flush(earlier = {}) {
+  const own = await outbox.flush().catch(() => ({}));
+  const result = {
+    sent: (own.sent ?? 0) + (earlier.sent ?? 0),
+    refused: (own.refused ?? 0) + (earlier.refused ?? 0),
+    signedOut: own.signedOut,
+  };
+  if ((result.sent > 0 || result.refused > 0) && location.pathname === "/me/" && window.htmx) {
+    window.htmx.ajax("GET", "/me/", { target: "#today-plan", swap: "outerHTML", select: "#today-plan" });
   }
-  const left = await self.bvOutbox.all().catch(() => []);
-  if (left.length) say(`${left.length} saved on this phone — will sync when you're back online.`);
+  await show(result);
 }
 
-// htmx forms (Mark done on Today): a failed send goes to the outbox.
+async function keep(form, message) {
+  await outbox.queue(form);
+  if (form.dataset.offlineAction === "completion") markQueued(form);
+  say(message);
+}
+
+// Mark done (htmx): no connection, or an answer that is about the session (a stale token,
+// the sign-in page) rather than the action: keep it in the outbox.
 document.addEventListener("htmx:sendError", async (event) => {
   const form = event.detail.elt?.closest?.("form[data-offline-action]");
-  if (!form || !self.bvOutbox) return;
-  await self.bvOutbox.add(form.action, fieldsOf(form));
-  markQueued(form);
-  say("Saved on this phone — it will sync when you're back online.");
-  navigator.serviceWorker?.ready.then((reg) => reg.sync?.register("bv-outbox")).catch(() => {});
+  if (form) await keep(form, TEXT.queued);
+});
+document.addEventListener("htmx:beforeSwap", async (event) => {
+  // Fired on the swap target; the form that asked is in the request's config.
+  const form = event.detail.requestConfig?.elt?.closest?.("form[data-offline-action]");
+  const { xhr } = event.detail;
+  const signedOut = xhr.responseURL && new URL(xhr.responseURL).pathname === "/login";
+  if (!form || !([400, 401, 403].includes(xhr.status) || signedOut)) return;
+  event.detail.shouldSwap = false;
+  await keep(form, TEXT.queued);
+  flush();
 });
 
 // Plain forms that may be sent offline (the daily check-in).
 for (const form of document.querySelectorAll('form[data-offline-action="checkin"]')) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    const result = await self.bvOutbox.sendForm(form);
+    const result = await outbox.sendForm(form);
     if (result.ok && result.queued) {
-      say("Your check-in is saved on this phone — it will sync when you're back online.");
+      say(TEXT.checkinQueued);
       form.querySelector("button[type=submit]")?.setAttribute("disabled", "");
+      if (navigator.onLine) flush(); // kept for its session, not the network: send it now
     } else if (result.ok) {
       location.assign("/me/checkin?saved=1");
     } else {
@@ -86,18 +151,29 @@ for (const form of document.querySelectorAll('form[data-offline-action="checkin"
 
 // The player tells us when an exercise went to the outbox.
 document.addEventListener("bv:exercise-done", (event) => {
-  if (event.detail?.queued) say("Saved on this phone — it will sync when you're back online.");
+  if (event.detail?.queued) {
+    say(TEXT.queued);
+    if (navigator.onLine) flush();
+  }
 });
+
+// A saved copy of a day-bound page opened on a later day: say which day it is from.
+function showStale() {
+  for (const note of document.querySelectorAll("[data-stale]")) {
+    const wanted = note.dataset.stale === (navigator.onLine ? "online" : "offline");
+    note.hidden = !(wanted && note.dataset.day < today());
+  }
+}
 
 // Service worker: register, and offer a new version instead of mixing versions.
 if ("serviceWorker" in navigator) {
   navigator.serviceWorker.register("/sw.js", { scope: "/" }).then((reg) => {
     const offer = (worker) => {
       if (!worker || !navigator.serviceWorker.controller) return;
-      const bar = document.querySelector("[data-update]");
-      if (!bar) return;
-      bar.hidden = false;
-      bar.querySelector("button")?.addEventListener("click", () => worker.postMessage({ type: "SKIP_WAITING" }), { once: true });
+      const update = document.querySelector("[data-update]");
+      if (!update) return;
+      update.hidden = false;
+      update.querySelector("button")?.addEventListener("click", () => worker.postMessage({ type: "SKIP_WAITING" }), { once: true });
     };
     if (reg.waiting) offer(reg.waiting);
     reg.addEventListener("updatefound", () => {
@@ -112,9 +188,11 @@ if ("serviceWorker" in navigator) {
     location.reload();
   });
   navigator.serviceWorker.addEventListener("message", (event) => {
-    if (event.data?.type === "OUTBOX_FLUSHED" && event.data.sent > 0) flush();
+    if (event.data?.type === "OUTBOX_FLUSHED" && (event.data.sent || event.data.refused)) flush(event.data);
   });
 }
 
-window.addEventListener("online", flush);
-showWaiting().then(() => { if (navigator.onLine) flush(); });
+window.addEventListener("online", () => { showStale(); flush(); });
+window.addEventListener("offline", showStale);
+showStale();
+show().then(() => { if (navigator.onLine) flush(); });

@@ -1,6 +1,7 @@
 // The outbox: actions done without a connection (an exercise marked done, a check-in)
-// wait here, in IndexedDB, until they can be sent. Each carries the client id the server
-// uses to record it once, however many times it arrives.
+// wait here, in IndexedDB, until the person who did them can send them. Each carries the
+// client id the server uses to record it once, however many times it arrives, and the
+// patient's local date at the moment it was done (a saved page may be days old).
 // A classic script so both the pages and the service worker (importScripts) can use it.
 (function (scope) {
   const DB = "between-visits";
@@ -25,69 +26,127 @@
     });
   }
 
-  async function add(url, fields) {
-    const id = fields.find(([name]) => name === "client_id")?.[1] || `${Date.now()}-${Math.random()}`;
-    await run("readwrite", (store) => store.put({ id, url, fields, queuedAt: new Date().toISOString() }));
+  // A page's CSRF token is never kept: its session may be over by the time of sending.
+  const withoutToken = (fields) => fields.filter(([name]) => name !== "csrf_token");
+  const field = (fields, name) => fields.find(([key]) => key === name)?.[1];
+
+  const formFields = (form) => [...new FormData(form).entries()].map(([k, v]) => [k, String(v)]);
+  // Never follows a redirect: the sign-in page's 200 is not an answer to the action.
+  const post = (fetchFn, url, fields, token) => fetchFn(url, {
+    method: "POST", body: new URLSearchParams(fields), credentials: "same-origin",
+    redirect: "manual", headers: { Accept: "application/json", "X-CSRFToken": token },
+  });
+
+  const all = () => run("readonly", (store) => store.getAll());
+  const put = (entry) => run("readwrite", (store) => store.put(entry));
+  const remove = (id) => run("readwrite", (store) => store.delete(id));
+
+  // The date where the patient is (their plan's time zone, as the server counts days).
+  function localDay(zone) {
+    const format = (timeZone) => new Intl.DateTimeFormat("en", {
+      timeZone, year: "numeric", month: "2-digit", day: "2-digit",
+    }).formatToParts(new Date());
+    let parts;
+    try { parts = format(zone || undefined); } catch { parts = format(undefined); }
+    const p = Object.fromEntries(parts.map(({ type, value }) => [type, value]));
+    return `${p.year}-${p.month}-${p.day}`;
+  }
+
+  // From a page: keep a form's action for the person signed in on that page, dated now.
+  async function queue(form) {
+    const meta = (name) => document.querySelector(`meta[name="${name}"]`)?.content ?? "";
+    const day = localDay(meta("bv-zone"));
+    const fields = [...formFields(form).filter(([name]) => name !== "done_on"), ["done_on", day]];
+    const id = field(fields, "client_id") || `${Date.now()}-${Math.random()}`;
+    await put({
+      id,
+      url: form.action,
+      fields: withoutToken(fields),
+      user: meta("bv-user"),
+      label: form.dataset.offlineLabel ?? "",
+      day,
+      queuedAt: new Date().toISOString(),
+    });
+    navigator.serviceWorker?.ready.then((reg) => reg.sync?.register("bv-outbox")).catch(() => {});
     return id;
   }
 
-  const all = () => run("readonly", (store) => store.getAll());
-  const remove = (id) => run("readwrite", (store) => store.delete(id));
-
-  // Send every waiting action, oldest first. Stops at the first network failure.
-  async function flush(fetchFn = scope.fetch.bind(scope)) {
-    const entries = (await all()).sort((a, b) => a.queuedAt.localeCompare(b.queuedAt));
-    let sent = 0;
-    for (const entry of entries) {
-      const body = new URLSearchParams(entry.fields);
-      const token = entry.fields.find(([name]) => name === "csrf_token")?.[1] ?? "";
-      let response;
-      try {
-        response = await fetchFn(entry.url, {
-          method: "POST",
-          body,
-          credentials: "same-origin",
-          headers: { Accept: "application/json", "X-CSRFToken": token },
-        });
-      } catch {
-        break; // still offline
-      }
-      if (response.status >= 500 || response.status === 429) break; // try again later
-      // Saved, or refused for good (the plan changed, signed out): either way it is done.
-      await remove(entry.id);
-      sent += 1;
-    }
-    return sent;
+  // Who is signed in now, with a current token. Throws when the network is down.
+  async function session(fetchFn) {
+    const response = await fetchFn("/outbox/token", {
+      credentials: "same-origin", redirect: "manual", cache: "no-store",
+      headers: { Accept: "application/json" },
+    });
+    return response.ok ? response.json() : { user: "" };
   }
 
-  // From a page: send a form with fetch; with no connection, keep it here and say so.
-  async function sendForm(form) {
-    const fields = [...new FormData(form).entries()].map(([k, v]) => [k, String(v)]);
-    const token = document.querySelector('meta[name="csrf-token"]')?.content ?? "";
-    try {
-      const response = await fetch(form.action, {
-        method: "POST",
-        body: new URLSearchParams(fields),
-        credentials: "same-origin",
-        headers: { Accept: "application/json", "X-CSRFToken": token },
-      });
-      if (response.ok) return { ok: true, data: await response.json().catch(() => ({})) };
-      if (response.status < 500) {
-        const data = await response.json().catch(() => ({}));
-        return { ok: false, message: data.error ?? "That did not work. Please reload the page." };
+  const answerOf = (response) => ((response.headers.get("Content-Type") || "").includes("json")
+    ? response.json().catch(() => ({}))
+    : Promise.resolve({}));
+
+  // Send the signed-in person's waiting actions, oldest first, with a fresh token.
+  // Kept, to try again: anything refused for the session (stale token, signed out, a
+  // redirect) or for the server's trouble. Set aside, for the patient to be told: only
+  // a refusal for good from the clinic's rules (a JSON answer with a code).
+  // One at a time, across the pages and the worker: the server would record a repeat
+  // once anyway, but the patient would be told twice.
+  function flush(fetchFn = scope.fetch.bind(scope)) {
+    const locks = scope.navigator?.locks;
+    return locks ? locks.request("bv-outbox", () => send(fetchFn)) : send(fetchFn);
+  }
+
+  async function send(fetchFn) {
+    const result = { sent: 0, refused: 0, signedOut: false };
+    const waiting = (await all()).filter((e) => !e.refused)
+      .sort((a, b) => a.queuedAt.localeCompare(b.queuedAt));
+    if (!waiting.length) return result;
+    let current;
+    try { current = await session(fetchFn); } catch { return result; } // still offline
+    if (!current.user) return { ...result, signedOut: true };
+    for (const entry of waiting) {
+      if (entry.user !== current.user) continue; // someone else's: only they may send it
+      let response;
+      try {
+        response = await post(fetchFn, entry.url, withoutToken(entry.fields), current.csrf_token);
+      } catch {
+        break; // offline again
       }
+      if (response.ok) {
+        await remove(entry.id);
+        result.sent += 1;
+        continue;
+      }
+      const answer = await answerOf(response);
+      if (answer.code) {
+        await put({ ...entry, refused: { code: answer.code, message: answer.error ?? "" } });
+        result.refused += 1;
+        continue;
+      }
+      break; // the session or the server: keep everything and try again later
+    }
+    return result;
+  }
+
+  // From a page: send a form with fetch; when it cannot be sent now, keep it here.
+  async function sendForm(form) {
+    const token = document.querySelector('meta[name="csrf-token"]')?.content ?? "";
+    let reason = "No connection. Please try again when you are back online.";
+    try {
+      const response = await post(fetch, form.action, formFields(form), token);
+      const answer = await answerOf(response);
+      if (response.ok) return { ok: true, data: answer };
+      if (answer.code) return { ok: false, message: answer.error, code: answer.code };
+      // A stale token or a session that ended: the outbox sends it with a fresh one.
+      reason = "That did not work. Please reload the page.";
     } catch {
       // Offline, or the connection dropped: fall through to the outbox.
     }
     if (form.dataset.offlineAction) {
-      await add(form.action, fields);
-      navigator.serviceWorker?.ready
-        .then((reg) => reg.sync?.register("bv-outbox"))
-        .catch(() => {});
+      await queue(form);
       return { ok: true, queued: true };
     }
-    return { ok: false, message: "No connection. Please try again when you are back online." };
+    return { ok: false, message: reason };
   }
 
-  scope.bvOutbox = { add, all, remove, flush, sendForm };
+  scope.bvOutbox = { all, remove, flush, queue, sendForm, localDay };
 })(self);

@@ -9,6 +9,8 @@ const PAGES = "bv-pages"; // last good copy of the patient's pages, for offline 
 const PRECACHE = {{ precache|tojson }};
 // Pages kept for offline use: Today, the player, the program and exercise pages.
 const OFFLINE_PAGES = [/^\/me\/$/, /^\/me\/play$/, /^\/me\/program$/, /^\/me\/checkin$/, /^\/library\/\d+$/];
+// A kept page falls back to its saved copy when the network is this slow. Only those:
+// any other page (the clinic's lists, an export) has no copy, so it waits for the network.
 const NETWORK_TIMEOUT_MS = 3500;
 
 importScripts({{ outbox_url|tojson }});
@@ -58,7 +60,7 @@ async function navigate(request) {
   const url = new URL(request.url);
   const keep = OFFLINE_PAGES.some((pattern) => pattern.test(url.pathname));
   try {
-    const response = await withTimeout(fetch(request), NETWORK_TIMEOUT_MS);
+    const response = await (keep ? withTimeout(fetch(request), NETWORK_TIMEOUT_MS) : fetch(request));
     await noteUser(response);
     if (keep && response.ok && (response.headers.get("Content-Type") || "").includes("text/html")) {
       const cache = await caches.open(PAGES);
@@ -162,10 +164,11 @@ self.addEventListener("pushsubscriptionchange", (event) => {
 
 // --- the outbox ---------------------------------------------------------------------------
 
+// Sends only the signed-in person's own actions, with a fresh token (see outbox.js).
 async function flushAndTell() {
-  const sent = await self.bvOutbox.flush();
+  const { sent, refused } = await self.bvOutbox.flush();
   const windows = await self.clients.matchAll({ type: "window" });
-  for (const client of windows) client.postMessage({ type: "OUTBOX_FLUSHED", sent });
+  for (const client of windows) client.postMessage({ type: "OUTBOX_FLUSHED", sent, refused });
 }
 
 self.addEventListener("sync", (event) => {

@@ -178,9 +178,16 @@ def save(
             return SavedCheckIn(same, red_flags(session, patient, same), created=False)
     if day != today and not (day == today - timedelta(days=1) and client_id):
         # Only a check-in queued offline yesterday (it carries its id) may still land.
-        raise ValidationError("A check-in can only be saved on its own day.")
+        raise ValidationError("A check-in can only be saved on its own day.", code="out_of_range")
     values = validate(data)
     checkin = for_day(session, patient, day)
+    if checkin is not None and day != today:
+        # A day that is over keeps the check-in it has: a late copy queued on a phone
+        # never overwrites what was saved that day (from another device, or before).
+        raise ValidationError(
+            "You had already checked in that day, so this check-in was not saved.",
+            code="checkin_exists",
+        )
     created = checkin is None
     if checkin is None:
         checkin = CheckIn(

@@ -212,7 +212,9 @@ def record_completion(
     today = clock.local_today(patient.timezone, now)
     day = done_on or today
     if not today - timedelta(days=BACKDATE_DAYS) <= day <= today:
-        raise ValidationError("Exercises can be marked done for today or the day before.")
+        raise ValidationError(
+            "Exercises can be marked done for today or the day before.", code="out_of_range"
+        )
     pain, level = _rating(pain_during, difficulty)
     program = _active_program_on(session, patient, day)
     item = next((i for i in planned_items(program, day) if i.id == item_id), None)

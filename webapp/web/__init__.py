@@ -98,6 +98,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         asset_url=asset_url,
         clinic_name=lambda: app.config["CLINIC_NAME"],
+        user_marker=security.user_marker,
         vocab=vocab,
     )
     app.jinja_env.globals.update(bodymap.template_globals())

@@ -92,11 +92,13 @@ def _add_headers(response: Response) -> Response:
     if response.mimetype == "text/html":
         # Tells the service worker whose pages it keeps for offline use (and to drop them
         # when someone else signs in or the person signs out). Not the id itself.
-        response.headers["X-BV-User"] = _user_marker()
+        response.headers["X-BV-User"] = user_marker()
     return response
 
 
-def _user_marker() -> str:
+def user_marker() -> str:
+    """Name the signed-in person without giving their id away ("" when signed out)."""
+    # The service worker keys its saved pages by it, and the outbox its waiting actions.
     if not current_user.is_authenticated:
         return ""
     secret = str(current_app.config["SECRET_KEY"]).encode()

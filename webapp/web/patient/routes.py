@@ -93,6 +93,22 @@ def _wants_json() -> bool:
     return best == "application/json" and not request.headers.get("HX-Request")
 
 
+# Refusals the outbox reads. A code means "refused for good, tell the patient"; anything
+# without one (a stale CSRF token, a sign-in page) keeps the action waiting.
+NOT_IN_PLAN = "This exercise is not in today's plan any more."
+SELFCARE_GONE = "This exercise is not in the self-care library any more."
+REFUSAL_STATUS = {"not_in_plan": 404, "not_found": 404, "checkin_exists": 409}
+
+
+def _refusal(message: str, code: str, fields: dict[str, list[str]] | None = None) -> Any:
+    """Answer a refusal as JSON with a machine-readable code, never a redirect."""
+    return jsonify(error=message, code=code, fields=fields or {}), REFUSAL_STATUS.get(code, 422)
+
+
+def _first_message(exc: ValidationError) -> str:
+    return next(iter(exc.errors.values()))[0]
+
+
 def _safe_next(target: str | None, fallback: str) -> str:
     if target and target.startswith("/me/") and "//" not in target:
         return target
@@ -127,13 +143,13 @@ def complete() -> Any:
     except NotFound:
         db.session.rollback()
         if _wants_json():
-            return jsonify(error="This exercise is not in today's plan any more."), 404
+            return _refusal(NOT_IN_PLAN, "not_in_plan")
         abort(404)
     except ValidationError as exc:
         db.session.rollback()
-        message = next(iter(exc.errors.values()))[0]
+        message = _first_message(exc)
         if _wants_json():
-            return jsonify(error=message, fields=exc.errors), 422
+            return _refusal(message, exc.code, exc.errors)
         flash(message, "error")
         return redirect(url_for("patient.home"), code=303)
     db.session.commit()
@@ -250,7 +266,7 @@ def save_checkin() -> Any:
     except ValidationError as exc:
         db.session.rollback()
         if _wants_json():
-            return jsonify(error="Please check the form.", fields=exc.errors), 422
+            return _refusal(_first_message(exc), exc.code, exc.errors)
         existing = checkins.for_day(db.session, me(), clock.local_today(me().timezone))
         return _checkin_page(
             existing,
@@ -318,6 +334,8 @@ def selfcare_done(exercise_id: int) -> Any:
     """Log a self-care exercise, apart from the plan."""
     exercise = db.session.get(Exercise, exercise_id)
     if exercise is None:
+        if _wants_json():
+            return _refusal(SELFCARE_GONE, "not_found")
         abort(404)
     try:
         today.record_selfcare(
@@ -329,12 +347,15 @@ def selfcare_done(exercise_id: int) -> Any:
             difficulty=request.form.get("difficulty"),
         )
     except NotFound:
+        db.session.rollback()
+        if _wants_json():
+            return _refusal(SELFCARE_GONE, "not_found")
         abort(404)
     except ValidationError as exc:
         db.session.rollback()
         if _wants_json():
-            return jsonify(error=next(iter(exc.errors.values()))[0]), 422
-        flash(next(iter(exc.errors.values()))[0], "error")
+            return _refusal(_first_message(exc), exc.code, exc.errors)
+        flash(_first_message(exc), "error")
         return redirect(url_for("patient.selfcare", exercise_id=exercise_id), code=303)
     db.session.commit()
     if _wants_json():

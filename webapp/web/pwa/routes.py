@@ -7,8 +7,11 @@ from functools import cache
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, jsonify, render_template
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
 from webapp.web import asset_url
+from webapp.web.security import user_marker
 
 bp = Blueprint("pwa", __name__)
 
@@ -72,6 +75,21 @@ def favicon() -> Response:
 def offline() -> str:
     """The page shown offline when no saved copy of the page exists."""
     return render_template("pwa/offline.html")
+
+
+@bp.get("/outbox/token")
+def outbox_token() -> tuple[Response, int]:
+    """Give the outbox a current CSRF token, and say whose session it belongs to."""
+    # The outbox sends an action only with this token (a page's own may be from an
+    # older session) and only when the marker is that of the person who did it.
+    if not current_user.is_authenticated:
+        response = jsonify(user="", error="Please sign in to send what is waiting.")
+        status = 401
+    else:
+        response = jsonify(user=user_marker(), csrf_token=generate_csrf())
+        status = 200
+    response.headers["Cache-Control"] = "no-store"
+    return response, status
 
 
 @bp.get("/manifest.webmanifest")
