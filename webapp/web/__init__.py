@@ -72,6 +72,7 @@ def init_app(app: Flask) -> None:
         programs,
         push,
         pwa,
+        rendering,
         security,
         therapist,
     )
@@ -99,6 +100,8 @@ def init_app(app: Flask) -> None:
         asset_url=asset_url,
         clinic_name=lambda: app.config["CLINIC_NAME"],
         vocab=vocab,
+        print_view=rendering.print_view,
+        print_url=rendering.print_url,
     )
     app.jinja_env.globals.update(bodymap.template_globals())
     app.jinja_env.globals.update(
