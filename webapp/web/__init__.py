@@ -100,6 +100,7 @@ def init_app(app: Flask) -> None:
         asset_url=asset_url,
         clinic_name=lambda: app.config["CLINIC_NAME"],
         vocab=vocab,
+        ordinal=formatting.ordinal,
         print_view=rendering.print_view,
         print_url=rendering.print_url,
     )
