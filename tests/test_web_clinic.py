@@ -114,6 +114,39 @@ def test_my_patients_page_and_fragment(client: FlaskClient, clinic: dict[str, Us
     assert "Rosa Diaz" in body
 
 
+def test_pain_sparkline_is_one_line_with_a_dot_per_check_in(
+    client: FlaskClient, session: Session, make: Factory
+) -> None:
+    therapist = make.therapist(name="Maria Keller")
+    patient = make.patient(therapist, name="Gail Gaps")
+    today = clock.local_today(patient.timezone)
+    # Check-ins with days missing between them, over the last 14 days.
+    pains = {13: 6, 12: 7, 9: 5, 5: 6, 4: 4, 0: 5}
+    for offset, pain in pains.items():
+        session.add(
+            CheckIn(
+                patient_id=patient.id,
+                local_date=today - timedelta(days=offset),
+                pain=pain,
+                regions=[],
+                warning_signs=[],
+            )
+        )
+    session.flush()
+    login(client, therapist)
+    html = client.get("/clinic/").get_data(as_text=True)
+    svg = re.search(r'<svg class="spark".*?</svg>', html, re.S)
+    assert svg is not None
+    paths = re.findall(r'<path class="spark__line" d="([^"]+)"', svg.group(0))
+    assert len(paths) == 1 and paths[0].count("M") == 1, "the line breaks into pieces"
+    xs = [float(x) for x in re.findall(r'<circle class="spark__\w+" cx="([\d.]+)"', svg.group(0))]
+    assert len(xs) == len(pains), "every check-in is a dot, and only check-ins are"
+    step = min(b - a for a, b in zip(xs, xs[1:], strict=False))
+    gaps = [round((b - a) / step) for a, b in zip(xs, xs[1:], strict=False)]
+    assert gaps == [1, 3, 4, 1, 4], "missing days show as gaps between the dots"
+    assert "6 days with a check-in, from 4 to 7, latest 5/10." in svg.group(0)
+
+
 def test_patient_detail_shows_the_whole_story(
     client: FlaskClient, session: Session, clinic: dict[str, User]
 ) -> None:
