@@ -147,6 +147,40 @@ def test_pain_sparkline_is_one_line_with_a_dot_per_check_in(
     assert "6 days with a check-in, from 4 to 7, latest 5/10." in svg.group(0)
 
 
+def test_report_shows_an_alert_still_open_from_before_the_last_visit(
+    client: FlaskClient, session: Session, make: Factory
+) -> None:
+    therapist = make.therapist(name="Maria Keller")
+    patient = make.patient(therapist, name="Olga Open")
+    now = utcnow()
+    session.add(Appointment(patient_id=patient.id, starts_at=now - timedelta(days=5)))
+    session.add_all(
+        [
+            Alert(
+                patient_id=patient.id,
+                kind="red_flag",
+                detail="New numbness in the left hand.",
+                status="open",
+                raised_at=now - timedelta(days=12),
+            ),
+            Alert(
+                patient_id=patient.id,
+                kind="pain_high",
+                detail="Pain 9/10, seen to at the visit.",
+                status="acknowledged",
+                raised_at=now - timedelta(days=12),
+            ),
+        ]
+    )
+    session.flush()
+    login(client, therapist)
+    report = client.get(f"/clinic/patients/{patient.id}/report").get_data(as_text=True)
+    alerts_part = report.split('id="ralerts-h"', 1)[1].split("</section>", 1)[0]
+    assert "Warning signs — New numbness in the left hand." in alerts_part
+    assert "None." not in alerts_part
+    assert "seen to at the visit" not in alerts_part  # dealt with before the visit
+
+
 def test_patient_detail_shows_the_whole_story(
     client: FlaskClient, session: Session, clinic: dict[str, User]
 ) -> None:
