@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import Factory, csrf_token, login, post_form
 from tests.test_services_today import give_program
-from webapp.models import Alert, Appointment, CheckIn, TherapistNote, User, utcnow
+from webapp.models import Alert, Appointment, CheckIn, Completion, TherapistNote, User, utcnow
 from webapp.services import alerts, clock
 
 HX = {"HX-Request": "true"}
@@ -179,6 +179,61 @@ def test_report_shows_an_alert_still_open_from_before_the_last_visit(
     assert "Warning signs — New numbness in the left hand." in alerts_part
     assert "None." not in alerts_part
     assert "seen to at the visit" not in alerts_part  # dealt with before the visit
+
+
+def _weekly_and_done(session: Session, make: Factory, therapist: User, name: str, ago: int) -> User:
+    """A patient whose only exercise falls once a week, done that day, ``ago`` days back."""
+    patient = make.patient(therapist, name=name)
+    today = clock.local_today(patient.timezone)
+    day = today - timedelta(days=ago)
+    program = give_program(
+        session,
+        make,
+        patient,
+        today - timedelta(days=10),
+        times_per_day=1,
+        slugs=("chin-tuck",),
+        weekdays=[str(day.weekday())],
+    )
+    item = program.items[0]
+    session.add(
+        Completion(
+            client_id=f"weekly-{patient.id}",
+            patient_id=patient.id,
+            program_item_id=item.id,
+            lineage=item.lineage,
+            exercise_id=item.exercise_id,
+            local_date=day,
+            slot=0,
+            completed_at=utcnow() - timedelta(days=ago),
+        )
+    )
+    session.flush()
+    return patient
+
+
+def test_needs_attention_follows_the_therapists_inactivity_setting(
+    client: FlaskClient, session: Session, make: Factory
+) -> None:
+    therapist = make.therapist(name="Maria Keller")
+    # Both did everything planned this week; they differ only in how long they were quiet.
+    _weekly_and_done(session, make, therapist, "Quiet Fivedays", 5)
+    _weekly_and_done(session, make, therapist, "Quiet Twodays", 2)
+    login(client, therapist)
+
+    def needing_attention(inactivity_days: str) -> set[str]:
+        saved = post_form(
+            client,
+            "/clinic/settings",
+            {"inactivity_days": inactivity_days, "pain_threshold": "8"},
+        )
+        assert saved.status_code == 303
+        html = client.get("/clinic/?show=attention").get_data(as_text=True)
+        return set(re.findall(r'class="patient-row__name"[^>]*>([^<]+)<', html))
+
+    assert needing_attention("7") == set()
+    assert needing_attention("2") == {"Quiet Fivedays", "Quiet Twodays"}
+    assert needing_attention("5") == {"Quiet Fivedays"}
 
 
 def test_patient_detail_shows_the_whole_story(
