@@ -6,6 +6,7 @@ import csv
 import io
 import re
 from datetime import date, timedelta
+from html import unescape
 from html.parser import HTMLParser
 
 import pytest
@@ -107,6 +108,17 @@ def test_twice_a_day_exercise_labels_each_round_and_shows_which_is_done(
     assert "1st done" in seen and "Mark 1st done" not in seen
     assert item["buttons"] == ["Undo", "Mark 2nd done"]
     assert item["names"] == ["Undo 1st: Chin tuck", "Mark 2nd done: Chin tuck"]
+
+
+def test_today_without_a_program_says_so_and_offers_self_care(
+    client: FlaskClient, make: Factory
+) -> None:
+    login(client, make.patient(name="Nell Newcomer"))
+    html = client.get("/me/").get_data(as_text=True)
+    plan = unescape(html.split('id="today-plan"', 1)[1].split("</section>", 1)[0])
+    assert "rest day" not in plan.lower()
+    assert "You don't have a home program yet: your therapist will add it here." in plan
+    assert re.search(r'<a href="/library/">self-care library</a>', plan)
 
 
 def test_update_notice_shows_once(client: FlaskClient, patient: User) -> None:
