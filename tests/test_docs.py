@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,3 +50,14 @@ def _make_bench_runs() -> set[str]:
 def test_make_bench_runs_every_benchmark() -> None:
     assert {"today", "reminders"} <= _benchmarks()
     assert _benchmarks() == _make_bench_runs()
+
+
+def test_the_licence_is_apache_2_and_the_package_says_so() -> None:
+    licence = (ROOT / "LICENSE").read_text(encoding="utf-8")
+    assert licence.split()[:4] == ["Apache", "License", "Version", "2.0,"]
+    assert "END OF TERMS AND CONDITIONS" in licence
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert project["project"]["license"] == "Apache-2.0"  # an SPDX expression (PEP 639)
+    assert project["project"]["license-files"] == ["LICENSE"]
+    # setuptools reads SPDX license strings from 77 on; older ones refuse them.
+    assert "setuptools>=77" in project["build-system"]["requires"]
