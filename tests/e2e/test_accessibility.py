@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -11,8 +12,15 @@ from axe_playwright_python.sync_playwright import Axe
 from sqlalchemy import select
 
 from tests.conftest import Factory
-from tests.e2e.conftest import PHONE, LiveServer, give_short_program, screenshot, sign_in
-from webapp.models import CheckIn, Exercise
+from tests.e2e.conftest import (
+    ARTIFACTS,
+    PHONE,
+    LiveServer,
+    give_short_program,
+    screenshot,
+    sign_in,
+)
+from webapp.models import Appointment, CheckIn, Exercise, utcnow
 from webapp.services import clock, invites, programs
 
 PATIENT_PAGES = [
@@ -22,6 +30,7 @@ PATIENT_PAGES = [
     "/me/progress",
     "/me/program",
     "/me/reminders",
+    "/me/program/handout",
     "/library/",
     "/library/{exercise}",
     "/account",
@@ -30,11 +39,17 @@ THERAPIST_PAGES = [
     "/clinic/",
     "/clinic/patients/{patient}",
     "/clinic/patients/{patient}/program",
+    "/clinic/patients/{patient}/report",
+    "/clinic/patients/{patient}/report?print=1",
+    "/clinic/programs/{program}/handout",
+    "/clinic/visits/{visit}",
+    "/clinic/patients/{newcomer}/invite",
+    "/clinic/settings",
     "/clinic/patients/new",
     "/library/new",
     "/library/?region=knees",
 ]
-ADMIN_PAGES = ["/admin/", "/admin/audit"]
+ADMIN_PAGES = ["/admin/", "/admin/patients", "/admin/audit"]
 PUBLIC_PAGES = ["/login", "/i/{invite}", "/offline"]
 
 
@@ -62,9 +77,21 @@ def clinic(live_server: LiveServer) -> dict[str, Any]:
         token = invites.issue(session, newcomer, created_by=therapist)
         exercise = session.scalar(select(Exercise).where(Exercise.slug == "chin-tuck"))
         assert exercise is not None
-        draft = programs.working_program(session, patient)
-        assert draft is not None
-        return {"patient": patient.id, "exercise": exercise.id, "invite": token}
+        program = programs.active_program(session, patient)
+        assert program is not None
+        visit = Appointment(
+            patient_id=patient.id, therapist_id=therapist.id, starts_at=utcnow() + timedelta(days=3)
+        )
+        session.add(visit)
+        session.flush()
+        return {
+            "patient": patient.id,
+            "exercise": exercise.id,
+            "invite": token,
+            "program": program.id,
+            "visit": visit.id,
+            "newcomer": newcomer.id,
+        }
 
 
 def _check(page: Any, url: str) -> list[str]:
@@ -198,5 +225,9 @@ def test_every_page_reflows_without_sideways_scrolling(
         found = page.evaluate(_SIDEWAYS)
         if found:
             problems[path] = found
-            screenshot(page, f"reflow-{view}-{path.strip('/').replace('/', '-') or 'home'}")
+            # The viewport only: a full-page capture re-emulates the screen and drops the
+            # text size for the pages after this one.
+            ARTIFACTS.mkdir(exist_ok=True)
+            name = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-") or "home"
+            page.screenshot(path=str(ARTIFACTS / f"reflow-{view}-{name}.png"))
     assert problems == {}
