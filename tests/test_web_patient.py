@@ -119,6 +119,8 @@ def test_today_without_a_program_says_so_and_offers_self_care(
     assert "rest day" not in plan.lower()
     assert "You don't have a home program yet: your therapist will add it here." in plan
     assert re.search(r'<a href="/library/">self-care library</a>', plan)
+    guide = unescape(client.get("/me/play").get_data(as_text=True))
+    assert "Well done" not in guide and "You don't have a home program yet" in guide
 
 
 def test_update_notice_shows_once(client: FlaskClient, patient: User) -> None:
