@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 
 import pytest
 from flask import Flask
@@ -249,6 +250,59 @@ def test_invite_path_end_to_end(app: Flask, client: FlaskClient, make: Factory) 
     assert again.status_code == 410
     assert "already used" in again.get_data(as_text=True)
     assert "ask the clinic" in again.get_data(as_text=True)
+
+
+def _template_choices(html: str) -> dict[str, str]:
+    select = re.search(r'<select[^>]*name="template".*?</select>', html, re.S)
+    assert select, "no template choice on the form"
+    return {
+        label: value for value, label in re.findall(r'value="(\d*)"[^>]*>([^<]+)<', select.group(0))
+    }
+
+
+def test_add_patient_with_a_template_shows_the_plan_on_first_open(
+    app: Flask, client: FlaskClient, make: Factory
+) -> None:
+    login(client, make.therapist())
+    form = client.get("/clinic/patients/new").get_data(as_text=True)
+    choices = _template_choices(form)
+    assert choices["None yet: I will build it later"] == ""
+    path = _add_patient(client, name="Rosa Diaz", template=choices["Low back pain — daily basics"])
+    phone = app.test_client()
+    token = re.search(
+        r'name="csrf-token" content="([^"]+)"', phone.get(path).get_data(as_text=True)
+    )
+    assert token
+    welcome = phone.post(
+        path,
+        data={
+            "csrf_token": token.group(1),
+            "login": "rosa.d",
+            "password": "tea in the garden at four",
+            "confirm": "tea in the garden at four",
+        },
+    )
+    assert welcome.status_code == 303
+    today = unescape(phone.get("/me/").get_data(as_text=True))
+    assert "You don't have a home program yet" not in today
+    assert re.search(r"Mark (1st )?done", today) and "Start with the guide" in today
+    assert "Pelvic tilt" in today  # the template's first exercise
+
+
+@pytest.mark.parametrize("choice", ["999999", "²", "99999999999999999999999", "low-back"])
+def test_add_patient_refuses_an_unknown_template_beside_the_field(
+    client: FlaskClient, make: Factory, choice: str
+) -> None:
+    login(client, make.therapist())
+    response = post_form(
+        client,
+        "/clinic/patients/new",
+        {"name": "Rosa Diaz", "timezone": "Europe/London", "template": choice},
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="template-error">Please choose a template from the list.' in html
+    assert 'value="Rosa Diaz"' in html
 
 
 def test_expired_and_forged_invites(client: FlaskClient, session: Session, make: Factory) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import Factory, csrf_token, login, post_form
 from tests.test_services_today import give_program
-from webapp.models import Alert, Appointment, CheckIn, TherapistNote, User, utcnow
+from webapp.models import Alert, Appointment, CheckIn, Completion, TherapistNote, User, utcnow
 from webapp.services import alerts, clock
 
 HX = {"HX-Request": "true"}
@@ -112,6 +112,128 @@ def test_my_patients_page_and_fragment(client: FlaskClient, clinic: dict[str, Us
     body = fragment.get_data(as_text=True)
     assert body.lstrip().startswith('<div id="patient-table"') and "<html" not in body
     assert "Rosa Diaz" in body
+
+
+def test_pain_sparkline_is_one_line_with_a_dot_per_check_in(
+    client: FlaskClient, session: Session, make: Factory
+) -> None:
+    therapist = make.therapist(name="Maria Keller")
+    patient = make.patient(therapist, name="Gail Gaps")
+    today = clock.local_today(patient.timezone)
+    # Check-ins with days missing between them, over the last 14 days.
+    pains = {13: 6, 12: 7, 9: 5, 5: 6, 4: 4, 0: 5}
+    for offset, pain in pains.items():
+        session.add(
+            CheckIn(
+                patient_id=patient.id,
+                local_date=today - timedelta(days=offset),
+                pain=pain,
+                regions=[],
+                warning_signs=[],
+            )
+        )
+    session.flush()
+    login(client, therapist)
+    html = client.get("/clinic/").get_data(as_text=True)
+    svg = re.search(r'<svg class="spark".*?</svg>', html, re.S)
+    assert svg is not None
+    paths = re.findall(r'<path class="spark__line" d="([^"]+)"', svg.group(0))
+    assert len(paths) == 1 and paths[0].count("M") == 1, "the line breaks into pieces"
+    xs = [float(x) for x in re.findall(r'<circle class="spark__\w+" cx="([\d.]+)"', svg.group(0))]
+    assert len(xs) == len(pains), "every check-in is a dot, and only check-ins are"
+    step = min(b - a for a, b in zip(xs, xs[1:], strict=False))
+    gaps = [round((b - a) / step) for a, b in zip(xs, xs[1:], strict=False)]
+    assert gaps == [1, 3, 4, 1, 4], "missing days show as gaps between the dots"
+    assert "6 days with a check-in, from 4 to 7, latest 5/10." in svg.group(0)
+
+
+def test_report_shows_an_alert_still_open_from_before_the_last_visit(
+    client: FlaskClient, session: Session, make: Factory
+) -> None:
+    therapist = make.therapist(name="Maria Keller")
+    patient = make.patient(therapist, name="Olga Open")
+    now = utcnow()
+    session.add(Appointment(patient_id=patient.id, starts_at=now - timedelta(days=5)))
+    session.add_all(
+        [
+            Alert(
+                patient_id=patient.id,
+                kind="red_flag",
+                detail="New numbness in the left hand.",
+                status="open",
+                raised_at=now - timedelta(days=12),
+            ),
+            Alert(
+                patient_id=patient.id,
+                kind="pain_high",
+                detail="Pain 9/10, seen to at the visit.",
+                status="acknowledged",
+                raised_at=now - timedelta(days=12),
+            ),
+        ]
+    )
+    session.flush()
+    login(client, therapist)
+    report = client.get(f"/clinic/patients/{patient.id}/report").get_data(as_text=True)
+    alerts_part = report.split('id="ralerts-h"', 1)[1].split("</section>", 1)[0]
+    assert "Warning signs — New numbness in the left hand." in alerts_part
+    assert "None." not in alerts_part
+    assert "seen to at the visit" not in alerts_part  # dealt with before the visit
+
+
+def _weekly_and_done(session: Session, make: Factory, therapist: User, name: str, ago: int) -> User:
+    """A patient whose only exercise falls once a week, done that day, ``ago`` days back."""
+    patient = make.patient(therapist, name=name)
+    today = clock.local_today(patient.timezone)
+    day = today - timedelta(days=ago)
+    program = give_program(
+        session,
+        make,
+        patient,
+        today - timedelta(days=10),
+        times_per_day=1,
+        slugs=("chin-tuck",),
+        weekdays=[str(day.weekday())],
+    )
+    item = program.items[0]
+    session.add(
+        Completion(
+            client_id=f"weekly-{patient.id}",
+            patient_id=patient.id,
+            program_item_id=item.id,
+            lineage=item.lineage,
+            exercise_id=item.exercise_id,
+            local_date=day,
+            slot=0,
+            completed_at=utcnow() - timedelta(days=ago),
+        )
+    )
+    session.flush()
+    return patient
+
+
+def test_needs_attention_follows_the_therapists_inactivity_setting(
+    client: FlaskClient, session: Session, make: Factory
+) -> None:
+    therapist = make.therapist(name="Maria Keller")
+    # Both did everything planned this week; they differ only in how long they were quiet.
+    _weekly_and_done(session, make, therapist, "Quiet Fivedays", 5)
+    _weekly_and_done(session, make, therapist, "Quiet Twodays", 2)
+    login(client, therapist)
+
+    def needing_attention(inactivity_days: str) -> set[str]:
+        saved = post_form(
+            client,
+            "/clinic/settings",
+            {"inactivity_days": inactivity_days, "pain_threshold": "8"},
+        )
+        assert saved.status_code == 303
+        html = client.get("/clinic/?show=attention").get_data(as_text=True)
+        return set(re.findall(r'class="patient-row__name"[^>]*>([^<]+)<', html))
+
+    assert needing_attention("7") == set()
+    assert needing_attention("2") == {"Quiet Fivedays", "Quiet Twodays"}
+    assert needing_attention("5") == {"Quiet Fivedays"}
 
 
 def test_patient_detail_shows_the_whole_story(

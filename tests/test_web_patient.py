@@ -6,6 +6,8 @@ import csv
 import io
 import re
 from datetime import date, timedelta
+from html import unescape
+from html.parser import HTMLParser
 
 import pytest
 from flask.testing import FlaskClient
@@ -39,8 +41,86 @@ def test_today_shows_the_plan(client: FlaskClient, patient: User) -> None:
     html = client.get("/me/").get_data(as_text=True)
     assert "Chin tuck" in html and "Ankle pumps" in html
     assert "0 of 4 done" in html and "How are you today?" in html
-    assert html.count("Mark done<span") == 4
+    assert html.count("Mark 1st done<span") == 2 and html.count("Mark 2nd done<span") == 2
     assert "Start with the guide" in html
+
+
+class _PlanReader(HTMLParser):
+    """Read each plan item as a person sees it: visible text, and buttons (seen, heard)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.items: list[dict[str, list[str]]] = []
+        self._stack: list[tuple[str, bool]] = []  # (tag, visually hidden)
+        self._button: list[list[str]] | None = None
+
+    def _hidden(self) -> bool:
+        return any(hidden for _, hidden in self._stack)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        classes = (dict(attrs).get("class") or "").split()
+        if tag == "li" and "plan-item" in classes:
+            self.items.append({"text": [], "buttons": [], "names": []})
+        if tag == "button" and self.items:
+            self._button = [[], []]
+        if tag not in ("input", "br"):
+            self._stack.append((tag, "visually-hidden" in classes))
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._stack:
+            self._stack.pop()
+        if tag == "button" and self._button is not None:
+            seen, heard = (" ".join("".join(part).split()) for part in self._button)
+            self.items[-1]["buttons"].append(seen)
+            self.items[-1]["names"].append(heard)
+            self._button = None
+
+    def handle_data(self, data: str) -> None:
+        if not self.items:
+            return
+        if not self._hidden():
+            self.items[-1]["text"].append(data)
+        if self._button is not None:
+            self._button[1].append(data)
+            if not self._hidden():
+                self._button[0].append(data)
+
+
+def _plan_item(html: str, title: str) -> dict[str, list[str]]:
+    reader = _PlanReader()
+    reader.feed(html)
+    found = [item for item in reader.items if title in "".join(item["text"])]
+    assert len(found) == 1, f"no single plan item for {title}"
+    return found[0]
+
+
+def test_twice_a_day_exercise_labels_each_round_and_shows_which_is_done(
+    client: FlaskClient, patient: User
+) -> None:
+    login(client, patient)
+    item = _plan_item(client.get("/me/").get_data(as_text=True), "Chin tuck")
+    assert item["buttons"] == ["Mark 1st done", "Mark 2nd done"]
+    assert item["names"] == ["Mark 1st done: Chin tuck", "Mark 2nd done: Chin tuck"]
+
+    client.post("/me/completions", data=_done_form(client.get("/me/").get_data(as_text=True)))
+    item = _plan_item(client.get("/me/").get_data(as_text=True), "Chin tuck")
+    seen = " ".join("".join(item["text"]).split())
+    assert "1st done" in seen and "Mark 1st done" not in seen
+    assert item["buttons"] == ["Undo", "Mark 2nd done"]
+    assert item["names"] == ["Undo 1st: Chin tuck", "Mark 2nd done: Chin tuck"]
+
+
+def test_today_without_a_program_says_so_and_offers_self_care(
+    client: FlaskClient, make: Factory
+) -> None:
+    login(client, make.patient(name="Nell Newcomer"))
+    html = client.get("/me/").get_data(as_text=True)
+    plan = unescape(html.split('id="today-plan"', 1)[1].split("</section>", 1)[0])
+    assert "rest day" not in plan.lower()
+    assert "You don't have a home program yet: your therapist will add it here." in plan
+    assert re.search(r'<a href="/library/">self-care library</a>', plan)
+    guide = unescape(client.get("/me/play").get_data(as_text=True))
+    assert "Well done" not in guide and "You don't have a home program yet" in guide
 
 
 def test_update_notice_shows_once(client: FlaskClient, patient: User) -> None:

@@ -9,9 +9,11 @@ document.addEventListener("htmx:configRequest", (event) => {
   if (csrfToken) event.detail.headers["X-CSRFToken"] = csrfToken;
 });
 
+// Print links lead to the page's print layout without JavaScript; here they print at once.
 document.addEventListener("click", (event) => {
   const target = event.target instanceof Element ? event.target : null;
   if (target?.closest("[data-print]")) {
+    event.preventDefault();
     window.print();
   }
 });

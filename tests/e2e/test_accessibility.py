@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -11,8 +12,15 @@ from axe_playwright_python.sync_playwright import Axe
 from sqlalchemy import select
 
 from tests.conftest import Factory
-from tests.e2e.conftest import PHONE, LiveServer, give_short_program, screenshot, sign_in
-from webapp.models import CheckIn, Exercise
+from tests.e2e.conftest import (
+    ARTIFACTS,
+    PHONE,
+    LiveServer,
+    give_short_program,
+    screenshot,
+    sign_in,
+)
+from webapp.models import Appointment, CheckIn, Exercise, utcnow
 from webapp.services import clock, invites, programs
 
 PATIENT_PAGES = [
@@ -22,6 +30,7 @@ PATIENT_PAGES = [
     "/me/progress",
     "/me/program",
     "/me/reminders",
+    "/me/program/handout",
     "/library/",
     "/library/{exercise}",
     "/account",
@@ -30,11 +39,17 @@ THERAPIST_PAGES = [
     "/clinic/",
     "/clinic/patients/{patient}",
     "/clinic/patients/{patient}/program",
+    "/clinic/patients/{patient}/report",
+    "/clinic/patients/{patient}/report?print=1",
+    "/clinic/programs/{program}/handout",
+    "/clinic/visits/{visit}",
+    "/clinic/patients/{newcomer}/invite",
+    "/clinic/settings",
     "/clinic/patients/new",
     "/library/new",
     "/library/?region=knees",
 ]
-ADMIN_PAGES = ["/admin/", "/admin/audit"]
+ADMIN_PAGES = ["/admin/", "/admin/patients", "/admin/audit"]
 PUBLIC_PAGES = ["/login", "/i/{invite}", "/offline"]
 
 
@@ -62,9 +77,21 @@ def clinic(live_server: LiveServer) -> dict[str, Any]:
         token = invites.issue(session, newcomer, created_by=therapist)
         exercise = session.scalar(select(Exercise).where(Exercise.slug == "chin-tuck"))
         assert exercise is not None
-        draft = programs.working_program(session, patient)
-        assert draft is not None
-        return {"patient": patient.id, "exercise": exercise.id, "invite": token}
+        program = programs.active_program(session, patient)
+        assert program is not None
+        visit = Appointment(
+            patient_id=patient.id, therapist_id=therapist.id, starts_at=utcnow() + timedelta(days=3)
+        )
+        session.add(visit)
+        session.flush()
+        return {
+            "patient": patient.id,
+            "exercise": exercise.id,
+            "invite": token,
+            "program": program.id,
+            "visit": visit.id,
+            "newcomer": newcomer.id,
+        }
 
 
 def _check(page: Any, url: str) -> list[str]:
@@ -130,3 +157,77 @@ def test_phone_screenshots_of_the_main_pages(
     wide.screenshot(
         path=str(screenshot(wide, "wide-progress").with_name("wide-progress-viewport.png"))
     )
+
+
+# Reflow (WCAG 1.4.10) at 320 CSS px, and text at 200 % (1.4.4) on a 390 px phone: the
+# browser's own text-size setting doubles the root font size, so every rem and em grows.
+REFLOW_VIEWS = {
+    "320px": {"viewport": {"width": 320, "height": 640}, "font_px": 16},
+    "390px-text-200": {"viewport": PHONE, "font_px": 32},
+}
+
+# What scrolls sideways: the page itself, or a box that is not a table's own scroll region.
+_SIDEWAYS = """() => {
+  const doc = document.documentElement;
+  const found = [];
+  if (doc.scrollWidth > doc.clientWidth) {
+    found.push(`page ${doc.scrollWidth}px wide in ${doc.clientWidth}px`);
+  }
+  for (const el of document.querySelectorAll("body *")) {
+    const style = getComputedStyle(el);
+    if (style.overflowX !== "auto" && style.overflowX !== "scroll") continue;
+    if (el.scrollWidth <= el.clientWidth) continue;
+    const label = el.getAttribute("aria-label") || "";
+    const region = el.matches('.table-scroll[role="region"][tabindex="0"]') && label
+      && label !== "Table" && el.querySelector("table");
+    if (!region) found.push(`${el.tagName.toLowerCase()}.${el.className} scrolls sideways`);
+  }
+  return found;
+}"""
+
+
+@pytest.mark.parametrize("view", list(REFLOW_VIEWS), ids=list(REFLOW_VIEWS))
+@pytest.mark.parametrize(
+    ("login", "paths"),
+    [
+        ("axe.patient@test.example", PATIENT_PAGES),
+        ("axe.therapist@test.example", THERAPIST_PAGES),
+        ("axe.admin@test.example", ADMIN_PAGES),
+        (None, PUBLIC_PAGES),
+    ],
+    ids=["patient", "therapist", "admin", "public"],
+)
+def test_every_page_reflows_without_sideways_scrolling(
+    live_server: LiveServer,
+    new_context: Callable[..., Any],
+    clinic: dict[str, Any],
+    login: str | None,
+    paths: list[str],
+    view: str,
+) -> None:
+    settings = REFLOW_VIEWS[view]
+    context = new_context(viewport=settings["viewport"], is_mobile=True, has_touch=True)
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    cdp.send("Page.enable")
+    cdp.send("Page.setFontSizes", {"fontSizes": {"standard": settings["font_px"]}})
+    if login:
+        sign_in(page, live_server.url, login)
+    problems: dict[str, list[str]] = {}
+    for path in paths:
+        url = live_server.url + path.format(**clinic)
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+        root = page.evaluate("() => getComputedStyle(document.documentElement).fontSize")
+        assert root == f"{settings['font_px']}px", f"text size not applied on {path}"
+        for details in page.locator("details").all():
+            details.evaluate("(el) => { el.open = true; }")
+        found = page.evaluate(_SIDEWAYS)
+        if found:
+            problems[path] = found
+            # The viewport only: a full-page capture re-emulates the screen and drops the
+            # text size for the pages after this one.
+            ARTIFACTS.mkdir(exist_ok=True)
+            name = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-") or "home"
+            page.screenshot(path=str(ARTIFACTS / f"reflow-{view}-{name}.png"))
+    assert problems == {}

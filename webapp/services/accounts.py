@@ -10,8 +10,8 @@ from zoneinfo import available_timezones
 
 from sqlalchemy import func, select
 
-from webapp.models import InvitePurpose, Role, User, new_session_token, utcnow
-from webapp.services import audit, care, invites, passwords
+from webapp.models import InvitePurpose, Program, Role, User, new_session_token, utcnow
+from webapp.services import audit, care, clock, invites, passwords, programs
 from webapp.services.db import Db
 from webapp.services.errors import ValidationError
 
@@ -110,6 +110,7 @@ class NewPatient:
 
     patient: User
     token: str
+    program: Program | None = None
 
 
 def create_patient(
@@ -120,16 +121,27 @@ def create_patient(
     email: str | None,
     timezone: str,
     invite_ttl_days: int,
+    template_id: str | None = None,
+    now: datetime | None = None,
 ) -> NewPatient:
-    """Add a patient linked to the therapist and issue their invite link."""
+    """Add a patient linked to the therapist, issue their invite link, and maybe a program.
+
+    With a template chosen the program is assigned at once, from the patient's own today,
+    so the first time they open the app it already shows their plan.
+    """
     errors: dict[str, list[str]] = {}
     display_name = email_clean = None
+    template = None
     try:
         display_name = _clean_name(name)
     except ValidationError as exc:
         errors.update(exc.errors)
     try:
         email_clean = _clean_email(session, email, required=False)
+    except ValidationError as exc:
+        errors.update(exc.errors)
+    try:
+        template = programs.chosen_template(session, template_id)
     except ValidationError as exc:
         errors.update(exc.errors)
     if not valid_timezone(timezone):
@@ -148,7 +160,12 @@ def create_patient(
     care.link(session, therapist, patient)
     token = invites.issue(session, patient, created_by=therapist, ttl_days=invite_ttl_days)
     audit.record(session, therapist, "patient.create", patient=patient)
-    return NewPatient(patient, token)
+    program = None
+    if template is not None:
+        day = clock.local_today(patient.timezone, now)
+        program = programs.create_program(session, therapist, patient, today=day, template=template)
+        programs.assign(session, therapist, program, today=day)
+    return NewPatient(patient, token, program)
 
 
 def authenticate(session: Db, login: str, password: str) -> User | None:

@@ -147,6 +147,33 @@ def thresholds_for(session: Db, patient: User) -> Thresholds:
     )
 
 
+def inactivity_days_of(session: Db, therapist: User) -> int:
+    """Return after how many quiet days this therapist wants to hear (without saving anything)."""
+    days = session.scalar(
+        select(TherapistSettings.inactivity_days).where(
+            TherapistSettings.therapist_id == therapist.id
+        )
+    )
+    return days if days is not None else Thresholds().inactivity_days
+
+
+def days_without_activity(
+    today: date, last_active: date | None, program_start: date | None, *, signed_up: bool
+) -> int:
+    """Return the days without an exercise or check-in that the inactivity rule counts."""
+    # Counted from the day before an active program started at the earliest: silence
+    # before there was anything to do, or before the patient signed up, is not silence.
+    if program_start is None or program_start > today or not signed_up:
+        return 0
+    since = max(d for d in (last_active, program_start - timedelta(days=1)) if d is not None)
+    return max(0, (today - since).days)
+
+
+def too_quiet(quiet_days: int, inactivity_days: int) -> bool:
+    """Return True when the quiet days reach the inactivity setting."""
+    return quiet_days >= inactivity_days
+
+
 def settings_of(session: Db, therapist: User) -> TherapistSettings:
     """Return a therapist's alert settings (the defaults until they change them)."""
     found = session.get(TherapistSettings, therapist.id)
@@ -242,14 +269,12 @@ def evaluate(session: Db, patient: User, *, now: datetime | None = None) -> list
             Program.patient_id == patient.id, Program.status == ProgramStatus.ACTIVE
         )
     )
-    last = _last_active_day(session, patient)
-    quiet_days = 0
-    if program_start is not None and program_start <= today and patient.has_password:
-        since = max(d for d in (last, program_start - timedelta(days=1)) if d is not None)
-        quiet_days = (today - since).days
+    quiet_days = days_without_activity(
+        today, _last_active_day(session, patient), program_start, signed_up=patient.has_password
+    )
     rule(
         "inactivity",
-        quiet_days >= limits.inactivity_days,
+        too_quiet(quiet_days, limits.inactivity_days),
         f"No exercise or check-in for {quiet_days} days.",
     )
 

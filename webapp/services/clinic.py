@@ -23,7 +23,7 @@ from webapp.models import (
     User,
     utcnow,
 )
-from webapp.services import clock
+from webapp.services import alerts, clock
 from webapp.services.db import Db
 
 SPARK_DAYS = 14
@@ -53,7 +53,10 @@ class PatientRow:
     trend: str = ""  # up / down / steady / ""
     open_alerts: int = 0
     next_visit: datetime | None = None
-    inactive_days: int | None = None
+    days_since_activity: int | None = None
+    # Quiet days as the inactivity alert counts them, and the therapist's own limit.
+    quiet_days: int = 0
+    inactivity_days: int = alerts.Thresholds().inactivity_days
     has_program: bool = False
 
     @property
@@ -61,7 +64,7 @@ class PatientRow:
         """Return True for open alerts, silence, or few exercises done this week."""
         return (
             self.open_alerts > 0
-            or (self.inactive_days is not None and self.inactive_days >= 3)
+            or alerts.too_quiet(self.quiet_days, self.inactivity_days)
             or (self.adherence_7 is not None and self.adherence_7 < LOW_ADHERENCE)
         )
 
@@ -143,6 +146,7 @@ def patient_rows(session: Db, therapist: User, *, now: datetime | None = None) -
     if not patients:
         return []
     ids = [p.id for p in patients]
+    inactivity_days = alerts.inactivity_days_of(session, therapist)
     utc_today = now.date()
     window_start = utc_today - timedelta(days=31)
 
@@ -277,11 +281,8 @@ def patient_rows(session: Db, therapist: User, *, now: datetime | None = None) -
         days = [d for d in (last_done, last_checkin) if d]
         last = max(days) if days else None
         known = [p for p in series if p is not None]
-        has_program = any(p.active for p in patient_plans)
-        inactive = None
-        if has_program:
-            since = last or min(p.start for p in patient_plans)
-            inactive = max(0, (today - since).days)
+        active_starts = [p.start for p in patient_plans if p.active]
+        has_program = bool(active_starts)
         rows.append(
             PatientRow(
                 patient=patient,
@@ -293,7 +294,14 @@ def patient_rows(session: Db, therapist: User, *, now: datetime | None = None) -
                 trend=trend,
                 open_alerts=int(open_count or 0),
                 next_visit=_as_utc(visit),
-                inactive_days=inactive,
+                days_since_activity=(today - last).days if last else None,
+                quiet_days=alerts.days_without_activity(
+                    today,
+                    last,
+                    min(active_starts, default=None),
+                    signed_up=patient.has_password,
+                ),
+                inactivity_days=inactivity_days,
                 has_program=has_program,
             )
         )

@@ -128,6 +128,24 @@ def item_side_problem(item: ProgramItem) -> str | None:
     return dose.side_problem(item.side, side_required=item.exercise.side_required)
 
 
+def chosen_template(
+    session: Db, raw: str | None, field: str = "template"
+) -> ProgramTemplate | None:
+    """Return the template a form chose by id (none for an empty choice), or raise."""
+    value = (raw or "").strip()
+    if not value:
+        return None
+    # ASCII digits only ("²" is a digit to str.isdigit), and short enough for any id column.
+    template = (
+        session.get(ProgramTemplate, int(value))
+        if value.isascii() and value.isdigit() and len(value) < 10
+        else None
+    )
+    if template is None or not template.items:
+        raise ValidationError("Please choose a template from the list.", field)
+    return template
+
+
 # --- changing -----------------------------------------------------------------------------
 
 

@@ -132,11 +132,16 @@ def visit_prep(
         .where(CheckIn.patient_id == patient.id, CheckIn.local_date >= since)
         .order_by(CheckIn.local_date.desc())
     ).all()
+    # An alert still open belongs in the report however long ago it was raised: it is the
+    # thing the therapist most needs to see before the visit.
     alerts = list(
         session.scalars(
             select(Alert)
-            .where(Alert.patient_id == patient.id, Alert.raised_at >= now - timedelta(days=span))
-            .order_by(Alert.raised_at.desc())
+            .where(
+                Alert.patient_id == patient.id,
+                (Alert.raised_at >= now - timedelta(days=span)) | (Alert.status == "open"),
+            )
+            .order_by((Alert.status == "open").desc(), Alert.raised_at.desc())
         )
     )
     data_days = days_with_data(session, [patient.id], today - timedelta(days=29), today)

@@ -334,6 +334,8 @@ def undo_completion(
 
 def kind_word(plan: TodayPlan) -> str:
     """Return a calm, guilt-free line for the day."""
+    if plan.program is None:
+        return "You don't have a home program yet: your therapist will add it here."
     if not plan.items:
         return "A rest day from your program. Gentle movement still helps."
     if plan.all_done:

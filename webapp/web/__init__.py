@@ -72,6 +72,7 @@ def init_app(app: Flask) -> None:
         programs,
         push,
         pwa,
+        rendering,
         security,
         therapist,
     )
@@ -100,6 +101,9 @@ def init_app(app: Flask) -> None:
         clinic_name=lambda: app.config["CLINIC_NAME"],
         user_marker=security.user_marker,
         vocab=vocab,
+        ordinal=formatting.ordinal,
+        print_view=rendering.print_view,
+        print_url=rendering.print_url,
     )
     app.jinja_env.globals.update(bodymap.template_globals())
     app.jinja_env.globals.update(

@@ -190,23 +190,39 @@ def _cell(day: date, stat: DayStat | None, today: date) -> CalendarDay:
     return CalendarDay(day, level, checked, text)
 
 
-def sparkline(values: Sequence[int | None], label: str) -> Markup:
-    """Draw a small pain line for a table row (gaps stay gaps); 0 at the bottom, 10 on top."""
-    width, height, pad = 84, 24, 2
+def sparkline(values: Sequence[int | None], name: str) -> Markup:
+    """Draw a row's pain line: one line through the days with a check-in, a dot on each.
+
+    A line broken at every missing day fell apart into dashes and lone points that drew
+    nothing; one line through the real points reads as a trend at a glance, and the dots
+    say which days it rests on (a day without a check-in is a gap between dots).
+    """
+    width, height, pad = 84, 24, 3
     count = len(values)
     points = [
         (pad + (width - 2 * pad) * i / max(count - 1, 1), pad + (10 - v) / 10 * (height - 2 * pad))
-        if v is not None
-        else None
         for i, v in enumerate(values)
+        if v is not None
     ]
-    known = [p for p in points if p is not None]
+    known = [v for v in values if v is not None]
     body = ""
-    if known:
-        body = f'<path class="spark__line" d="{_path(points)}"/>'
-        last = known[-1]
-        body += f'<circle class="spark__dot" cx="{last[0]:.1f}" cy="{last[1]:.1f}" r="2.2"/>'
+    if points:
+        if len(points) > 1:
+            body = f'<path class="spark__line" d="{_path(points)}"/>'
+        *earlier, last = points
+        body += "".join(
+            f'<circle class="spark__point" cx="{x:.1f}" cy="{y:.1f}" r="1.4"/>' for x, y in earlier
+        )
+        body += f'<circle class="spark__dot" cx="{last[0]:.1f}" cy="{last[1]:.1f}" r="2.4"/>'
+        summary = (
+            f"Pain over the last {count} days for {name}: {len(known)} days with a check-in, "
+            f"from {min(known)} to {max(known)}, latest {known[-1]}/10."
+            if len(known) > 1
+            else f"Pain over the last {count} days for {name}: one check-in, {known[-1]}/10."
+        )
+    else:
+        summary = f"Pain over the last {count} days for {name}: no check-ins."
     return Markup(
         f'<svg class="spark" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        f'role="img" aria-label="{escape(label)}">{body}</svg>'
+        f'role="img" aria-label="{escape(summary)}">{body}</svg>'
     )

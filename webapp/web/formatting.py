@@ -1,10 +1,17 @@
-"""Dates and times as people read them, in their own time zone."""
+"""Dates, times and counts as people read them, in their own time zone."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
 from webapp.services import clock
+
+ORDINALS = ("1st", "2nd", "3rd", "4th", "5th", "6th")
+
+
+def ordinal(number: int) -> str:
+    """Return "1st", "2nd" ... for the rounds of an exercise done several times a day."""
+    return ORDINALS[number - 1] if 1 <= number <= len(ORDINALS) else f"{number}th"
 
 
 def long_date(day: date) -> str:

@@ -1,11 +1,11 @@
-"""One place that decides between a full page and an htmx fragment."""
+"""One place that decides how a page is rendered: full page, htmx fragment or print layout."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
 
-from flask import Response, make_response, render_template
+from flask import Response, make_response, render_template, url_for
 from htmx_flask import request
 from wtforms import SelectChoice
 
@@ -18,6 +18,23 @@ def wants_fragment() -> bool:
     """
     htmx = request.htmx
     return bool(htmx) and not htmx.history_restore_request and not htmx.boosted
+
+
+# ``?print=1`` asks for a page in its print layout: what paper would show, on screen. Print
+# buttons link there, so they work without JavaScript; app.js turns them into window.print().
+PRINT_ARG = "print"
+
+
+def print_view() -> bool:
+    """Return True when this page is asked for in its print layout."""
+    return bool(request.args.get(PRINT_ARG) == "1")
+
+
+def print_url() -> str:
+    """Return the address of this page in its print layout."""
+    args: dict[str, Any] = {**(request.view_args or {}), **request.args.to_dict()}
+    args[PRINT_ARG] = "1"
+    return url_for(request.endpoint or "index", **args)
 
 
 def render(

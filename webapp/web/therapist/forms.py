@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, Length
 
 
 class NewPatientForm(FlaskForm):
-    """Add a patient: a name, optionally an email, and their time zone."""
+    """Add a patient: a name, optionally an email, their time zone and a first program."""
 
     name = StringField(
         "Patient's name",
@@ -16,3 +16,5 @@ class NewPatientForm(FlaskForm):
     )
     email = EmailField("Email (optional)", validators=[Length(max=254)])
     timezone = SelectField("Time zone", choices=[], validate_choice=False)
+    # Checked by the service, which puts its message next to the field.
+    template = SelectField("Home program (optional)", choices=[], validate_choice=False)

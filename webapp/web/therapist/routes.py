@@ -5,14 +5,23 @@ from __future__ import annotations
 from typing import Any
 
 import segno
-from flask import Blueprint, abort, current_app, redirect, render_template, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    session,
+    url_for,
+)
 from flask_login import current_user
 
 from webapp.extensions import db
 from webapp.models import Role, User
-from webapp.services import accounts, care
+from webapp.services import accounts, care, programs
 from webapp.services.errors import NotFound, ValidationError
-from webapp.web.rendering import apply_errors, timezone_options
+from webapp.web.rendering import apply_errors, options, timezone_options
 from webapp.web.security import roles_required
 from webapp.web.therapist.forms import NewPatientForm
 
@@ -63,6 +72,10 @@ def new_patient() -> Any:
     """Add a patient and make their invite link."""
     form = NewPatientForm()
     form.timezone.choices = timezone_options()
+    form.template.choices = options(
+        [("", "None yet: I will build it later")]
+        + [(str(t.id), t.title) for t in programs.templates(db.session)]
+    )
     if not form.is_submitted():
         form.timezone.data = current_app.config["CLINIC_TIMEZONE"]
     if form.validate_on_submit():
@@ -74,6 +87,7 @@ def new_patient() -> Any:
                 email=form.email.data,
                 timezone=form.timezone.data or "",
                 invite_ttl_days=current_app.config["INVITE_TTL_DAYS"],
+                template_id=form.template.data,
             )
         except ValidationError as exc:
             db.session.rollback()
@@ -81,6 +95,12 @@ def new_patient() -> Any:
         else:
             db.session.commit()
             _remember_token(created.patient.id, created.token)
+            if created.program is not None:
+                flash(
+                    f"{created.patient.first_name}'s home program “{created.program.title}” "
+                    "starts today. You can change it any time from the program builder.",
+                    "success",
+                )
             return redirect(url_for("therapist.invite", patient_id=created.patient.id), code=303)
     status = 422 if form.errors or form.form_errors else 200
     return render_template("therapist/new_patient.html", form=form), status
