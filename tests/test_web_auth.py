@@ -8,10 +8,11 @@ from html import unescape
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.conftest import PASSWORD, Factory, csrf_token, login, post_form
-from webapp.models import InvitePurpose, utcnow
+from webapp.models import InvitePurpose, Program, User, utcnow
 from webapp.services import accounts, invites
 
 
@@ -415,3 +416,28 @@ def test_profile_update(client: FlaskClient, make: Factory, tz: str) -> None:
     bad = post_form(client, "/account/profile", {"name": "Rosa D", "timezone": "Nowhere/City"})
     assert bad.status_code == 422
     assert "choose a time zone" in bad.get_data(as_text=True)
+
+
+def test_add_patient_with_a_one_sided_template_asks_which_side(
+    client: FlaskClient, session: Session, make: Factory
+) -> None:
+    therapist = make.therapist()
+    login(client, therapist)
+    choices = _template_choices(client.get("/clinic/patients/new").get_data(as_text=True))
+    shoulder = choices["Early shoulder range of motion after surgery"]
+    refused = post_form(
+        client,
+        "/clinic/patients/new",
+        {"name": "Rosa Diaz", "timezone": "Europe/London", "template": shoulder},
+    )
+    html = unescape(refused.get_data(as_text=True))
+    assert refused.status_code == 422
+    assert 'id="side-error">This template has exercises for one side only' in html
+    assert 'value="Rosa Diaz"' in html
+    assert session.scalar(select(User).where(User.display_name == "Rosa Diaz")) is None
+
+    _add_patient(client, name="Rosa Diaz", template=shoulder, side="right")
+    patient = session.scalars(select(User).where(User.display_name == "Rosa Diaz")).one()
+    program = session.scalars(select(Program).where(Program.patient_id == patient.id)).one()
+    sides = {i.side for i in program.items if i.exercise.side_required}
+    assert sides == {"right"}

@@ -11,7 +11,7 @@ from zoneinfo import available_timezones
 from sqlalchemy import func, select
 
 from webapp.models import InvitePurpose, Program, Role, User, new_session_token, utcnow
-from webapp.services import audit, care, clock, invites, passwords, programs
+from webapp.services import audit, care, clock, dose, invites, passwords, programs
 from webapp.services.db import Db
 from webapp.services.errors import ValidationError
 
@@ -122,6 +122,7 @@ def create_patient(
     timezone: str,
     invite_ttl_days: int,
     template_id: str | None = None,
+    side: str | None = None,
     now: datetime | None = None,
 ) -> NewPatient:
     """Add a patient linked to the therapist, issue their invite link, and maybe a program.
@@ -144,6 +145,10 @@ def create_patient(
         template = programs.chosen_template(session, template_id)
     except ValidationError as exc:
         errors.update(exc.errors)
+    if template is not None and programs.template_needs_side(template):
+        # Checked here, before anything is added, so the form can say it next to the field.
+        if dose.side_problem(side or "", side_required=True):
+            errors["side"] = [dose.TEMPLATE_SIDE_MESSAGE]
     if not valid_timezone(timezone):
         errors["timezone"] = ["Please choose a time zone from the list."]
     if errors or display_name is None:
@@ -163,7 +168,9 @@ def create_patient(
     program = None
     if template is not None:
         day = clock.local_today(patient.timezone, now)
-        program = programs.create_program(session, therapist, patient, today=day, template=template)
+        program = programs.create_program(
+            session, therapist, patient, today=day, template=template, side=side
+        )
         programs.assign(session, therapist, program, today=day)
     return NewPatient(patient, token, program)
 

@@ -18,3 +18,8 @@ class NewPatientForm(FlaskForm):
     timezone = SelectField("Time zone", choices=[], validate_choice=False)
     # Checked by the service, which puts its message next to the field.
     template = SelectField("Home program (optional)", choices=[], validate_choice=False)
+    side = SelectField(
+        "Which side? (for a template with one-sided exercises)",
+        choices=[],
+        validate_choice=False,
+    )

@@ -76,6 +76,7 @@ def new_patient() -> Any:
         [("", "None yet: I will build it later")]
         + [(str(t.id), t.title) for t in programs.templates(db.session)]
     )
+    form.side.choices = options([("", "Not needed"), ("left", "Left"), ("right", "Right")])
     if not form.is_submitted():
         form.timezone.data = current_app.config["CLINIC_TIMEZONE"]
     if form.validate_on_submit():
@@ -88,6 +89,7 @@ def new_patient() -> Any:
                 timezone=form.timezone.data or "",
                 invite_ttl_days=current_app.config["INVITE_TTL_DAYS"],
                 template_id=form.template.data,
+                side=form.side.data or None,
             )
         except ValidationError as exc:
             db.session.rollback()
