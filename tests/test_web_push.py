@@ -256,3 +256,80 @@ def test_a_renewed_subscription_replaces_the_old_one(
     assert response.status_code == 201
     stored = session.scalars(select(PushSubscription)).all()
     assert [(s.user_id, s.endpoint) for s in stored] == [(patient.id, fresh["endpoint"])]
+
+
+# --- which endpoints are accepted --------------------------------------------------------
+
+
+@pytest.fixture
+def production_rules(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The settings of a real deployment (the suite's app allows a loopback push service)."""
+    monkeypatch.setitem(app.config, "PUSH_ALLOW_HTTP_LOOPBACK", False)
+    app.extensions.pop("push_endpoint_policy", None)
+    yield
+    app.extensions.pop("push_endpoint_policy", None)
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "message"),
+    [
+        ("https://127.0.0.1:5432/x", "The endpoint must name a push service, not an IP address."),
+        ("https://10.1.2.3/x", "The endpoint must name a push service, not an IP address."),
+        (
+            "https://169.254.169.254/latest/meta-data/",
+            "The endpoint must name a push service, not an IP address.",
+        ),
+        ("https://[::1]/x", "The endpoint must name a push service, not an IP address."),
+        (
+            "https://fcm.googleapis.com:8443/fcm/send/x",
+            "The endpoint must use the standard https port.",
+        ),
+        ("http://fcm.googleapis.com/fcm/send/x", "The endpoint must be an https:// URL."),
+        ("http://127.0.0.1:8080/push/x", "The endpoint must be an https:// URL."),
+        (
+            "https://attacker.example/fcm/send/x",
+            "attacker.example is not a push service this app sends notifications through.",
+        ),
+        ("https://user@fcm.googleapis.com/x", "The endpoint is not a valid URL."),
+    ],
+)
+def test_an_endpoint_that_is_not_a_push_service_is_refused(
+    client: FlaskClient,
+    session: Session,
+    make: Factory,
+    push_service: PushService,
+    production_rules: None,
+    endpoint: str,
+    message: str,
+) -> None:
+    login(client, make.patient())
+    body = {**push_service.subscribe("keys-only"), "endpoint": endpoint}
+    response = _json(client, "POST", "/push/subscriptions", body, csrf_token(client))
+    assert response.status_code == 400  # type: ignore[attr-defined]
+    assert response.get_json() == {"error": message, "field": "endpoint"}  # type: ignore[attr-defined]
+    assert session.scalars(select(PushSubscription)).all() == []
+
+
+def test_real_push_services_are_accepted(
+    client: FlaskClient,
+    session: Session,
+    make: Factory,
+    push_service: PushService,
+    production_rules: None,
+) -> None:
+    login(client, make.patient())
+    keys = push_service.subscribe("keys")["keys"]
+    for endpoint in (
+        "https://fcm.googleapis.com/fcm/send/abc:APA91b",
+        "https://updates.push.services.mozilla.com/wpush/v2/gAAAAA",
+        "https://web.push.apple.com/QMvJ0b1G8nX7",
+        "https://wns2-par02p.notify.windows.com/w/?token=BQYAAADz",
+    ):
+        response = _json(
+            client,
+            "POST",
+            "/push/subscriptions",
+            {"endpoint": endpoint, "keys": keys},
+            csrf_token(client),
+        )
+        assert response.status_code == 201, endpoint  # type: ignore[attr-defined]

@@ -11,6 +11,7 @@ from typing import Any
 from flask import Flask
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from webapp.push.endpoints import EndpointPolicy, parse_hosts
 from webapp.push.keys import VapidKey, load_vapid_key
 from webapp.push.sender import PushSender
 
@@ -40,6 +41,18 @@ def vapid_subject(app: Flask) -> str:
     with app.app_context():
         email = reminders.first_admin_email(db.session)
     return f"mailto:{email}" if email else "mailto:clinic@example.org"
+
+
+def endpoint_policy(app: Flask) -> EndpointPolicy:
+    """Return which push endpoints this app accepts and posts to (from the settings)."""
+    policy: EndpointPolicy | None = app.extensions.get("push_endpoint_policy")
+    if policy is None:
+        policy = EndpointPolicy(
+            hosts=parse_hosts(app.config["PUSH_SERVICE_HOSTS"]),
+            allow_loopback=bool(app.config.get("PUSH_ALLOW_HTTP_LOOPBACK")),
+        )
+        app.extensions["push_endpoint_policy"] = policy
+    return policy
 
 
 def get_sender(app: Flask) -> PushSender:

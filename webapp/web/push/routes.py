@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -49,21 +47,8 @@ def vapid_public_key() -> Response:
 
 
 def _endpoint_problem(endpoint: Any) -> str | None:
-    if not isinstance(endpoint, str) or not endpoint:
-        return "endpoint is required"
-    if len(endpoint) > 1024:
-        return "endpoint is too long"
-    parts = urlsplit(endpoint)
-    if parts.scheme == "https" and parts.netloc:
-        return None
-    if parts.scheme == "http" and current_app.config.get("PUSH_ALLOW_HTTP_LOOPBACK"):
-        try:
-            if ipaddress.ip_address(parts.hostname or "").is_loopback:
-                return None
-        except ValueError:
-            if parts.hostname == "localhost":
-                return None
-    return "endpoint must be an https:// URL"
+    # One rule for what may be posted to, shared with the sender: see webapp.push.endpoints.
+    return runtime.endpoint_policy(current_app).problem(endpoint)
 
 
 @bp.post("/push/subscriptions")
