@@ -62,8 +62,9 @@ def get_sender(app: Flask) -> PushSender:
         sender = PushSender(
             vapid_key(app),
             vapid_subject(app),
+            policy=endpoint_policy(app),
             workers=int(app.config.get("PUSH_WORKERS", 32)),
-            read_timeout=float(app.config.get("PUSH_TIMEOUT_SECONDS", 10)),
+            deadline=float(app.config.get("PUSH_TIMEOUT_SECONDS", 10)),
         )
         app.extensions["push_sender"] = sender
     return sender
