@@ -27,7 +27,7 @@ from webapp.models import (
 from webapp.push import PushSender, runtime
 from webapp.push.endpoints import EndpointPolicy
 from webapp.push.keys import load_vapid_key
-from webapp.services import reminders, today
+from webapp.services import devices, reminders, today
 from webapp.services.errors import ValidationError
 
 
@@ -70,7 +70,7 @@ def context(app: Flask) -> reminders.PayloadContext:
 def subscribe(session: Session, pushes: PushService, user: User, sub_id: str) -> PushSubscription:
     """Give the user a device at the local push service."""
     data = pushes.subscribe(sub_id)
-    return reminders.save_subscription(
+    return devices.save(
         session,
         user,
         endpoint=data["endpoint"],
@@ -312,7 +312,7 @@ def test_every_device_gets_it_and_dead_ones_are_pruned(
     later = due_now(session, patient, "checkin", now + timedelta(days=1), "r5-20260311")
     run(session, sender, app, now + timedelta(days=1))
     assert later.status == "inapp"
-    assert reminders.subscription_count(session, patient) == 0
+    assert devices.count(session, patient) == 0
 
 
 def test_rate_limited_push_is_retried_after_retry_after(
