@@ -489,3 +489,36 @@ def test_a_therapist_signed_out_of_a_tablet_gets_no_alerts_there(
     ).all()
     assert [o.status for o in pushed] == ["inapp"]
     assert push_service.deliveries_for("clinic-tablet") == []
+
+
+# --- rate limits ------------------------------------------------------------------------------
+
+
+def test_test_pushes_are_rate_limited_per_person(
+    client: FlaskClient, make: Factory, push_service: PushService
+) -> None:
+    patient = make.patient()
+    login(client, patient)
+    token = csrf_token(client)
+    headers = {"X-CSRFToken": token, "Accept": "application/json"}
+    answers = [client.post("/push/test", headers=headers) for _ in range(6)]
+    assert [a.status_code for a in answers] == [200] * 5 + [429]
+    assert answers[-1].get_json() == {
+        "error": "You have sent several tests just now. Please wait a minute, then try again."
+    }
+    # Without JavaScript: back to the page, with the same sentence.
+    plain = client.post(
+        "/push/test",
+        data={"csrf_token": token},
+        headers={"Referer": "http://localhost/me/reminders"},
+    )
+    assert plain.status_code == 303
+    page = client.get("/me/reminders").get_data(as_text=True)
+    assert "You have sent several tests just now." in page
+
+
+def test_renewals_are_rate_limited(client: FlaskClient, push_service: PushService) -> None:
+    body = {"subscription": push_service.subscribe("spam")}
+    answers = [client.post("/push/subscriptions/renew", json=body) for _ in range(11)]
+    assert [a.status_code for a in answers] == [404] * 10 + [429]
+    assert "Please wait a minute" in answers[-1].get_json()["error"]

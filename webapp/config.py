@@ -118,6 +118,10 @@ def load_settings(instance_path: Path, overrides: dict[str, Any] | None = None) 
         "PUSH_SERVICE_HOSTS": parse_hosts(
             os.environ.get("PUSH_SERVICE_HOSTS") or ",".join(DEFAULT_PUSH_SERVICE_HOSTS)
         ),
+        "PUSH_TEST_RATE_LIMIT": os.environ.get("PUSH_TEST_RATE_LIMIT", "5 per minute;20 per hour"),
+        "PUSH_RENEW_RATE_LIMIT": os.environ.get(
+            "PUSH_RENEW_RATE_LIMIT", "10 per minute;50 per hour"
+        ),
         "PUSH_WORKERS": _env_int("PUSH_WORKERS", 32),
         "PUSH_TIMEOUT_SECONDS": _env_int("PUSH_TIMEOUT_SECONDS", 10),
         "EMBEDDED_SCHEDULER": _env_bool("EMBEDDED_SCHEDULER", True),

@@ -17,9 +17,10 @@ from flask import (
     request,
     url_for,
 )
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
-from webapp.extensions import csrf, db
+from webapp.extensions import csrf, db, limiter
 from webapp.models import User
 from webapp.push import runtime, valid_subscription_keys
 from webapp.services import devices, reminders
@@ -29,6 +30,8 @@ from webapp.web.security import login_required
 
 bp = Blueprint("push", __name__)
 
+TEST_TOO_OFTEN = "You have sent several tests just now. Please wait a minute, then try again."
+RENEW_TOO_OFTEN = "Too many renewals from this address. Please wait a minute."
 UNKNOWN_DEVICE = "This device does not take notifications here; turn them on from the app."
 
 
@@ -120,8 +123,27 @@ def unsubscribe() -> Any:
     return response
 
 
+def _test_limit() -> str:
+    return str(current_app.config["PUSH_TEST_RATE_LIMIT"])
+
+
+def _per_person() -> str:
+    # Per person, not per address: a clinic's patients may share one address.
+    if current_user.is_authenticated:
+        return f"person:{current_user.id}"
+    return get_remote_address()
+
+
+def _test_breached(_limit: Any) -> Response:
+    if _wants_json():
+        return make_response(jsonify(error=TEST_TOO_OFTEN), 429)
+    flash(TEST_TOO_OFTEN, "warning")
+    return make_response(redirect(request.referrer or url_for("index"), code=303))
+
+
 @bp.post("/push/test")
 @login_required
+@limiter.limit(_test_limit, key_func=_per_person, on_breach=_test_breached)
 def test() -> Any:
     """Send "This is how your reminders will look" to my devices now, the usual way."""
     occurrence = reminders.new_test(db.session, me())
@@ -188,7 +210,16 @@ def snooze_page(token: str) -> Any:
 csrf.exempt(snooze_api)
 
 
+def _renew_limit() -> str:
+    return str(current_app.config["PUSH_RENEW_RATE_LIMIT"])
+
+
+def _renew_breached(_limit: Any) -> Response:
+    return make_response(jsonify(error=RENEW_TOO_OFTEN), 429)
+
+
 @bp.post("/push/subscriptions/renew")
+@limiter.limit(_renew_limit, on_breach=_renew_breached)
 def renew() -> Any:
     """Move this device's reminders to the subscription the browser renewed.
 
