@@ -138,6 +138,8 @@ def scheduler_env(database_url: str, instance: Path, **settings: str) -> dict[st
             "PUBLIC_BASE_URL": "https://clinic.example",
             "VAPID_SUBJECT": "mailto:ops@clinic.example",
             "SCHEDULER_TICK_SECONDS": "1",
+            # The local push service listens on loopback, which real deployments refuse.
+            "PUSH_ALLOW_HTTP_LOOPBACK": "true",
             **settings,
         }
     )

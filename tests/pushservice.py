@@ -8,7 +8,11 @@ body that decrypts with the subscription's private key. Accepted pushes are reco
 answered like a real service (400, 401, 403, 404, 410, 413) and recorded in ``rejected``.
 Failures can be injected per subscription or globally: ``fail()`` (410, 429 + Retry-After,
 500, ...), ``hang()`` (hold the request open) and ``delay_ms`` (every answer is that slow,
-without blocking other requests).
+without blocking other requests). Two misbehaviours stand for an endpoint that is not a
+push service at all (in-process only): ``redirect()`` answers 307 with a ``Location`` (for
+instance ``elsewhere_url()``, which records every request that reaches it in ``elsewhere``),
+``trickle()`` answers 200 at once and then sends its body one byte every few seconds, and
+``flood()`` answers 201 with an endless body as fast as the client takes it.
 
 In a test::
 
@@ -146,12 +150,14 @@ class Delivery:
 
 @dataclass
 class _Rule:
-    """An injected misbehaviour: a status to answer, or seconds to hang."""
+    """An injected misbehaviour: a status to answer, seconds to hang, where to redirect."""
 
     status: int = 0
     retry_after: str | None = None
     seconds: float = 0.0
     times: int | None = None
+    location: str = ""
+    interval: float = 0.0
 
 
 @dataclass
@@ -310,6 +316,12 @@ class PushService:
         self._injected = 0
         self._failures: dict[str | None, _Rule] = {}
         self._hangs: dict[str | None, _Rule] = {}
+        self._redirects: dict[str | None, _Rule] = {}
+        self._trickles: dict[str | None, _Rule] = {}
+        self._floods: dict[str | None, _Rule] = {}
+        self._flooded = 0
+        self._elsewhere: list[tuple[str, str]] = []
+        self._trickling = 0
         self._gone: set[str] = set()
         self._jwt_cache: dict[tuple[str, str], dict[str, Any]] = {}
         self._message_ids = itertools.count(1)
@@ -412,6 +424,7 @@ class PushService:
         """Build the aiohttp application."""
         app = web.Application(client_max_size=64 * 1024)
         app.router.add_post("/push/{sub_id}", self._handle_push)
+        app.router.add_route("*", "/elsewhere/{name}", self._handle_elsewhere)
         app.router.add_get("/_stats", self._handle_stats)
         app.router.add_post("/_reset", self._handle_reset)
         app.router.add_post("/_clear", self._handle_clear)
@@ -471,11 +484,64 @@ class PushService:
         with self._lock:
             self._hangs[sub_id] = _Rule(seconds=seconds, times=times)
 
+    def redirect(
+        self, sub_id: str | None, location: str, *, status: int = 307, times: int | None = None
+    ) -> None:
+        """Answer sub_id's pushes (None: every sub) with a redirect to location."""
+        if status not in (301, 302, 303, 307, 308):
+            raise ValueError("status must be a redirect (301, 302, 303, 307 or 308)")
+        with self._lock:
+            self._redirects[sub_id] = _Rule(status=status, location=location, times=times)
+
+    def trickle(
+        self,
+        sub_id: str | None,
+        *,
+        interval: float = 2.0,
+        seconds: float = 60.0,
+        times: int | None = None,
+    ) -> None:
+        """Answer 200 at once, then send one body byte every interval for seconds."""
+        if interval <= 0 or seconds < 0:
+            raise ValueError("interval must be > 0 and seconds >= 0")
+        with self._lock:
+            self._trickles[sub_id] = _Rule(seconds=seconds, interval=interval, times=times)
+
+    def flood(self, sub_id: str | None, *, times: int | None = None) -> None:
+        """Answer 201, then send body bytes without end until the client hangs up."""
+        with self._lock:
+            self._floods[sub_id] = _Rule(times=times)
+
+    @property
+    def flooded_bytes(self) -> int:
+        """Return how many body bytes flood() answers got out."""
+        with self._lock:
+            return self._flooded
+
+    def elsewhere_url(self, name: str = "target") -> str:
+        """Return a URL on this service that is not a push endpoint (a redirect target)."""
+        return f"{self.origin}/elsewhere/{name}"
+
+    @property
+    def elsewhere(self) -> list[tuple[str, str]]:
+        """Return the (method, name) of every request that reached elsewhere_url()."""
+        with self._lock:
+            return list(self._elsewhere)
+
+    @property
+    def trickling(self) -> int:
+        """Return how many trickled answers are still being sent."""
+        with self._lock:
+            return self._trickling
+
     def clear(self) -> None:
-        """Remove every injected failure and hang."""
+        """Remove every injected failure, hang, redirect and trickle."""
         with self._lock:
             self._failures.clear()
             self._hangs.clear()
+            self._redirects.clear()
+            self._trickles.clear()
+            self._floods.clear()
 
     def _take(self, rules: dict[str | None, _Rule], sub_id: str) -> _Rule | None:
         """Return the rule that applies to this request, using up one of its times."""
@@ -517,6 +583,8 @@ class PushService:
     def reset(self) -> None:
         """Forget deliveries and rejections; keep subscriptions and injected failures."""
         with self._lock:
+            self._elsewhere.clear()
+            self._flooded = 0
             self._deliveries.clear()
             self._rejected.clear()
             self._rejected_reasons.clear()
@@ -541,6 +609,14 @@ class PushService:
     async def _handle_push(self, request: web.Request) -> web.StreamResponse:
         """Check, decrypt and record one push; or misbehave as told."""
         sub_id = request.match_info["sub_id"]
+        moved = self._take(self._redirects, sub_id)
+        if moved is not None:
+            return web.Response(status=moved.status, headers={"Location": moved.location})
+        slow = self._take(self._trickles, sub_id)
+        if slow is not None:
+            return await self._trickle(request, slow.interval, slow.seconds)
+        if self._take(self._floods, sub_id) is not None:
+            return await self._flood(request)
         try:
             delivery = await self._accept(request, sub_id)
         except _Rejection as rejection:
@@ -564,6 +640,49 @@ class PushService:
             self._arrived.notify_all()
         location = f"{self.origin}/message/{next(self._message_ids)}"
         return web.Response(status=201, headers={"Location": location, "TTL": str(delivery.ttl)})
+
+    async def _trickle(
+        self, request: web.Request, interval: float, seconds: float
+    ) -> web.StreamResponse:
+        """Send a 200 with its body one byte at a time, like a server meant to hold a client."""
+        response = web.StreamResponse(status=200, headers={"Content-Type": "text/plain"})
+        response.enable_chunked_encoding()
+        with self._lock:
+            self._trickling += 1
+        try:
+            await response.prepare(request)
+            ends = time.monotonic() + seconds
+            while time.monotonic() < ends:
+                await response.write(b".")
+                await asyncio.sleep(interval)
+            await response.write_eof()
+        except (ConnectionError, RuntimeError):  # the client gave up
+            pass
+        finally:
+            with self._lock:
+                self._trickling -= 1
+        return response
+
+    async def _flood(self, request: web.Request) -> web.StreamResponse:
+        """Send a 201 with a body that never ends."""
+        response = web.StreamResponse(status=201, headers={"Content-Type": "text/plain"})
+        response.enable_chunked_encoding()
+        chunk = b"x" * 65536
+        try:
+            await response.prepare(request)
+            while True:
+                await response.write(chunk)
+                with self._lock:
+                    self._flooded += len(chunk)
+        except (ConnectionError, RuntimeError):  # the client hung up, as it should
+            pass
+        return response
+
+    async def _handle_elsewhere(self, request: web.Request) -> web.Response:
+        """Record a request that reached a URL that is not a push endpoint."""
+        with self._lock:
+            self._elsewhere.append((request.method, request.match_info["name"]))
+        return web.Response(status=201)
 
     def _reject(self, sub_id: str, status: int, reason: str) -> _Rejection:
         """Record a refused push and return the rejection to raise."""

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from webapp.models import CareLink, Role, User
-from webapp.services import accounts, demo, passwords
+from webapp.services import accounts, demo, devices, passwords
 
 
 def test_create_admin_from_stdin(app: Flask, session: Session) -> None:
@@ -82,9 +82,7 @@ def test_reminders_tick_materializes_and_sends(app: Flask, session: Session) -> 
         session.add(patient)
         session.flush()
         sub = pushes.subscribe("tick-phone")
-        from webapp.services import reminders
-
-        reminders.save_subscription(
+        devices.save(
             session,
             patient,
             endpoint=sub["endpoint"],

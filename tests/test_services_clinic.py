@@ -20,7 +20,16 @@ from webapp.models import (
     ReminderOccurrence,
     User,
 )
-from webapp.services import alerts, clinic, export, programs, reminders, reports, visits
+from webapp.services import (
+    alerts,
+    clinic,
+    devices,
+    export,
+    programs,
+    reminders,
+    reports,
+    visits,
+)
 from webapp.services.errors import ValidationError
 
 NOW = local("Europe/London", 2026, 6, 20, 9, 0)
@@ -169,9 +178,7 @@ def test_alert_push_goes_through_the_reminder_path(session: Session, make: Facto
     alerts.save_settings(
         session, therapist, inactivity_days="3", pain_threshold="8", push_alerts=True
     )
-    reminders.save_subscription(
-        session, therapist, endpoint="https://push.example/t1", p256dh="x", auth="y"
-    )
+    devices.save(session, therapist, endpoint="https://push.example/t1", p256dh="x", auth="y")
     patient = make.patient(therapist, name="Rosa Diaz")
     _checkins(session, patient, {0: 9})
     alerts.evaluate(session, patient, now=NOW)

@@ -25,8 +25,9 @@ from webapp.models import (
     User,
 )
 from webapp.push import PushSender, runtime
+from webapp.push.endpoints import EndpointPolicy
 from webapp.push.keys import load_vapid_key
-from webapp.services import reminders, today
+from webapp.services import devices, reminders, today
 from webapp.services.errors import ValidationError
 
 
@@ -49,7 +50,13 @@ def pushes(push_service: PushService) -> PushService:
 def sender(app: Flask, tmp_path: Path) -> Iterator[PushSender]:
     """The app's real sender, with a short timeout so a hung service is noticed quickly."""
     key = load_vapid_key("", tmp_path)
-    push_sender = PushSender(key, "mailto:ops@clinic.example", workers=8, read_timeout=1.0)
+    push_sender = PushSender(
+        key,
+        "mailto:ops@clinic.example",
+        policy=EndpointPolicy(allow_loopback=True),
+        workers=8,
+        deadline=1.0,
+    )
     yield push_sender
     push_sender.close()
 
@@ -63,7 +70,7 @@ def context(app: Flask) -> reminders.PayloadContext:
 def subscribe(session: Session, pushes: PushService, user: User, sub_id: str) -> PushSubscription:
     """Give the user a device at the local push service."""
     data = pushes.subscribe(sub_id)
-    return reminders.save_subscription(
+    return devices.save(
         session,
         user,
         endpoint=data["endpoint"],
@@ -305,7 +312,7 @@ def test_every_device_gets_it_and_dead_ones_are_pruned(
     later = due_now(session, patient, "checkin", now + timedelta(days=1), "r5-20260311")
     run(session, sender, app, now + timedelta(days=1))
     assert later.status == "inapp"
-    assert reminders.subscription_count(session, patient) == 0
+    assert devices.count(session, patient) == 0
 
 
 def test_rate_limited_push_is_retried_after_retry_after(
@@ -359,11 +366,47 @@ def test_a_hung_push_service_does_not_stall_the_pass(
     started = time.monotonic()
     report = run(session, sender, app, now)
     elapsed = time.monotonic() - started
-    assert elapsed < 3, elapsed  # bounded by the 1 s read timeout, not the 5 s hang
+    assert elapsed < 3, elapsed  # bounded by the 1 s deadline, not the 5 s hang
     assert report.sent == 6 and report.retried == 1 and hung.status == "pending"
     assert {d.sub_id for d in pushes.deliveries if d.sub_id.startswith("ok-")} == {
         f"ok-{n}" for n in range(6)
     }
+
+
+def test_a_trickling_endpoint_does_not_hold_the_pass_past_the_deadline(
+    app: Flask, session: Session, make: Factory, pushes: PushService, sender: PushSender
+) -> None:
+    now = local("Europe/London", 2026, 3, 10, 12, 0)
+    slow = make.patient()
+    subscribe(session, pushes, slow, "trickle")
+    # A byte every 0.3 s keeps every single read alive; only a deadline ends it.
+    pushes.trickle("trickle", interval=0.3, seconds=30)
+    quick = make.patient()
+    subscribe(session, pushes, quick, "quick")
+    due_now(session, quick, "test", now, "t-quick")
+    held = due_now(session, slow, "test", now, "t-trickle")
+    started = time.monotonic()
+    report = run(session, sender, app, now)
+    elapsed = time.monotonic() - started
+    assert elapsed < 3, elapsed  # the 1 s deadline, not the 30 s trickle
+    assert report.sent == 1 and report.retried == 1
+    assert held.status == "pending" and held.last_error == "timed out"
+    assert [d.sub_id for d in pushes.deliveries] == ["quick"]
+
+
+def test_a_redirecting_endpoint_is_not_followed_by_the_pass(
+    app: Flask, session: Session, make: Factory, pushes: PushService, sender: PushSender
+) -> None:
+    now = local("Europe/London", 2026, 3, 10, 12, 0)
+    patient = make.patient()
+    subscribe(session, pushes, patient, "redirects")
+    pushes.redirect("redirects", pushes.elsewhere_url("metadata"), status=307)
+    occurrence = due_now(session, patient, "test", now, "t-redirect")
+    report = run(session, sender, app, now)
+    assert report.failed == 1 and occurrence.status == "failed"
+    assert "307" in occurrence.last_error
+    time.sleep(0.2)
+    assert pushes.elsewhere == [] and pushes.deliveries == []
 
 
 def test_skip_when_done_and_outside_the_program(

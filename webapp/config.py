@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from webapp.push.endpoints import DEFAULT_PUSH_SERVICE_HOSTS, parse_hosts
+
 
 def _env_int(name: str, default: int) -> int:
     raw = os.environ.get(name)
@@ -111,7 +113,15 @@ def load_settings(instance_path: Path, overrides: dict[str, Any] | None = None) 
         "MAX_CONTENT_LENGTH": _env_int("MAX_UPLOAD_MB", 25) * 1024 * 1024,
         "VAPID_PRIVATE_KEY": os.environ.get("VAPID_PRIVATE_KEY", ""),
         "VAPID_SUBJECT": os.environ.get("VAPID_SUBJECT", ""),
+        # Only for tests and local development: lets pushes go to a push service on loopback.
         "PUSH_ALLOW_HTTP_LOOPBACK": _env_bool("PUSH_ALLOW_HTTP_LOOPBACK", False),
+        "PUSH_SERVICE_HOSTS": parse_hosts(
+            os.environ.get("PUSH_SERVICE_HOSTS") or ",".join(DEFAULT_PUSH_SERVICE_HOSTS)
+        ),
+        "PUSH_TEST_RATE_LIMIT": os.environ.get("PUSH_TEST_RATE_LIMIT", "5 per minute;20 per hour"),
+        "PUSH_RENEW_RATE_LIMIT": os.environ.get(
+            "PUSH_RENEW_RATE_LIMIT", "10 per minute;50 per hour"
+        ),
         "PUSH_WORKERS": _env_int("PUSH_WORKERS", 32),
         "PUSH_TIMEOUT_SECONDS": _env_int("PUSH_TIMEOUT_SECONDS", 10),
         "EMBEDDED_SCHEDULER": _env_bool("EMBEDDED_SCHEDULER", True),

@@ -1,6 +1,7 @@
 // Notifications on this device: ask only when the person presses the button, subscribe
 // with the server's VAPID key, and tell the server. On iPhone, push works only once the
-// app is on the Home Screen, so we explain that instead of asking.
+// app is on the Home Screen, so we explain that instead of asking. Signing out drops the
+// browser's subscription too (loaded on every signed-in page for that).
 
 const csrf = () => document.querySelector('meta[name="csrf-token"]')?.content ?? "";
 const supported = "serviceWorker" in navigator && "PushManager" in window && "Notification" in window;
@@ -37,6 +38,12 @@ async function post(url, method, body) {
   return response.status === 204 ? {} : response.json().catch(() => ({}));
 }
 
+const card = document.querySelector("[data-push-card]");
+
+function withTimeout(promise, ms) {
+  return Promise.race([promise, new Promise((resolve) => { setTimeout(resolve, ms, null); })]);
+}
+
 export async function enable() {
   const permission = await Notification.requestPermission();
   if (permission !== "granted") return permission;
@@ -47,6 +54,7 @@ export async function enable() {
     subscription = await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(publicKey) });
   }
   await post("/push/subscriptions", "POST", subscription.toJSON());
+  if (card) card.dataset.pushDevice = "this";
   return "granted";
 }
 
@@ -56,12 +64,16 @@ export async function disable() {
     await post("/push/subscriptions", "DELETE", { endpoint: subscription.endpoint });
     await subscription.unsubscribe();
   }
+  if (card) card.dataset.pushDevice = "none";
 }
 
 async function stateNow() {
   if (!supported) return ios && !standalone ? "ios-install" : "unsupported";
   if (Notification.permission === "denied") return "denied";
-  return (await currentSubscription()) ? "on" : "off";
+  // The browser may still hold a subscription the server no longer sends to for this
+  // person (left by someone who signed in here before, or dropped as dead): that is "off".
+  const subscription = await currentSubscription();
+  return subscription && card?.dataset.pushDevice === "this" ? "on" : "off";
 }
 
 async function setupCard(card) {
@@ -100,11 +112,35 @@ async function setupCard(card) {
   await show();
 }
 
-const card = document.querySelector("[data-push-card]");
 if (card) setupCard(card);
 
 // Today: offer reminders where they would work and are not on yet.
 const offer = document.querySelector("[data-push-offer]");
 if (offer && supported && Notification.permission === "default") {
   currentSubscription().then((subscription) => { offer.hidden = Boolean(subscription); });
+}
+
+// Signing out: the server forgets this device's subscription (it knows the device by its
+// cookie; the endpoint sent along also covers subscriptions made before it had one), and
+// the browser drops it. Without JavaScript the server still does its part.
+async function forgetThisDevice(form) {
+  const subscription = await withTimeout(currentSubscription(), 2000);
+  if (!subscription) return;
+  const field = form.querySelector('input[name="push_endpoint"]') ?? document.createElement("input");
+  field.type = "hidden";
+  field.name = "push_endpoint";
+  field.value = subscription.endpoint;
+  form.append(field);
+  await withTimeout(subscription.unsubscribe(), 2000);
+}
+
+for (const form of document.querySelectorAll("form[data-sign-out]")) {
+  form.addEventListener("submit", (event) => {
+    if (!supported || form.dataset.pushForgotten) return;
+    event.preventDefault();
+    forgetThisDevice(form).catch(() => {}).finally(() => {
+      form.dataset.pushForgotten = "true";
+      form.submit();
+    });
+  });
 }

@@ -145,20 +145,23 @@ self.addEventListener("notificationclick", (event) => {
 
 self.addEventListener("pushsubscriptionchange", (event) => {
   event.waitUntil((async () => {
-    const old = event.oldSubscription;
     let fresh = event.newSubscription;
     if (!fresh) {
+      // Chrome often gives neither the old nor the new subscription: subscribe again.
       const { publicKey } = await fetch("/push/vapid-public-key").then((r) => r.json());
       const key = Uint8Array.from(atob(publicKey.replace(/-/g, "+").replace(/_/g, "/") + "==".slice(0, (4 - publicKey.length % 4) % 4)), (c) => c.charCodeAt(0));
       fresh = await self.registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key });
     }
-    // The old endpoint proves which account this device belonged to.
-    await fetch("/push/subscriptions/renew", {
+    // The device cookie (set when notifications were turned on) tells the server which
+    // device this is, with or without a session; no old endpoint is needed.
+    const response = await fetch("/push/subscriptions/renew", {
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ old_endpoint: old?.endpoint ?? null, subscription: fresh.toJSON() }),
+      body: JSON.stringify({ subscription: fresh.toJSON() }),
     });
+    // Signed out of, or never turned on here: nobody should be reached on this device.
+    if (response.status === 404) await fresh.unsubscribe();
   })());
 });
 

@@ -22,7 +22,7 @@ from tests.e2e.conftest import (
 )
 from tests.pushservice import PushService
 from webapp.models import CheckIn, Completion, User
-from webapp.services import reminders
+from webapp.services import devices
 
 
 def _patient(live_server: LiveServer, login: str) -> int:
@@ -134,7 +134,7 @@ def test_push_reaches_the_service_worker_and_shows(
     # so the device's subscription points at the local one, stored the normal way.
     with live_server.session() as session:
         sub = push_service.subscribe("chromium-device")
-        reminders.save_subscription(
+        devices.save(
             session,
             session.get(User, patient_id),
             endpoint=sub["endpoint"],

@@ -11,7 +11,12 @@ from webapp.models.base import Base, utcnow
 
 
 class PushSubscription(Base):
-    """One browser or phone that accepts push messages for a user."""
+    """One browser or phone that accepts push messages for a user.
+
+    ``device_hash`` is the SHA-256 of a random key kept in that browser's HttpOnly device
+    cookie: it is how the server knows "this device" at sign-out, at someone else's
+    sign-in, and when the service worker renews the subscription with no page open.
+    """
 
     __tablename__ = "push_subscriptions"
 
@@ -21,6 +26,7 @@ class PushSubscription(Base):
     p256dh: Mapped[str] = mapped_column(String(120))
     auth: Mapped[str] = mapped_column(String(40))
     user_agent: Mapped[str] = mapped_column(String(300), default="")
+    device_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_success_at: Mapped[datetime | None]
 

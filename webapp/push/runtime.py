@@ -11,6 +11,7 @@ from typing import Any
 from flask import Flask
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from webapp.push.endpoints import EndpointPolicy, parse_hosts
 from webapp.push.keys import VapidKey, load_vapid_key
 from webapp.push.sender import PushSender
 
@@ -42,6 +43,18 @@ def vapid_subject(app: Flask) -> str:
     return f"mailto:{email}" if email else "mailto:clinic@example.org"
 
 
+def endpoint_policy(app: Flask) -> EndpointPolicy:
+    """Return which push endpoints this app accepts and posts to (from the settings)."""
+    policy: EndpointPolicy | None = app.extensions.get("push_endpoint_policy")
+    if policy is None:
+        policy = EndpointPolicy(
+            hosts=parse_hosts(app.config["PUSH_SERVICE_HOSTS"]),
+            allow_loopback=bool(app.config.get("PUSH_ALLOW_HTTP_LOOPBACK")),
+        )
+        app.extensions["push_endpoint_policy"] = policy
+    return policy
+
+
 def get_sender(app: Flask) -> PushSender:
     """Return this process's push sender (one thread pool, reused connections)."""
     sender: PushSender | None = app.extensions.get("push_sender")
@@ -49,8 +62,9 @@ def get_sender(app: Flask) -> PushSender:
         sender = PushSender(
             vapid_key(app),
             vapid_subject(app),
+            policy=endpoint_policy(app),
             workers=int(app.config.get("PUSH_WORKERS", 32)),
-            read_timeout=float(app.config.get("PUSH_TIMEOUT_SECONDS", 10)),
+            deadline=float(app.config.get("PUSH_TIMEOUT_SECONDS", 10)),
         )
         app.extensions["push_sender"] = sender
     return sender

@@ -1,7 +1,8 @@
-"""Send Web Push messages concurrently: a bounded pool, reused connections, timeouts."""
+"""Send Web Push messages concurrently: a bounded pool, reused connections, a deadline each."""
 
 from __future__ import annotations
 
+import http.client
 import logging
 import threading
 import time
@@ -13,9 +14,11 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
 import requests
-from pywebpush import WebPusher
-from requests.adapters import HTTPAdapter
+from pywebpush import WebPusher, WebPushException
+from urllib3.exceptions import HTTPError
 
+from webapp.push import transport
+from webapp.push.endpoints import EndpointPolicy
 from webapp.push.keys import VapidKey
 
 log = logging.getLogger(__name__)
@@ -93,15 +96,18 @@ class PushSender:
         key: VapidKey,
         subject: str,
         *,
+        policy: EndpointPolicy,
         workers: int = 32,
         connect_timeout: float = 3.05,
-        read_timeout: float = 10.0,
+        deadline: float = 10.0,
     ) -> None:
         if not subject.startswith(("mailto:", "https:")):
             raise ValueError("the VAPID subject must be a mailto: or https: URL")
         self.key = key
         self.subject = subject
-        self.timeout = (connect_timeout, read_timeout)
+        self.policy = policy
+        self.connect_timeout = connect_timeout
+        self.deadline = deadline
         self.workers = workers
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="push")
         self._local = threading.local()
@@ -111,10 +117,7 @@ class PushSender:
     def _session(self) -> requests.Session:
         session: requests.Session | None = getattr(self._local, "session", None)
         if session is None:
-            session = requests.Session()
-            adapter = HTTPAdapter(pool_connections=4, pool_maxsize=4, max_retries=0)
-            session.mount("https://", adapter)
-            session.mount("http://", adapter)
+            session = transport.guarded_session()
             self._local.session = session
         return session
 
@@ -137,33 +140,41 @@ class PushSender:
 
     def send_one(self, message: PushMessage) -> PushOutcome:
         """Send one message and say what happened (never raises for network trouble)."""
-        headers = {
-            **self.vapid_headers(message.endpoint),
-            "Urgency": message.urgency,
-            "Topic": message.topic,
-        }
         subscription = {
             "endpoint": message.endpoint,
             "keys": {"p256dh": message.p256dh, "auth": message.auth},
         }
         try:
-            response = WebPusher(subscription, requests_session=self._session()).send(
-                message.payload, headers, ttl=message.ttl, timeout=self.timeout
+            body = WebPusher(subscription).encode(message.payload, "aes128gcm")["body"]
+        except (ValueError, TypeError, WebPushException) as exc:  # unusable keys: never retry
+            return PushOutcome(message.subscription_id, None, error=f"bad subscription: {exc}")
+        headers = {
+            **self.vapid_headers(message.endpoint),
+            "TTL": str(message.ttl),
+            "Content-Encoding": "aes128gcm",
+            "Urgency": message.urgency,
+            "Topic": message.topic,
+        }
+        try:
+            answer = transport.post(
+                self._session(),
+                message.endpoint,
+                body=body,
+                headers=headers,
+                policy=self.policy,
+                connect_timeout=self.connect_timeout,
+                deadline_seconds=self.deadline,
             )
-        except requests.Timeout:
+        except transport.Refused as exc:
+            # Stored before the rules were this strict, or the list changed: never posted to.
+            return PushOutcome(message.subscription_id, None, error=f"refused: {exc}")
+        except (transport.DeadlinePassed, requests.Timeout):
             return PushOutcome(message.subscription_id, None, retry=True, error="timed out")
-        except requests.RequestException as exc:
+        except (requests.RequestException, HTTPError, http.client.HTTPException, OSError) as exc:
             return PushOutcome(
                 message.subscription_id, None, retry=True, error=f"network: {type(exc).__name__}"
             )
-        except (ValueError, TypeError) as exc:  # unusable keys: never retry
-            return PushOutcome(message.subscription_id, None, error=f"bad subscription: {exc}")
-        if isinstance(response, str):  # only for curl=True, which we never ask for
-            return PushOutcome(message.subscription_id, None, error="unexpected response")
-        status = response.status_code
-        outcome = classify(message.subscription_id, status, response.headers.get("Retry-After"))
-        response.close()
-        return outcome
+        return classify(message.subscription_id, answer.status, answer.retry_after)
 
     def send_many(self, messages: Sequence[PushMessage]) -> list[PushOutcome]:
         """Send messages concurrently and return outcomes in the same order."""

@@ -18,7 +18,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import selectinload
@@ -1005,51 +1005,7 @@ def cleanup(session: Db, *, now: datetime | None = None, keep_days: int = 30) ->
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-# --- subscriptions, tests, snoozes, the in-app banner ---------------------------------------
-
-
-def save_subscription(
-    session: Db, user: User, *, endpoint: str, p256dh: str, auth: str, user_agent: str = ""
-) -> PushSubscription:
-    """Store a device's subscription; a device that changes hands moves to the newest user."""
-    found = session.scalar(select(PushSubscription).where(PushSubscription.endpoint == endpoint))
-    if found is None:
-        found = PushSubscription(
-            user_id=user.id,
-            endpoint=endpoint,
-            p256dh=p256dh,
-            auth=auth,
-            user_agent=user_agent[:300],
-        )
-        session.add(found)
-    else:
-        found.user_id = user.id
-        found.p256dh = p256dh
-        found.auth = auth
-        found.user_agent = user_agent[:300]
-    session.flush()
-    return found
-
-
-def delete_subscription(session: Db, user: User, endpoint: str) -> None:
-    """Forget one of the user's devices (someone else's device is left alone)."""
-    session.execute(
-        delete(PushSubscription).where(
-            PushSubscription.endpoint == endpoint, PushSubscription.user_id == user.id
-        )
-    )
-
-
-def subscription_count(session: Db, user: User) -> int:
-    """Return how many devices take push for the user."""
-    return int(
-        session.scalar(
-            select(func.count())
-            .select_from(PushSubscription)
-            .where(PushSubscription.user_id == user.id)
-        )
-        or 0
-    )
+# --- tests, snoozes, the in-app banner (devices are in services.devices) -----------------
 
 
 def one_off(
@@ -1156,21 +1112,3 @@ def first_admin_email(session: Db) -> str | None:
         .order_by(User.id)
         .limit(1)
     )
-
-
-def renew_subscription(
-    session: Db, *, old_endpoint: str, endpoint: str, p256dh: str, auth: str
-) -> PushSubscription | None:
-    """Move a device's renewed subscription onto its old record; None if it is unknown."""
-    old = session.scalar(select(PushSubscription).where(PushSubscription.endpoint == old_endpoint))
-    if old is None:
-        return None
-    taken = session.scalar(select(PushSubscription).where(PushSubscription.endpoint == endpoint))
-    if taken is not None and taken.id != old.id:
-        session.delete(taken)
-        session.flush()
-    old.endpoint = endpoint
-    old.p256dh = p256dh
-    old.auth = auth
-    session.flush()
-    return old

@@ -24,6 +24,7 @@ from webapp.models import Role, User
 from webapp.services import accounts, invites
 from webapp.services.errors import ValidationError
 from webapp.web.auth.forms import ChangePasswordForm, ChoosePasswordForm, LoginForm, ProfileForm
+from webapp.web.push import device as push_device
 from webapp.web.rendering import apply_errors, timezone_options
 from webapp.web.security import login_required
 
@@ -64,6 +65,7 @@ def index() -> BaseResponse:
 
 
 def _sign_in(user: User, remember: bool) -> None:
+    push_device.forget_at_sign_in(user)
     login_user(
         user,
         remember=remember,
@@ -106,7 +108,9 @@ def login_rate_limited() -> tuple[str, int]:
 
 @bp.post("/logout")
 def logout() -> BaseResponse:
-    """Sign out and forget this device's cached pages."""
+    """Sign out, stop this device's notifications, and forget its cached pages."""
+    if current_user.is_authenticated:
+        push_device.forget_at_sign_out(current_user._get_current_object())
     logout_user()
     flash("You are signed out.", "info")
     response = redirect(url_for("auth.login"), code=303)

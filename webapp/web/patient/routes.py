@@ -25,6 +25,7 @@ from webapp.models import Exercise, Role, User
 from webapp.services import (
     checkins,
     clock,
+    devices,
     export,
     library,
     programs,
@@ -412,7 +413,7 @@ def _reminders_page(values: dict[str, Any], errors: dict[str, list[str]], status
         values=values,
         errors=errors,
         default_times=reminders.program_times(program_now),
-        devices=reminders.subscription_count(db.session, me()),
+        devices=devices.count(db.session, me()),
         saved=request.method == "POST" and not errors,
         settings=settings,
     )

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -13,21 +11,28 @@ from flask import (
     current_app,
     flash,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
     url_for,
 )
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
-from webapp.extensions import csrf, db
+from webapp.extensions import csrf, db, limiter
 from webapp.models import User
 from webapp.push import runtime, valid_subscription_keys
-from webapp.services import reminders
+from webapp.services import devices, reminders
 from webapp.services.errors import ValidationError
+from webapp.web.push import device
 from webapp.web.security import login_required
 
 bp = Blueprint("push", __name__)
+
+TEST_TOO_OFTEN = "You have sent several tests just now. Please wait a minute, then try again."
+RENEW_TOO_OFTEN = "Too many renewals from this address. Please wait a minute."
+UNKNOWN_DEVICE = "This device does not take notifications here; turn them on from the app."
 
 
 def me() -> User:
@@ -40,6 +45,17 @@ def _bad(message: str, field: str) -> tuple[Response, int]:
     return jsonify(error=message, field=field), 400
 
 
+@bp.app_context_processor
+def _device_helpers() -> dict[str, Any]:
+    # The notifications card shows "on" only when the server sends to this browser for
+    # the person looking at it (not when another person's subscription lingers in it).
+    return {"push_this_device": device.is_this_device}
+
+
+def _wants_json() -> bool:
+    return request.is_json or request.accept_mimetypes.best == "application/json"
+
+
 @bp.get("/push/vapid-public-key")
 def vapid_public_key() -> Response:
     """Return the key browsers need to subscribe."""
@@ -48,54 +64,49 @@ def vapid_public_key() -> Response:
     return response
 
 
-def _endpoint_problem(endpoint: Any) -> str | None:
-    if not isinstance(endpoint, str) or not endpoint:
-        return "endpoint is required"
-    if len(endpoint) > 1024:
-        return "endpoint is too long"
-    parts = urlsplit(endpoint)
-    if parts.scheme == "https" and parts.netloc:
-        return None
-    if parts.scheme == "http" and current_app.config.get("PUSH_ALLOW_HTTP_LOOPBACK"):
-        try:
-            if ipaddress.ip_address(parts.hostname or "").is_loopback:
-                return None
-        except ValueError:
-            if parts.hostname == "localhost":
-                return None
-    return "endpoint must be an https:// URL"
-
-
-@bp.post("/push/subscriptions")
-@login_required
-def subscribe() -> Any:
-    """Store this browser's push subscription (JSON PushSubscription)."""
-    data = request.get_json(silent=True)
+def _subscription_problem(data: Any) -> tuple[str, str] | None:
+    """Return (message, field) for what is wrong with a PushSubscription's JSON, or None."""
     if not isinstance(data, dict):
-        return _bad("send the PushSubscription as JSON", "body")
-    problem = _endpoint_problem(data.get("endpoint"))
+        return "Send the PushSubscription as JSON.", "body"
+    problem = runtime.endpoint_policy(current_app).problem(data.get("endpoint"))
     if problem:
-        return _bad(problem, "endpoint")
+        return problem, "endpoint"
     keys = data.get("keys")
     if (
         not isinstance(keys, dict)
         or not isinstance(keys.get("p256dh"), str)
         or not isinstance(keys.get("auth"), str)
     ):
-        return _bad("keys.p256dh and keys.auth are required", "keys")
+        return "keys.p256dh and keys.auth are required.", "keys"
     problem = valid_subscription_keys(keys["p256dh"], keys["auth"])
     if problem:
-        return _bad(problem, "keys")
-    subscription = reminders.save_subscription(
+        return problem, "keys"
+    return None
+
+
+@bp.post("/push/subscriptions")
+@login_required
+def subscribe() -> Any:
+    """Store this browser's push subscription (JSON PushSubscription) for the signed-in person."""
+    data = request.get_json(silent=True)
+    problem = _subscription_problem(data)
+    if problem:
+        return _bad(*problem)
+    assert isinstance(data, dict)
+    key = devices.new_device_key()
+    subscription = devices.save(
         db.session,
         me(),
         endpoint=data["endpoint"],
-        p256dh=keys["p256dh"],
-        auth=keys["auth"],
+        p256dh=data["keys"]["p256dh"],
+        auth=data["keys"]["auth"],
+        device_key=key,
         user_agent=request.headers.get("User-Agent", ""),
     )
     db.session.commit()
-    return jsonify(id=subscription.id), 201
+    response = make_response(jsonify(id=subscription.id), 201)
+    device.remember(response, key)
+    return response
 
 
 @bp.delete("/push/subscriptions")
@@ -104,14 +115,35 @@ def unsubscribe() -> Any:
     """Forget this browser's subscription."""
     data = request.get_json(silent=True)
     if not isinstance(data, dict) or not isinstance(data.get("endpoint"), str):
-        return _bad('send {"endpoint": ...} as JSON', "endpoint")
-    reminders.delete_subscription(db.session, me(), data["endpoint"])
+        return _bad('Send {"endpoint": ...} as JSON.', "endpoint")
+    devices.forget(db.session, me(), data["endpoint"])
     db.session.commit()
-    return Response(status=204)
+    response = Response(status=204)
+    response.delete_cookie(device.DEVICE_COOKIE, path="/", httponly=True, samesite="Lax")
+    return response
+
+
+def _test_limit() -> str:
+    return str(current_app.config["PUSH_TEST_RATE_LIMIT"])
+
+
+def _per_person() -> str:
+    # Per person, not per address: a clinic's patients may share one address.
+    if current_user.is_authenticated:
+        return f"person:{current_user.id}"
+    return get_remote_address()
+
+
+def _test_breached(_limit: Any) -> Response:
+    if _wants_json():
+        return make_response(jsonify(error=TEST_TOO_OFTEN), 429)
+    flash(TEST_TOO_OFTEN, "warning")
+    return make_response(redirect(request.referrer or url_for("index"), code=303))
 
 
 @bp.post("/push/test")
 @login_required
+@limiter.limit(_test_limit, key_func=_per_person, on_breach=_test_breached)
 def test() -> Any:
     """Send "This is how your reminders will look" to my devices now, the usual way."""
     occurrence = reminders.new_test(db.session, me())
@@ -126,12 +158,15 @@ def test() -> Any:
         runtime.payload_context(current_app),
     )
     db.session.commit()
-    devices = report.messages
-    if request.accept_mimetypes.best == "application/json" or request.is_json:
-        return jsonify(devices=devices, sent=report.sent, inapp=report.inapp), 200
-    if devices and report.sent:
-        flash(f"Test sent to {devices} device{'s' if devices != 1 else ''}.", "success")
-    elif devices:
+    devices_reached = report.messages
+    if _wants_json():
+        return jsonify(devices=devices_reached, sent=report.sent, inapp=report.inapp), 200
+    if devices_reached and report.sent:
+        flash(
+            f"Test sent to {devices_reached} device{'s' if devices_reached != 1 else ''}.",
+            "success",
+        )
+    elif devices_reached:
         flash("The test could not be delivered. Try turning reminders off and on again.", "error")
     else:
         flash("No device takes notifications yet: turn them on first.", "warning")
@@ -175,43 +210,47 @@ def snooze_page(token: str) -> Any:
 csrf.exempt(snooze_api)
 
 
-@bp.post("/push/subscriptions/renew")
-def renew() -> Any:
-    """Replace a subscription the browser renewed (from the service worker, which has no page).
+def _renew_limit() -> str:
+    return str(current_app.config["PUSH_RENEW_RATE_LIMIT"])
 
-    The old endpoint is an unguessable URL only this device knew: it stands in for the
-    sign-in, so the new subscription goes to whoever owned the old one.
+
+def _renew_breached(_limit: Any) -> Response:
+    return make_response(jsonify(error=RENEW_TOO_OFTEN), 429)
+
+
+@bp.post("/push/subscriptions/renew")
+@limiter.limit(_renew_limit, on_breach=_renew_breached)
+def renew() -> Any:
+    """Move this device's reminders to the subscription the browser renewed.
+
+    Called by the service worker, which has no page, no CSRF token and maybe no session:
+    the device cookie set when notifications were turned on says which device this is
+    (the browser often gives no old subscription to go by). A device signed out of since,
+    or never subscribed here, is refused; so is an endpoint that is another person's.
     """
     data = request.get_json(silent=True)
-    if not isinstance(data, dict) or not isinstance(data.get("old_endpoint"), str):
-        return _bad("send old_endpoint and subscription as JSON", "old_endpoint")
-    fresh = data.get("subscription")
-    if not isinstance(fresh, dict):
-        return _bad("subscription is required", "subscription")
-    problem = _endpoint_problem(fresh.get("endpoint"))
-    keys = fresh.get("keys")
-    if problem is None and not (
-        isinstance(keys, dict)
-        and isinstance(keys.get("p256dh"), str)
-        and isinstance(keys.get("auth"), str)
-    ):
-        problem = "keys.p256dh and keys.auth are required"
-    if problem is None and isinstance(keys, dict):
-        problem = valid_subscription_keys(keys["p256dh"], keys["auth"])
+    fresh = data.get("subscription") if isinstance(data, dict) else None
+    problem = _subscription_problem(fresh)
     if problem:
-        return _bad(problem, "subscription")
-    assert isinstance(keys, dict)
-    renewed = reminders.renew_subscription(
-        db.session,
-        old_endpoint=data["old_endpoint"],
-        endpoint=fresh["endpoint"],
-        p256dh=keys["p256dh"],
-        auth=keys["auth"],
-    )
+        return _bad(problem[0], "subscription")
+    assert isinstance(fresh, dict)
+    try:
+        renewed = devices.renew(
+            db.session,
+            device_key=device.device_key(),
+            endpoint=fresh["endpoint"],
+            p256dh=fresh["keys"]["p256dh"],
+            auth=fresh["keys"]["auth"],
+        )
+    except ValidationError as exc:
+        db.session.rollback()
+        return jsonify(error=exc.first("endpoint"), field="endpoint"), 409
     if renewed is None:
-        return jsonify(error="unknown subscription"), 404
+        return jsonify(error=UNKNOWN_DEVICE), 404
     db.session.commit()
     return jsonify(id=renewed.id), 201
 
 
+# The device cookie is the authority, and it is never sent with a cross-site request
+# (SameSite=Lax) nor can a cross-site page send JSON without a preflight we do not answer.
 csrf.exempt(renew)
