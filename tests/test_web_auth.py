@@ -71,6 +71,36 @@ def test_logout_needs_post_and_clears_site_cache(client: FlaskClient, make: Fact
     assert client.get("/me/").status_code == 302
 
 
+def test_sign_in_starts_a_fresh_session(client: FlaskClient, make: Factory) -> None:
+    therapist = make.therapist()
+    before = csrf_token(client)
+    with client.session_transaction() as planted:
+        # What an attacker could have planted, or a previous person left behind.
+        planted["invite_links"] = {"1": "A" * 43}
+        planted["_fresh"] = False
+    login(client, therapist)
+    with client.session_transaction() as after:
+        assert "invite_links" not in after
+        assert after["_fresh"] is True
+        assert after["_user_id"].startswith(f"{therapist.id}.")
+    assert csrf_token(client) != before
+
+
+def test_sign_out_forgets_the_whole_session(client: FlaskClient, make: Factory) -> None:
+    login(client, make.therapist())
+    signed_in_token = csrf_token(client)
+    with client.session_transaction() as kept:
+        kept["invite_links"] = {"1": "A" * 43}
+    response = post_form(client, "/logout")
+    assert response.status_code == 303
+    with client.session_transaction() as after:
+        # Only the "You are signed out." message is left for the next page.
+        assert set(after) == {"_flashes"}
+    page = client.get("/login").get_data(as_text=True)
+    assert "You are signed out." in page
+    assert csrf_token(client) != signed_in_token
+
+
 def test_csrf_is_required_for_forms(client: FlaskClient, make: Factory) -> None:
     therapist = make.therapist()
     response = client.post("/login", data={"login": therapist.login, "password": PASSWORD})

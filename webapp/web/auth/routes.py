@@ -14,6 +14,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_login import current_user, login_user, logout_user
@@ -63,7 +64,19 @@ def index() -> BaseResponse:
     return redirect(url_for("auth.login"))
 
 
+def _clear_session() -> None:
+    # Everything goes, except Flask-Login's note to delete the remember-me cookie on this
+    # response: without it, signing out would leave the device signed in.
+    forget_remember = session.get("_remember") == "clear"
+    session.clear()
+    if forget_remember:
+        session["_remember"] = "clear"
+
+
 def _sign_in(user: User, remember: bool) -> None:
+    # A fresh session: nothing planted before sign-in (session fixation) and nothing left by
+    # the previous person on a shared device survives into this person's session.
+    _clear_session()
     login_user(
         user,
         remember=remember,
@@ -108,6 +121,9 @@ def login_rate_limited() -> tuple[str, int]:
 def logout() -> BaseResponse:
     """Sign out and forget this device's cached pages."""
     logout_user()
+    # Flask-Login forgets only its own keys; on a shared tablet the next person must find
+    # nothing of this one's session (CSRF token, flashes, anything a view kept there).
+    _clear_session()
     flash("You are signed out.", "info")
     response = redirect(url_for("auth.login"), code=303)
     # The browser's HTTP cache may hold pages with patient data; the service worker
