@@ -7,10 +7,11 @@ import re
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.conftest import PASSWORD, Factory, csrf_token, login, post_form
-from webapp.models import InvitePurpose, utcnow
+from webapp.models import InvitePurpose, User, utcnow
 from webapp.services import accounts, invites
 
 
@@ -279,6 +280,41 @@ def test_invite_path_end_to_end(app: Flask, client: FlaskClient, make: Factory) 
     assert again.status_code == 410
     assert "already used" in again.get_data(as_text=True)
     assert "ask the clinic" in again.get_data(as_text=True)
+
+
+def test_invite_links_stay_out_of_the_session_cookie(
+    app: Flask, client: FlaskClient, session: Session, make: Factory
+) -> None:
+    therapist = make.therapist()
+    login(client, therapist)
+    path = _add_patient(client, name="Rosa Diaz")
+    token = path.removeprefix("/i/")
+    with client.session_transaction() as kept:
+        assert token not in repr(dict(kept))
+    # The server can show the same link again, on another device of the clinic too.
+    desk = app.test_client()
+    login(desk, therapist)
+    patient_id = session.scalars(select(User.id).where(User.display_name == "Rosa Diaz")).one()
+    page = desk.get(f"/clinic/patients/{patient_id}/invite").get_data(as_text=True)
+    assert f'value="http://localhost{path}"' in page
+    # Once used, there is nothing to show.
+    phone = app.test_client()
+    html = phone.get(path).get_data(as_text=True)
+    csrf = re.search(r'name="csrf-token" content="([^"]+)"', html)
+    assert csrf
+    phrase = "tea in the garden at four"
+    done = phone.post(
+        path,
+        data={
+            "csrf_token": csrf.group(1),
+            "login": "rosa.d",
+            "password": phrase,
+            "confirm": phrase,
+        },
+    )
+    assert done.status_code == 303
+    page = desk.get(f"/clinic/patients/{patient_id}/invite").get_data(as_text=True)
+    assert "/i/" not in page and "There is no open invite link to show here." in page
 
 
 def test_expired_and_forged_invites(client: FlaskClient, session: Session, make: Factory) -> None:

@@ -120,6 +120,7 @@ def create_patient(
     email: str | None,
     timezone: str,
     invite_ttl_days: int,
+    link_key: bytes | None = None,
 ) -> NewPatient:
     """Add a patient linked to the therapist and issue their invite link."""
     errors: dict[str, list[str]] = {}
@@ -146,7 +147,9 @@ def create_patient(
     session.add(patient)
     session.flush()
     care.link(session, therapist, patient)
-    token = invites.issue(session, patient, created_by=therapist, ttl_days=invite_ttl_days)
+    token = invites.issue(
+        session, patient, created_by=therapist, ttl_days=invite_ttl_days, link_key=link_key
+    )
     audit.record(session, therapist, "patient.create", patient=patient)
     return NewPatient(patient, token)
 
@@ -251,7 +254,14 @@ def change_password(session: Db, user: User, *, current: str, new: str, confirm:
     audit.record(session, user, "account.password_change", patient=_p(user))
 
 
-def reset_access(session: Db, therapist: User, patient: User, *, invite_ttl_days: int) -> str:
+def reset_access(
+    session: Db,
+    therapist: User,
+    patient: User,
+    *,
+    invite_ttl_days: int,
+    link_key: bytes | None = None,
+) -> str:
     """Sign a patient out everywhere and issue a new link to choose a password."""
     patient.session_token = new_session_token()
     token = invites.issue(
@@ -260,6 +270,7 @@ def reset_access(session: Db, therapist: User, patient: User, *, invite_ttl_days
         created_by=therapist,
         purpose=InvitePurpose.RESET if patient.has_password else InvitePurpose.INVITE,
         ttl_days=invite_ttl_days,
+        link_key=link_key,
     )
     audit.record(session, therapist, "patient.reset_access", patient=patient)
     return token
