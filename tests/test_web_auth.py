@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import time
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -140,6 +142,95 @@ def test_login_is_rate_limited(client: FlaskClient, make: Factory) -> None:
     assert response.status_code == 429
 
 
+def _from(app: Flask, address: str) -> FlaskClient:
+    """Return a browser that reaches the app from this client address."""
+    browser = app.test_client()
+    browser.environ_base["REMOTE_ADDR"] = address
+    return browser
+
+
+def _try(browser: FlaskClient, login_name: str, password: str) -> Any:
+    return post_form(browser, "/login", {"login": login_name, "password": password})
+
+
+ACCOUNT_LOCKED = "Too many tries to sign in to this account."
+
+
+def test_one_account_is_limited_across_many_addresses(
+    app: Flask, session: Session, make: Factory
+) -> None:
+    patient = make.patient(login="rosa@test.example")
+    session.commit()  # a failed sign-in rolls the request's work back, not the patient
+    for n in range(10):
+        # Case and spaces do not make another account.
+        guess = _try(_from(app, f"203.0.113.{n}"), "  Rosa@Test.Example ", "wrong guess!")
+        assert guess.status_code == 422
+    # An eleventh address gets no further, even with the right password.
+    refused = _try(_from(app, "203.0.113.99"), "rosa@test.example", PASSWORD)
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 429
+    assert ACCOUNT_LOCKED in html and "Please try again in 15 minutes" in html
+    assert 'value="rosa@test.example"' in html
+    assert patient.last_login_at is None
+    # Other people at those addresses still sign in.
+    assert _try(_from(app, "203.0.113.1"), make.patient().login or "", PASSWORD).status_code == 303
+
+
+def test_an_unknown_name_is_limited_like_a_real_one(app: Flask) -> None:
+    statuses = [
+        _try(_from(app, f"203.0.113.{n}"), "nobody@test.example", "wrong guess!").status_code
+        for n in range(11)
+    ]
+    # The same answers as for a real account: the limit does not tell which names exist.
+    assert statuses == [422] * 10 + [429]
+
+
+def test_known_devices_sign_in_while_their_account_and_address_are_attacked(
+    app: Flask, make: Factory
+) -> None:
+    therapist = make.therapist()
+    clinic_address = "198.51.100.7"
+    tablet = _from(app, clinic_address)
+    login(tablet, therapist)
+    post_form(tablet, "/logout")
+    # Someone behind the clinic's one address guesses until address and account are locked.
+    attacker = _from(app, clinic_address)
+    statuses = [
+        _try(attacker, therapist.login or "", "wrong guess!").status_code for _ in range(11)
+    ]
+    # The therapist's own first sign-in on the tablet counted against the account too.
+    assert statuses == [422] * 9 + [429, 429]
+    assert _try(_from(app, "203.0.113.50"), therapist.login or "", PASSWORD).status_code == 429
+    assert _try(_from(app, clinic_address), make.patient().login or "", PASSWORD).status_code == 429
+    # The tablet the therapist used before still signs in, at the same address.
+    assert _try(tablet, therapist.login or "", PASSWORD).status_code == 303
+
+
+def test_a_known_device_has_a_limit_of_its_own(app: Flask, make: Factory) -> None:
+    patient = make.patient()
+    phone = _from(app, "203.0.113.8")
+    login(phone, patient)
+    post_form(phone, "/logout")
+    statuses = [_try(phone, patient.login or "", "wrong guess!").status_code for _ in range(11)]
+    assert statuses == [422] * 10 + [429]
+    assert ACCOUNT_LOCKED in _try(phone, patient.login or "", PASSWORD).get_data(as_text=True)
+
+
+def test_an_account_limit_passes_with_its_short_window(
+    app: Flask, session: Session, make: Factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(app.config, "LOGIN_ACCOUNT_RATE_LIMIT", "3 per 2 seconds")
+    patient = make.patient()
+    session.commit()  # a failed sign-in rolls the request's work back, not the patient
+    for n in range(3):
+        assert _try(_from(app, f"203.0.113.{n}"), patient.login or "", "wrong!!").status_code == 422
+    locked = _try(_from(app, "203.0.113.3"), patient.login or "", PASSWORD)
+    assert locked.status_code == 429
+    assert "Please try again in a minute" in locked.get_data(as_text=True)
+    time.sleep(2.1)
+    assert _try(_from(app, "203.0.113.4"), patient.login or "", PASSWORD).status_code == 303
+
+
 def test_security_headers(client: FlaskClient) -> None:
     response = client.get("/login")
     csp = response.headers["Content-Security-Policy"]
@@ -188,7 +279,7 @@ def test_cookies_are_secure_off_loopback(app: Flask, session: Session, make: Fac
         )
         assert response.status_code == 303
         cookies = _cookie_headers(response)
-        assert {c.split("=")[0] for c in cookies} == {"bv_session", "bv_remember"}
+        assert {c.split("=")[0] for c in cookies} == {"bv_session", "bv_remember", "bv_device"}
         assert all("Secure" in c and "HttpOnly" in c for c in cookies), cookies
     # A plain-HTTP host that is not loopback gets Secure cookies too (and so cannot keep
     # a session: the clinic must serve HTTPS).
@@ -272,6 +363,8 @@ def test_invite_path_end_to_end(app: Flask, client: FlaskClient, make: Factory) 
         },
     )
     assert good.status_code == 303 and good.headers["Location"] == "/me/"
+    # The phone is now one that has signed in to this account (see the sign-in limits).
+    assert phone.get_cookie("bv_device") is not None
     home = phone.get("/me/")
     assert home.status_code == 200
     assert re.search(r"Good (morning|afternoon|evening), Rosa", home.get_data(as_text=True))

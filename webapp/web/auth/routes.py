@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
     Response,
+    after_this_request,
     current_app,
     flash,
     make_response,
@@ -24,6 +26,7 @@ from webapp.extensions import db, limiter
 from webapp.models import Role, User
 from webapp.services import accounts, invites
 from webapp.services.errors import ValidationError
+from webapp.web.auth import throttle
 from webapp.web.auth.forms import ChangePasswordForm, ChoosePasswordForm, LoginForm, ProfileForm
 from webapp.web.rendering import apply_errors, timezone_options
 from webapp.web.security import login_required
@@ -82,20 +85,52 @@ def _sign_in(user: User, remember: bool) -> None:
         remember=remember,
         duration=current_app.config["REMEMBER_COOKIE_DURATION"],
     )
+    # From now on this browser's own tries count against it alone (see throttle).
+    login_name = user.login
+    after_this_request(lambda response: throttle.remember_device(response, login_name))
 
 
 def _login_breached(_limit: Any) -> Response:
     return make_response(login_rate_limited())
 
 
+def _from_known_device() -> bool:
+    # The address limit guards against strangers; a browser that has signed in to this
+    # account before is held to its own count instead (a clinic behind one address).
+    return throttle.is_known_device(request.form.get("login", ""))
+
+
+def _account_rate_limited(form: LoginForm, wait_seconds: int) -> tuple[str, int]:
+    minutes = math.ceil(wait_seconds / 60)
+    if minutes <= 1:
+        message = (
+            "Too many tries to sign in to this account. Please try again in a minute, or "
+            "sign in on a phone or computer you have used before. If you have forgotten "
+            "your password, the clinic can give you a new link."
+        )
+    else:
+        message = (
+            f"Too many tries to sign in to this account. Please try again in {minutes} "
+            "minutes, or sign in on a phone or computer you have used before. If you have "
+            "forgotten your password, the clinic can give you a new link."
+        )
+    form.password.errors = [message]
+    return render_template("auth/login.html", form=form), 429
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"], on_breach=_login_breached)
+@limiter.limit(
+    _login_limit, methods=["POST"], on_breach=_login_breached, exempt_when=_from_known_device
+)
 def login() -> Any:
     """Sign in."""
     if current_user.is_authenticated and request.method == "GET":
         return redirect(home_url(current_user))
     form = LoginForm()
     if form.validate_on_submit():
+        wait = throttle.count_attempt(form.login.data or "")
+        if wait is not None:
+            return _account_rate_limited(form, wait)
         user = accounts.authenticate(db.session, form.login.data or "", form.password.data or "")
         if user is not None:
             db.session.commit()
