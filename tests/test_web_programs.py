@@ -198,6 +198,33 @@ def test_build_with_htmx(client: FlaskClient, session: Session, care: dict[str, 
     assert item.sets == 2 and item.reps == 8 and item.note == "Gently"
 
 
+def test_superscript_digits_in_a_dose_are_a_clear_message(
+    client: FlaskClient, session: Session, care: dict[str, User]
+) -> None:
+    login(client, care["therapist"])
+    program = _start(client, session, care["patient"])
+    item = programs.current_items(program)[0]
+    response = post_form(
+        client,
+        f"/clinic/programs/{program.id}/items/{item.id}",
+        {
+            "sets": "²",
+            "reps": "10",
+            "hold_seconds": "5",
+            "rest_seconds": "5",
+            "side": "both",
+            "times_per_day": "1",
+            # "²".isdigit() is True, but it is no weekday: as if none were ticked.
+            "weekdays": ["²", "①"],
+        },
+        headers=HX,
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Sets: please enter a whole number from 1 to 10." in html and 'value="²"' in html
+    assert "Please choose at least one day of the week." in html
+
+
 def test_build_without_javascript(
     client: FlaskClient, session: Session, care: dict[str, User]
 ) -> None:

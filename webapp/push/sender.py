@@ -17,6 +17,7 @@ from pywebpush import WebPusher
 from requests.adapters import HTTPAdapter
 
 from webapp.push.keys import VapidKey
+from webapp.services.numbers import whole_number
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +58,9 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(value)
+    seconds = whole_number(value)
+    if seconds is not None:
+        return float(max(0, seconds))
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):

@@ -24,6 +24,7 @@ from webapp.models import (
 from webapp.services import clock, programs
 from webapp.services.db import Db
 from webapp.services.errors import NotFound, ValidationError
+from webapp.services.numbers import whole_number
 
 CLIENT_ID_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 DIFFICULTIES = {"easy": "Easy", "right": "About right", "hard": "Too hard"}
@@ -179,11 +180,8 @@ def _existing(session: Db, patient: User, client_id: str) -> Completion | None:
 def _rating(pain_during: str | int | None, difficulty: str | None) -> tuple[int | None, str | None]:
     pain: int | None = None
     if pain_during not in (None, ""):
-        try:
-            pain = int(str(pain_during))
-        except ValueError as exc:
-            raise ValidationError("Pain must be a number from 0 to 10.", "pain_during") from exc
-        if not 0 <= pain <= 10:
+        pain = whole_number(pain_during)
+        if pain is None or not 0 <= pain <= 10:
             raise ValidationError("Pain must be a number from 0 to 10.", "pain_during")
     level = difficulty or None
     if level is not None and level not in DIFFICULTIES:
