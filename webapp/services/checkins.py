@@ -15,6 +15,7 @@ from webapp.services import alerts, audit, clock
 from webapp.services.db import Db
 from webapp.services.errors import ValidationError
 from webapp.services.numbers import whole_number
+from webapp.services.today import check_client_id
 
 SLEEP = {"poor": "Poor", "fair": "Fair", "good": "Good"}
 # Warning signs a patient can tick; ``urgent`` ones mean urgent care, not just a call.
@@ -168,6 +169,7 @@ def save(
     today = clock.local_today(patient.timezone, now)
     day = done_on or today
     if client_id:
+        client_id = check_client_id(client_id)
         same = session.scalar(select(CheckIn).where(CheckIn.client_id == client_id))
         if same is not None:
             if same.patient_id != patient.id:

@@ -164,9 +164,10 @@ def plan_for(session: Db, patient: User, *, now: datetime | None = None) -> Toda
     return TodayPlan(patient, day, program, planned, checkin, next_visit)
 
 
-def _check_client_id(client_id: str) -> str:
+def check_client_id(client_id: str) -> str:
+    """Return the id a phone or page made for an action; refuse one that is not like it."""
     if not CLIENT_ID_RE.match(client_id or ""):
-        raise ValidationError("This request is missing its id. Please reload the page.")
+        raise ValidationError("This form has no valid id. Please reload the page and try again.")
     return client_id
 
 
@@ -202,7 +203,7 @@ def record_completion(
     now: datetime | None = None,
 ) -> Completion:
     """Record one planned exercise as done; the same client id never counts twice."""
-    client_id = _check_client_id(client_id)
+    client_id = check_client_id(client_id)
     existing = _existing(session, patient, client_id)
     if existing is not None:
         return existing
@@ -263,7 +264,7 @@ def record_selfcare(
     now: datetime | None = None,
 ) -> Completion:
     """Record a self-care exercise the patient chose to do, apart from the plan."""
-    client_id = _check_client_id(client_id)
+    client_id = check_client_id(client_id)
     existing = _existing(session, patient, client_id)
     if existing is not None:
         return existing
