@@ -104,6 +104,21 @@ def test_sign_out_forgets_the_whole_session(client: FlaskClient, make: Factory) 
     assert csrf_token(client) != signed_in_token
 
 
+def test_signing_in_without_remember_me_drops_the_last_persons_cookie(
+    client: FlaskClient, make: Factory
+) -> None:
+    first, second = make.therapist(), make.therapist()
+    login(client, first, remember=True)
+    assert client.get_cookie("bv_remember") is not None
+    # The next person on the tablet signs in over it, without "keep me signed in".
+    response = post_form(client, "/login", {"login": second.login, "password": PASSWORD})
+    assert response.status_code == 303
+    assert client.get_cookie("bv_remember") is None
+    # When the browser session ends, nobody is signed in: not the first person again.
+    client.delete_cookie("bv_session")
+    assert client.get("/clinic/").status_code == 302
+
+
 def test_csrf_is_required_for_forms(client: FlaskClient, make: Factory) -> None:
     therapist = make.therapist()
     response = client.post("/login", data={"login": therapist.login, "password": PASSWORD})

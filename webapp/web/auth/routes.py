@@ -80,6 +80,10 @@ def _sign_in(user: User, remember: bool) -> None:
     # A fresh session: nothing planted before sign-in (session fixation) and nothing left by
     # the previous person on a shared device survives into this person's session.
     _clear_session()
+    if not remember:
+        # A remember-me cookie left on this browser by someone before would sign them
+        # back in once this session ends.
+        session["_remember"] = "clear"
     login_user(
         user,
         remember=remember,
