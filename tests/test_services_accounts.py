@@ -102,6 +102,42 @@ def test_new_invite_voids_the_old_one(session: Session, make: Factory) -> None:
     assert invites.check(session, second).ok
 
 
+def test_a_keyed_invite_link_can_be_shown_again_until_it_is_closed(
+    session: Session, make: Factory
+) -> None:
+    key = b"k" * 32
+    patient = make.patient(password=None)
+    token = invites.issue(session, patient, created_by=None, ttl_days=7, link_key=key)
+    session.expire_all()  # read back from the database, as a later request would
+    assert invites.check(session, token).ok
+    assert invites.open_link_token(session, patient, link_key=key) == token
+    # Nothing shows it without the key, and nothing of the token is stored.
+    assert invites.open_link_token(session, patient, link_key=b"other" * 8) is None
+    stored = session.scalars(select(Invite.token_hash).where(Invite.user_id == patient.id)).all()
+    assert token not in stored
+    later = utcnow() + timedelta(days=8)
+    assert invites.open_link_token(session, patient, link_key=key, now=later) is None
+    # A newer link replaces it; the older one can no longer be shown or used.
+    newer = invites.issue(session, patient, created_by=None, link_key=key)
+    assert newer != token
+    assert invites.open_link_token(session, patient, link_key=key) == newer
+    accounts.redeem_invite(
+        session,
+        invites.check(session, newer),
+        password="tea in the garden at four",
+        confirm="tea in the garden at four",
+        login_name="rosa.d",
+    )
+    assert invites.open_link_token(session, patient, link_key=key) is None
+
+
+def test_a_random_invite_link_is_never_shown_again(session: Session, make: Factory) -> None:
+    patient = make.patient(password=None)
+    token = invites.issue(session, patient, created_by=None)
+    assert invites.check(session, token).ok
+    assert invites.open_link_token(session, patient, link_key=b"k" * 32) is None
+
+
 @pytest.mark.parametrize("token", ["", "abc", "x" * 43, "../../etc/passwd", "A" * 44])
 def test_malformed_or_unknown_tokens_are_invalid(session: Session, token: str) -> None:
     assert invites.check(session, token).status is invites.InviteStatus.INVALID

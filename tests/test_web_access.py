@@ -110,3 +110,47 @@ def test_disabled_staff_cannot_sign_in(client: FlaskClient, make: Factory) -> No
     therapist = make.therapist(active=False)
     response = post_form(client, "/login", {"login": therapist.login, "password": "x" * 12})
     assert response.status_code == 422
+
+
+@pytest.mark.parametrize("role", [Role.PATIENT, Role.THERAPIST, Role.ADMIN, None])
+@pytest.mark.parametrize("huge", [2**31, 2**63, 2**64, 10**40])
+def test_ids_beyond_any_column_are_not_found(
+    client: FlaskClient, people: dict[str, User], role: Role | None, huge: int
+) -> None:
+    user = {
+        Role.PATIENT: people["own"],
+        Role.THERAPIST: people["therapist"],
+        Role.ADMIN: people["admin"],
+        None: None,
+    }[role]
+    if user is not None:
+        login(client, user)
+    for method, path in [
+        ("GET", f"/clinic/patients/{huge}"),
+        ("GET", f"/clinic/patients/{huge}/export.csv"),
+        ("GET", f"/me/visits/{huge}.ics"),
+        ("GET", f"/library/{huge}"),
+        ("GET", f"/library/media/{huge}"),
+        ("POST", f"/clinic/patients/{huge}/invite"),
+        ("POST", f"/me/completions/{huge}/undo"),
+        ("POST", f"/admin/therapists/{huge}/active"),
+    ]:
+        assert _request(client, method, path) == 404, (method, path)
+    if user is not None:
+        # The largest id a column holds is looked up like any other, and not found.
+        assert client.get(f"/library/{2**31 - 1}").status_code == 404
+
+
+def test_ids_beyond_any_column_in_forms_and_queries(
+    client: FlaskClient, people: dict[str, User]
+) -> None:
+    huge = str(2**31)
+    login(client, people["admin"])
+    assert client.get(f"/admin/audit?before={huge}").status_code == 200
+    moved = post_form(
+        client, f"/admin/patients/{people['own'].id}/therapist", {"therapist_id": huge}
+    )
+    assert moved.status_code == 303
+    assert "Please choose an active therapist." in client.get("/admin/patients").get_data(
+        as_text=True
+    )

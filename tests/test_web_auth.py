@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import time
 from html import unescape
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -73,6 +75,51 @@ def test_logout_needs_post_and_clears_site_cache(client: FlaskClient, make: Fact
     assert client.get("/me/").status_code == 302
 
 
+def test_sign_in_starts_a_fresh_session(client: FlaskClient, make: Factory) -> None:
+    therapist = make.therapist()
+    before = csrf_token(client)
+    with client.session_transaction() as planted:
+        # What an attacker could have planted, or a previous person left behind.
+        planted["invite_links"] = {"1": "A" * 43}
+        planted["_fresh"] = False
+    login(client, therapist)
+    with client.session_transaction() as after:
+        assert "invite_links" not in after
+        assert after["_fresh"] is True
+        assert after["_user_id"].startswith(f"{therapist.id}.")
+    assert csrf_token(client) != before
+
+
+def test_sign_out_forgets_the_whole_session(client: FlaskClient, make: Factory) -> None:
+    login(client, make.therapist())
+    signed_in_token = csrf_token(client)
+    with client.session_transaction() as kept:
+        kept["invite_links"] = {"1": "A" * 43}
+    response = post_form(client, "/logout")
+    assert response.status_code == 303
+    with client.session_transaction() as after:
+        # Only the "You are signed out." message is left for the next page.
+        assert set(after) == {"_flashes"}
+    page = client.get("/login").get_data(as_text=True)
+    assert "You are signed out." in page
+    assert csrf_token(client) != signed_in_token
+
+
+def test_signing_in_without_remember_me_drops_the_last_persons_cookie(
+    client: FlaskClient, make: Factory
+) -> None:
+    first, second = make.therapist(), make.therapist()
+    login(client, first, remember=True)
+    assert client.get_cookie("bv_remember") is not None
+    # The next person on the tablet signs in over it, without "keep me signed in".
+    response = post_form(client, "/login", {"login": second.login, "password": PASSWORD})
+    assert response.status_code == 303
+    assert client.get_cookie("bv_remember") is None
+    # When the browser session ends, nobody is signed in: not the first person again.
+    client.delete_cookie("bv_session")
+    assert client.get("/clinic/").status_code == 302
+
+
 def test_csrf_is_required_for_forms(client: FlaskClient, make: Factory) -> None:
     therapist = make.therapist()
     response = client.post("/login", data={"login": therapist.login, "password": PASSWORD})
@@ -109,6 +156,95 @@ def test_login_is_rate_limited(client: FlaskClient, make: Factory) -> None:
     # Even the right password waits until the window passes.
     response = post_form(client, "/login", {"login": patient.login, "password": PASSWORD})
     assert response.status_code == 429
+
+
+def _from(app: Flask, address: str) -> FlaskClient:
+    """Return a browser that reaches the app from this client address."""
+    browser = app.test_client()
+    browser.environ_base["REMOTE_ADDR"] = address
+    return browser
+
+
+def _try(browser: FlaskClient, login_name: str, password: str) -> Any:
+    return post_form(browser, "/login", {"login": login_name, "password": password})
+
+
+ACCOUNT_LOCKED = "Too many tries to sign in to this account."
+
+
+def test_one_account_is_limited_across_many_addresses(
+    app: Flask, session: Session, make: Factory
+) -> None:
+    patient = make.patient(login="rosa@test.example")
+    session.commit()  # a failed sign-in rolls the request's work back, not the patient
+    for n in range(10):
+        # Case and spaces do not make another account.
+        guess = _try(_from(app, f"203.0.113.{n}"), "  Rosa@Test.Example ", "wrong guess!")
+        assert guess.status_code == 422
+    # An eleventh address gets no further, even with the right password.
+    refused = _try(_from(app, "203.0.113.99"), "rosa@test.example", PASSWORD)
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 429
+    assert ACCOUNT_LOCKED in html and "Please try again in 15 minutes" in html
+    assert 'value="rosa@test.example"' in html
+    assert patient.last_login_at is None
+    # Other people at those addresses still sign in.
+    assert _try(_from(app, "203.0.113.1"), make.patient().login or "", PASSWORD).status_code == 303
+
+
+def test_an_unknown_name_is_limited_like_a_real_one(app: Flask) -> None:
+    statuses = [
+        _try(_from(app, f"203.0.113.{n}"), "nobody@test.example", "wrong guess!").status_code
+        for n in range(11)
+    ]
+    # The same answers as for a real account: the limit does not tell which names exist.
+    assert statuses == [422] * 10 + [429]
+
+
+def test_known_devices_sign_in_while_their_account_and_address_are_attacked(
+    app: Flask, make: Factory
+) -> None:
+    therapist = make.therapist()
+    clinic_address = "198.51.100.7"
+    tablet = _from(app, clinic_address)
+    login(tablet, therapist)
+    post_form(tablet, "/logout")
+    # Someone behind the clinic's one address guesses until address and account are locked.
+    attacker = _from(app, clinic_address)
+    statuses = [
+        _try(attacker, therapist.login or "", "wrong guess!").status_code for _ in range(11)
+    ]
+    # The therapist's own first sign-in on the tablet counted against the account too.
+    assert statuses == [422] * 9 + [429, 429]
+    assert _try(_from(app, "203.0.113.50"), therapist.login or "", PASSWORD).status_code == 429
+    assert _try(_from(app, clinic_address), make.patient().login or "", PASSWORD).status_code == 429
+    # The tablet the therapist used before still signs in, at the same address.
+    assert _try(tablet, therapist.login or "", PASSWORD).status_code == 303
+
+
+def test_a_known_device_has_a_limit_of_its_own(app: Flask, make: Factory) -> None:
+    patient = make.patient()
+    phone = _from(app, "203.0.113.8")
+    login(phone, patient)
+    post_form(phone, "/logout")
+    statuses = [_try(phone, patient.login or "", "wrong guess!").status_code for _ in range(11)]
+    assert statuses == [422] * 10 + [429]
+    assert ACCOUNT_LOCKED in _try(phone, patient.login or "", PASSWORD).get_data(as_text=True)
+
+
+def test_an_account_limit_passes_with_its_short_window(
+    app: Flask, session: Session, make: Factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(app.config, "LOGIN_ACCOUNT_RATE_LIMIT", "3 per 2 seconds")
+    patient = make.patient()
+    session.commit()  # a failed sign-in rolls the request's work back, not the patient
+    for n in range(3):
+        assert _try(_from(app, f"203.0.113.{n}"), patient.login or "", "wrong!!").status_code == 422
+    locked = _try(_from(app, "203.0.113.3"), patient.login or "", PASSWORD)
+    assert locked.status_code == 429
+    assert "Please try again in a minute" in locked.get_data(as_text=True)
+    time.sleep(2.1)
+    assert _try(_from(app, "203.0.113.4"), patient.login or "", PASSWORD).status_code == 303
 
 
 def test_security_headers(client: FlaskClient) -> None:
@@ -159,7 +295,7 @@ def test_cookies_are_secure_off_loopback(app: Flask, session: Session, make: Fac
         )
         assert response.status_code == 303
         cookies = _cookie_headers(response)
-        assert {c.split("=")[0] for c in cookies} == {"bv_session", "bv_remember"}
+        assert {c.split("=")[0] for c in cookies} == {"bv_session", "bv_remember", "bv_known"}
         assert all("Secure" in c and "HttpOnly" in c for c in cookies), cookies
     # A plain-HTTP host that is not loopback gets Secure cookies too (and so cannot keep
     # a session: the clinic must serve HTTPS).
@@ -243,6 +379,8 @@ def test_invite_path_end_to_end(app: Flask, client: FlaskClient, make: Factory) 
         },
     )
     assert good.status_code == 303 and good.headers["Location"] == "/me/"
+    # The phone is now one that has signed in to this account (see the sign-in limits).
+    assert phone.get_cookie("bv_known") is not None
     home = phone.get("/me/")
     assert home.status_code == 200
     assert re.search(r"Good (morning|afternoon|evening), Rosa", home.get_data(as_text=True))
@@ -304,6 +442,41 @@ def test_add_patient_refuses_an_unknown_template_beside_the_field(
     assert response.status_code == 422
     assert 'id="template-error">Please choose a template from the list.' in html
     assert 'value="Rosa Diaz"' in html
+
+
+def test_invite_links_stay_out_of_the_session_cookie(
+    app: Flask, client: FlaskClient, session: Session, make: Factory
+) -> None:
+    therapist = make.therapist()
+    login(client, therapist)
+    path = _add_patient(client, name="Rosa Diaz")
+    token = path.removeprefix("/i/")
+    with client.session_transaction() as kept:
+        assert token not in repr(dict(kept))
+    # The server can show the same link again, on another device of the clinic too.
+    desk = app.test_client()
+    login(desk, therapist)
+    patient_id = session.scalars(select(User.id).where(User.display_name == "Rosa Diaz")).one()
+    page = desk.get(f"/clinic/patients/{patient_id}/invite").get_data(as_text=True)
+    assert f'value="http://localhost{path}"' in page
+    # Once used, there is nothing to show.
+    phone = app.test_client()
+    html = phone.get(path).get_data(as_text=True)
+    csrf = re.search(r'name="csrf-token" content="([^"]+)"', html)
+    assert csrf
+    phrase = "tea in the garden at four"
+    done = phone.post(
+        path,
+        data={
+            "csrf_token": csrf.group(1),
+            "login": "rosa.d",
+            "password": phrase,
+            "confirm": phrase,
+        },
+    )
+    assert done.status_code == 303
+    page = desk.get(f"/clinic/patients/{patient_id}/invite").get_data(as_text=True)
+    assert "/i/" not in page and "There is no open invite link to show here." in page
 
 
 def test_expired_and_forged_invites(client: FlaskClient, session: Session, make: Factory) -> None:

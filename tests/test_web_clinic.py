@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -363,6 +364,39 @@ def test_report_and_exports(client: FlaskClient, session: Session, clinic: dict[
 
     actions = set(session.scalars(select(AuditEvent.action).where(AuditEvent.patient_id == pid)))
     assert {"patient.report", "patient.export_csv", "patient.export_fhir"} <= actions
+
+
+def test_every_download_is_kept_out_of_caches(
+    app: Flask, client: FlaskClient, session: Session, clinic: dict[str, User]
+) -> None:
+    pid = clinic["patient"].id
+    visit = Appointment(
+        patient_id=pid, therapist_id=clinic["therapist"].id, starts_at=utcnow() + timedelta(days=3)
+    )
+    session.add(visit)
+    session.flush()
+    downloads = {
+        clinic["therapist"]: [
+            f"/clinic/patients/{pid}/export.csv",
+            f"/clinic/patients/{pid}/fhir.json",
+        ],
+        clinic["patient"]: ["/me/export.json", "/me/export.csv", f"/me/visits/{visit.id}.ics"],
+    }
+    # Every route that serves a file with a name ending .csv, .json or .ics is listed here.
+    file_rules = {
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if re.search(r"\.(csv|json|ics)$", rule.rule) and rule.endpoint != "pwa.manifest"
+    }
+    assert len(file_rules) == sum(len(urls) for urls in downloads.values())
+    for person, urls in downloads.items():
+        login(client, person)
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            assert response.headers["Content-Disposition"].startswith("attachment"), url
+            assert response.headers.get("Cache-Control") == "no-store", url
+        post_form(client, "/logout")
 
 
 def test_alert_settings(client: FlaskClient, clinic: dict[str, User]) -> None:

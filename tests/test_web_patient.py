@@ -230,6 +230,26 @@ def test_checkin_saves_and_shows_advice(
     assert "Pain 9/10" in home and "How are you today?" not in home
 
 
+def test_a_checkin_id_longer_than_its_column_is_a_clear_refusal(
+    client: FlaskClient, session: Session, patient: User
+) -> None:
+    login(client, patient)
+    for client_id in ("c" * 65, "c" * 5000, "not an id!"):
+        response = post_form(client, "/me/checkin", {"client_id": client_id, "pain": "4"})
+        html = response.get_data(as_text=True)
+        assert response.status_code == 422
+        assert "This form has no valid id. Please reload the page and try again." in html
+        assert 'value="4" checked' in html
+    queued = post_form(
+        client,
+        "/me/checkin",
+        {"client_id": "c" * 65, "pain": "4"},
+        headers={"Accept": "application/json"},
+    )
+    assert queued.status_code == 422 and queued.get_json()["fields"]["__all__"]
+    assert session.scalar(select(func.count()).select_from(CheckIn)) == 0
+
+
 def test_past_checkin_is_read_only(client: FlaskClient, session: Session, patient: User) -> None:
     yesterday = clock.local_today(patient.timezone) - timedelta(days=1)
     session.add(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import re
+import struct
+import zlib
 
 import pytest
 from flask.testing import FlaskClient
@@ -198,6 +200,53 @@ def test_build_with_htmx(client: FlaskClient, session: Session, care: dict[str, 
     assert item.sets == 2 and item.reps == 8 and item.note == "Gently"
 
 
+def test_superscript_digits_in_a_dose_are_a_clear_message(
+    client: FlaskClient, session: Session, care: dict[str, User]
+) -> None:
+    login(client, care["therapist"])
+    program = _start(client, session, care["patient"])
+    item = programs.current_items(program)[0]
+    response = post_form(
+        client,
+        f"/clinic/programs/{program.id}/items/{item.id}",
+        {
+            "sets": "²",
+            "reps": "10",
+            "hold_seconds": "5",
+            "rest_seconds": "5",
+            "side": "both",
+            "times_per_day": "1",
+            # "²".isdigit() is True, but it is no weekday: as if none were ticked.
+            "weekdays": ["²", "①"],
+        },
+        headers=HX,
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Sets: please enter a whole number from 1 to 10." in html and 'value="²"' in html
+    assert "Please choose at least one day of the week." in html
+
+
+def test_a_decompression_bomb_is_a_clear_message_next_to_the_picture(
+    client: FlaskClient, session: Session, care: dict[str, User]
+) -> None:
+    login(client, care["therapist"])
+    exercise = _exercise(session, "chin-tuck")
+    # 900 million pixels in a 100-byte file; then one just past Pillow's warning.
+    for bomb in (png_claiming(30_000, 30_000), png_claiming(10_000, 10_000)):
+        response = post_form(
+            client,
+            f"/library/{exercise.id}/media",
+            {"kind": "image", "image": (io.BytesIO(bomb), "huge.png")},
+            content_type="multipart/form-data",
+        )
+        html = response.get_data(as_text=True)
+        assert response.status_code == 422
+        message = re.search(r'id="image-error">([^<]*)<', html)
+        assert message and "more than 40 million pixels" in message.group(1)
+    assert exercise.image is None
+
+
 def test_build_without_javascript(
     client: FlaskClient, session: Session, care: dict[str, User]
 ) -> None:
@@ -283,6 +332,23 @@ def _png(size: tuple[int, int] = (50, 40)) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", size, (10, 20, 30)).save(out, format="PNG")
     return out.getvalue()
+
+
+def png_claiming(width: int, height: int) -> bytes:
+    """Return a tiny PNG file whose header claims a picture of this size."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
+        + chunk(b"IEND", b"")
+    )
 
 
 def test_upload_and_serve_media(

@@ -107,6 +107,7 @@ def load_settings(instance_path: Path, overrides: dict[str, Any] | None = None) 
         "RATELIMIT_STRATEGY": "moving-window",
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
+        "LOGIN_ACCOUNT_RATE_LIMIT": os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "10 per 15 minutes"),
         "INVITE_RATE_LIMIT": os.environ.get("INVITE_RATE_LIMIT", "10 per minute;60 per hour"),
         "TRUSTED_PROXIES": _env_int("TRUSTED_PROXIES", 0),
         "MEDIA_FOLDER": os.environ.get("MEDIA_FOLDER", str(instance_path / "media")),

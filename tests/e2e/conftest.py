@@ -91,6 +91,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         # Many sign-ins from one address in a few seconds: raise the limits, but keep the
         # limiter itself on (it is one object shared by every app in this process).
         LOGIN_RATE_LIMIT="1000 per minute",
+        LOGIN_ACCOUNT_RATE_LIMIT="1000 per minute",
         INVITE_RATE_LIMIT="1000 per minute",
     )
     with app.app_context():

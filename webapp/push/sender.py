@@ -20,6 +20,7 @@ from urllib3.exceptions import HTTPError
 from webapp.push import transport
 from webapp.push.endpoints import EndpointPolicy
 from webapp.push.keys import VapidKey
+from webapp.services.numbers import whole_number
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +61,9 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(value)
+    seconds = whole_number(value)
+    if seconds is not None:
+        return float(max(0, seconds))
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):

@@ -124,6 +124,7 @@ def create_patient(
     template_id: str | None = None,
     side: str | None = None,
     now: datetime | None = None,
+    link_key: bytes | None = None,
 ) -> NewPatient:
     """Add a patient linked to the therapist, issue their invite link, and maybe a program.
 
@@ -163,7 +164,9 @@ def create_patient(
     session.add(patient)
     session.flush()
     care.link(session, therapist, patient)
-    token = invites.issue(session, patient, created_by=therapist, ttl_days=invite_ttl_days)
+    token = invites.issue(
+        session, patient, created_by=therapist, ttl_days=invite_ttl_days, link_key=link_key
+    )
     audit.record(session, therapist, "patient.create", patient=patient)
     program = None
     if template is not None:
@@ -275,7 +278,14 @@ def change_password(session: Db, user: User, *, current: str, new: str, confirm:
     audit.record(session, user, "account.password_change", patient=_p(user))
 
 
-def reset_access(session: Db, therapist: User, patient: User, *, invite_ttl_days: int) -> str:
+def reset_access(
+    session: Db,
+    therapist: User,
+    patient: User,
+    *,
+    invite_ttl_days: int,
+    link_key: bytes | None = None,
+) -> str:
     """Sign a patient out everywhere and issue a new link to choose a password."""
     patient.session_token = new_session_token()
     token = invites.issue(
@@ -284,6 +294,7 @@ def reset_access(session: Db, therapist: User, patient: User, *, invite_ttl_days
         created_by=therapist,
         purpose=InvitePurpose.RESET if patient.has_password else InvitePurpose.INVITE,
         ttl_days=invite_ttl_days,
+        link_key=link_key,
     )
     audit.record(session, therapist, "patient.reset_access", patient=patient)
     return token

@@ -23,6 +23,7 @@ from webapp.models import (
 from webapp.services import audit, clock
 from webapp.services.db import Db
 from webapp.services.errors import ValidationError
+from webapp.services.numbers import whole_number
 
 KINDS = {
     "pain_high": "High pain",
@@ -196,9 +197,8 @@ def save_settings(
         ("inactivity_days", inactivity_days, 1, 30, "Days without activity"),
         ("pain_threshold", pain_threshold, 1, 10, "Pain threshold"),
     ):
-        try:
-            number = int(raw)
-        except (TypeError, ValueError):
+        number = whole_number(raw)
+        if number is None:
             errors[name] = [f"{label}: please enter a whole number from {low} to {high}."]
             continue
         if not low <= number <= high:

@@ -14,6 +14,8 @@ from webapp.models import CheckIn, User, utcnow
 from webapp.services import alerts, audit, clock
 from webapp.services.db import Db
 from webapp.services.errors import ValidationError
+from webapp.services.numbers import whole_number
+from webapp.services.today import check_client_id
 
 SLEEP = {"poor": "Poor", "fair": "Fair", "good": "Good"}
 # Warning signs a patient can tick; ``urgent`` ones mean urgent care, not just a call.
@@ -78,11 +80,8 @@ def _scale(value: str | None, name: str, label: str, required: bool) -> int | No
         if required:
             raise ValidationError(f"Please choose your {label} from 0 to 10.", name)
         return None
-    try:
-        number = int(str(value))
-    except ValueError as exc:
-        raise ValidationError(f"Please choose your {label} from 0 to 10.", name) from exc
-    if not 0 <= number <= 10:
+    number = whole_number(value)
+    if number is None or not 0 <= number <= 10:
         raise ValidationError(f"Please choose your {label} from 0 to 10.", name)
     return number
 
@@ -170,6 +169,7 @@ def save(
     today = clock.local_today(patient.timezone, now)
     day = done_on or today
     if client_id:
+        client_id = check_client_id(client_id)
         same = session.scalar(select(CheckIn).where(CheckIn.client_id == client_id))
         if same is not None:
             if same.patient_id != patient.id:

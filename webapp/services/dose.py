@@ -9,6 +9,7 @@ from typing import Any
 from webapp.content import vocab
 from webapp.models.programs import EVERY_DAY
 from webapp.services.errors import ValidationError
+from webapp.services.numbers import whole_number
 
 # name: (label for messages, lowest, highest)
 RANGES: dict[str, tuple[str, int, int]] = {
@@ -72,8 +73,9 @@ def weekdays_mask(days: list[str]) -> int:
     """Turn weekday numbers ("0" = Monday) into the stored bit mask."""
     mask = 0
     for day in days:
-        if day.isdigit() and 0 <= int(day) <= 6:
-            mask |= 1 << int(day)
+        number = whole_number(day)
+        if number is not None and 0 <= number <= 6:
+            mask |= 1 << number
     return mask
 
 
@@ -107,10 +109,8 @@ def parse_dose(
     errors: dict[str, list[str]] = {}
     numbers: dict[str, int] = {}
     for name, (label, low, high) in RANGES.items():
-        raw = str(data.get(name, "") or "").strip()
-        try:
-            value = int(raw)
-        except ValueError:
+        value = whole_number(data.get(name))
+        if value is None:
             errors[name] = [f"{label}: please enter a whole number from {low} to {high}."]
             continue
         if not low <= value <= high:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import select, update
@@ -22,6 +24,17 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _link_token(link_key: bytes, user_id: int, purpose: InvitePurpose, created_at: datetime) -> str:
+    # The token is a keyed hash of facts the invite row keeps, so the server can show the
+    # link again without storing it anywhere (not in the database, not in a session
+    # cookie): the database alone still cannot make a working link. The creation moment
+    # keeps a restored backup's reused row id from ever matching an older link.
+    stamp = created_at.astimezone(UTC).isoformat()
+    message = f"invite-link\x00{user_id}\x00{purpose.value}\x00{stamp}".encode()
+    digest = hmac.new(link_key, message, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
 def issue(
     session: Db,
     user: User,
@@ -29,12 +42,20 @@ def issue(
     created_by: User | None,
     purpose: InvitePurpose = InvitePurpose.INVITE,
     ttl_days: int = 7,
+    link_key: bytes | None = None,
     now: datetime | None = None,
 ) -> str:
-    """Create a new invite for a user, void any earlier open one, and return its token."""
+    """Create a new invite for a user, void any earlier open one, and return its token.
+
+    With a ``link_key`` the link can be shown again later (``open_link_token``); without
+    one it is random and can be shown only now.
+    """
     now = now or utcnow()
     void_open(session, user, now=now)
-    token = secrets.token_urlsafe(32)
+    if link_key is None:
+        token = secrets.token_urlsafe(32)
+    else:
+        token = _link_token(link_key, user.id, purpose, now)
     session.add(
         Invite(
             user_id=user.id,
@@ -46,6 +67,30 @@ def issue(
         )
     )
     session.flush()
+    return token
+
+
+def open_link_token(
+    session: Db, user: User, *, link_key: bytes, now: datetime | None = None
+) -> str | None:
+    """Return the token of the user's open invite, or None when there is none to show."""
+    invite = session.scalar(
+        select(Invite)
+        .where(
+            Invite.user_id == user.id,
+            Invite.used_at.is_(None),
+            Invite.voided_at.is_(None),
+            Invite.expires_at > (now or utcnow()),
+        )
+        .order_by(Invite.created_at.desc())
+        .limit(1)
+    )
+    if invite is None:
+        return None
+    token = _link_token(link_key, invite.user_id, invite.purpose, invite.created_at)
+    # A random link, or one made under another key, cannot be rebuilt: say there is none.
+    if not hmac.compare_digest(hash_token(token), invite.token_hash):
+        return None
     return token
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import secrets
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,10 @@ from webapp.services.errors import ValidationError
 IMAGE_MAX_BYTES = 5 * 1024 * 1024
 IMAGE_MAX_SIDE = 1200
 IMAGE_MAX_PIXELS = 40_000_000
+TOO_MANY_PIXELS = (
+    f"This picture has more than {IMAGE_MAX_PIXELS // 1_000_000} million pixels. "
+    "Please use a smaller one."
+)
 VIDEO_MAX_BYTES = 20 * 1024 * 1024
 # Pillow format name -> file extensions that honestly name it.
 IMAGE_FORMATS = {"JPEG": {"jpg", "jpeg"}, "PNG": {"png"}, "WEBP": {"webp"}}
@@ -61,9 +66,16 @@ def clean_image(upload: Upload) -> tuple[bytes, int, int]:
     if len(upload.data) > IMAGE_MAX_BYTES:
         raise ValidationError("Pictures can be at most 5 MB. Please choose a smaller one.", "image")
     try:
-        with Image.open(io.BytesIO(upload.data)) as probe:
-            fmt = probe.format or ""
-            width, height = probe.size
+        with warnings.catch_warnings():
+            # Pillow warns from 89 million pixels; our own limit below is lower and says so
+            # next to the field, so its warning would only be noise.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(upload.data)) as probe:
+                fmt = probe.format or ""
+                width, height = probe.size
+    except Image.DecompressionBombError as exc:
+        # Twice Pillow's limit: a small file that would unpack to gigabytes.
+        raise ValidationError(TOO_MANY_PIXELS, "image") from exc
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise ValidationError(
             "This file is not a picture we can use. Please upload a JPEG, PNG or WebP.", "image"
@@ -77,9 +89,7 @@ def clean_image(upload: Upload) -> tuple[bytes, int, int]:
             "image",
         )
     if width * height > IMAGE_MAX_PIXELS:
-        raise ValidationError(
-            "This picture has too many pixels. Please use a smaller one.", "image"
-        )
+        raise ValidationError(TOO_MANY_PIXELS, "image")
     try:
         with Image.open(io.BytesIO(upload.data)) as opened:
             opened.load()

@@ -43,7 +43,8 @@ from webapp.services import clock
 from webapp.services.db import Db
 from webapp.services.errors import ValidationError
 
-TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+# ASCII digits only: the stored "HH:MM" is read back with int() and shown as typed.
+TIME_RE = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 LEASE = timedelta(seconds=60)
 MAX_ATTEMPTS = 5
 SNOOZE = timedelta(minutes=30)

@@ -24,6 +24,7 @@ from webapp.models import (
 from webapp.services import clock, programs
 from webapp.services.db import Db
 from webapp.services.errors import NotFound, ValidationError
+from webapp.services.numbers import whole_number
 
 CLIENT_ID_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 DIFFICULTIES = {"easy": "Easy", "right": "About right", "hard": "Too hard"}
@@ -163,9 +164,10 @@ def plan_for(session: Db, patient: User, *, now: datetime | None = None) -> Toda
     return TodayPlan(patient, day, program, planned, checkin, next_visit)
 
 
-def _check_client_id(client_id: str) -> str:
+def check_client_id(client_id: str) -> str:
+    """Return the id a phone or page made for an action; refuse one that is not like it."""
     if not CLIENT_ID_RE.match(client_id or ""):
-        raise ValidationError("This request is missing its id. Please reload the page.")
+        raise ValidationError("This form has no valid id. Please reload the page and try again.")
     return client_id
 
 
@@ -179,11 +181,8 @@ def _existing(session: Db, patient: User, client_id: str) -> Completion | None:
 def _rating(pain_during: str | int | None, difficulty: str | None) -> tuple[int | None, str | None]:
     pain: int | None = None
     if pain_during not in (None, ""):
-        try:
-            pain = int(str(pain_during))
-        except ValueError as exc:
-            raise ValidationError("Pain must be a number from 0 to 10.", "pain_during") from exc
-        if not 0 <= pain <= 10:
+        pain = whole_number(pain_during)
+        if pain is None or not 0 <= pain <= 10:
             raise ValidationError("Pain must be a number from 0 to 10.", "pain_during")
     level = difficulty or None
     if level is not None and level not in DIFFICULTIES:
@@ -204,7 +203,7 @@ def record_completion(
     now: datetime | None = None,
 ) -> Completion:
     """Record one planned exercise as done; the same client id never counts twice."""
-    client_id = _check_client_id(client_id)
+    client_id = check_client_id(client_id)
     existing = _existing(session, patient, client_id)
     if existing is not None:
         return existing
@@ -267,7 +266,7 @@ def record_selfcare(
     now: datetime | None = None,
 ) -> Completion:
     """Record a self-care exercise the patient chose to do, apart from the plan."""
-    client_id = _check_client_id(client_id)
+    client_id = check_client_id(client_id)
     existing = _existing(session, patient, client_id)
     if existing is not None:
         return existing

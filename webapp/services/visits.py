@@ -13,6 +13,7 @@ from webapp.models import Appointment, User, utcnow
 from webapp.services import audit, reminders
 from webapp.services.db import Db
 from webapp.services.errors import NotFound, ValidationError
+from webapp.services.numbers import whole_number
 
 MIN_MINUTES, MAX_MINUTES = 10, 240
 
@@ -39,11 +40,8 @@ def _parse(data: VisitInput, clinic_timezone: str, now: datetime) -> tuple[datet
         start = time.fromisoformat(data.start)
     except ValueError:
         errors["start"] = ["Please choose a time, like 14:30."]
-    try:
-        minutes = int(data.minutes)
-        if not MIN_MINUTES <= minutes <= MAX_MINUTES:
-            raise ValueError
-    except ValueError:
+    minutes = whole_number(data.minutes) or 0
+    if not MIN_MINUTES <= minutes <= MAX_MINUTES:
         errors["minutes"] = [f"Length must be {MIN_MINUTES} to {MAX_MINUTES} minutes."]
         minutes = 0
     note = " ".join(data.place_note.split())

@@ -9,16 +9,29 @@ from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, url_for
 from sqlalchemy import text
+from werkzeug.routing import IntegerConverter
 
 from webapp.extensions import db, login_manager
 from webapp.models import User
+from webapp.services import numbers
+
+
+class RecordIdConverter(IntegerConverter):
+    """``<int:...>`` in every route: a path with an id no record can have matches nothing.
+
+    Refused by the pattern, not after it: a route that does not match at all is a 404,
+    where one refused after matching would answer 405 beside a route of the same path.
+    """
+
+    regex = numbers.ID_PATTERN
 
 
 def _load_user(session_id: str) -> User | None:
     user_id, _, token = session_id.partition(".")
-    if not user_id.isdigit() or not token:
+    try:
+        user = db.session.get(User, numbers.record_id(user_id)) if token else None
+    except ValueError:
         return None
-    user = db.session.get(User, int(user_id))
     if user is None or not user.is_active or user.session_token != token:
         return None
     return user
@@ -77,6 +90,8 @@ def init_app(app: Flask) -> None:
         therapist,
     )
 
+    # Before any blueprint: every <int:...> in a route is a record id.
+    app.url_map.converters["int"] = RecordIdConverter
     security.init_app(app)
     compression.init_app(app)
     login_manager.user_loader(_load_user)

@@ -86,9 +86,9 @@ def _add_headers(response: Response) -> Response:
     response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-    # Pages carry patient data: never let a shared cache keep them.
-    if response.mimetype == "text/html" or response.mimetype == "application/json":
-        response.headers.setdefault("Cache-Control", "no-store")
+    # Pages and downloads (CSV, FHIR, calendar files) carry patient data: no cache keeps
+    # them, unless the view chose otherwise (static files, pictures, the service worker).
+    response.headers.setdefault("Cache-Control", "no-store")
     if response.mimetype == "text/html":
         # Tells the service worker whose pages it keeps for offline use (and to drop them
         # when someone else signs in or the person signs out). Not the id itself.

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from webapp.extensions import db
 from webapp.models import InvitePurpose, Role, User
-from webapp.services import accounts, audit, invites
+from webapp.services import accounts, audit, invites, numbers
 from webapp.services.errors import ValidationError
 from webapp.web.admin.forms import NewTherapistForm
 from webapp.web.rendering import apply_errors
@@ -106,7 +106,7 @@ def set_active(user_id: int) -> Any:
 @roles_required(Role.ADMIN)
 def audit_log() -> str:
     """Read the audit log, newest first."""
-    before = request.args.get("before", type=int)
+    before = request.args.get("before", type=numbers.record_id)
     events = audit.recent_events(db.session, limit=100, before_id=before)
     return render_template("admin/audit.html", events=events)
 
@@ -129,7 +129,7 @@ def move_patient(patient_id: int) -> Any:
     from webapp.services import care
 
     patient = db.session.get(User, patient_id)
-    therapist = db.session.get(User, request.form.get("therapist_id", type=int) or 0)
+    therapist = db.session.get(User, request.form.get("therapist_id", type=numbers.record_id) or 0)
     if patient is None or not patient.is_patient:
         abort(404)
     if therapist is None or not therapist.is_therapist or not therapist.is_active:

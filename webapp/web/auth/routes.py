@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
     Response,
+    after_this_request,
     current_app,
     flash,
     make_response,
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_login import current_user, login_user, logout_user
@@ -23,6 +26,7 @@ from webapp.extensions import db, limiter
 from webapp.models import Role, User
 from webapp.services import accounts, invites
 from webapp.services.errors import ValidationError
+from webapp.web.auth import throttle
 from webapp.web.auth.forms import ChangePasswordForm, ChoosePasswordForm, LoginForm, ProfileForm
 from webapp.web.push import device as push_device
 from webapp.web.rendering import apply_errors, timezone_options
@@ -64,27 +68,75 @@ def index() -> BaseResponse:
     return redirect(url_for("auth.login"))
 
 
+def _clear_session() -> None:
+    # Everything goes, except Flask-Login's note to delete the remember-me cookie on this
+    # response: without it, signing out would leave the device signed in.
+    forget_remember = session.get("_remember") == "clear"
+    session.clear()
+    if forget_remember:
+        session["_remember"] = "clear"
+
+
 def _sign_in(user: User, remember: bool) -> None:
     push_device.forget_at_sign_in(user)
+    # A fresh session: nothing planted before sign-in (session fixation) and nothing left by
+    # the previous person on a shared device survives into this person's session.
+    _clear_session()
+    if not remember:
+        # A remember-me cookie left on this browser by someone before would sign them
+        # back in once this session ends.
+        session["_remember"] = "clear"
     login_user(
         user,
         remember=remember,
         duration=current_app.config["REMEMBER_COOKIE_DURATION"],
     )
+    # From now on this browser's own tries count against it alone (see throttle).
+    login_name = user.login
+    after_this_request(lambda response: throttle.remember_device(response, login_name))
 
 
 def _login_breached(_limit: Any) -> Response:
     return make_response(login_rate_limited())
 
 
+def _from_known_device() -> bool:
+    # The address limit guards against strangers; a browser that has signed in to this
+    # account before is held to its own count instead (a clinic behind one address).
+    return throttle.is_known_device(request.form.get("login", ""))
+
+
+def _account_rate_limited(form: LoginForm, wait_seconds: int) -> tuple[str, int]:
+    minutes = math.ceil(wait_seconds / 60)
+    if minutes <= 1:
+        message = (
+            "Too many tries to sign in to this account. Please try again in a minute, or "
+            "sign in on a phone or computer you have used before. If you have forgotten "
+            "your password, the clinic can give you a new link."
+        )
+    else:
+        message = (
+            f"Too many tries to sign in to this account. Please try again in {minutes} "
+            "minutes, or sign in on a phone or computer you have used before. If you have "
+            "forgotten your password, the clinic can give you a new link."
+        )
+    form.password.errors = [message]
+    return render_template("auth/login.html", form=form), 429
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"], on_breach=_login_breached)
+@limiter.limit(
+    _login_limit, methods=["POST"], on_breach=_login_breached, exempt_when=_from_known_device
+)
 def login() -> Any:
     """Sign in."""
     if current_user.is_authenticated and request.method == "GET":
         return redirect(home_url(current_user))
     form = LoginForm()
     if form.validate_on_submit():
+        wait = throttle.count_attempt(form.login.data or "")
+        if wait is not None:
+            return _account_rate_limited(form, wait)
         user = accounts.authenticate(db.session, form.login.data or "", form.password.data or "")
         if user is not None:
             db.session.commit()
@@ -112,6 +164,9 @@ def logout() -> BaseResponse:
     if current_user.is_authenticated:
         push_device.forget_at_sign_out(current_user._get_current_object())
     logout_user()
+    # Flask-Login forgets only its own keys; on a shared tablet the next person must find
+    # nothing of this one's session (CSRF token, flashes, anything a view kept there).
+    _clear_session()
     flash("You are signed out.", "info")
     response = redirect(url_for("auth.login"), code=303)
     # The browser's HTTP cache may hold pages with patient data; the service worker

@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from webapp.extensions import db
 from webapp.models import Exercise, Program, ProgramStatus, ProgramTemplate, Role, User
-from webapp.services import audit, care, clock, dose, library, programs
+from webapp.services import audit, care, clock, dose, library, numbers, programs
 from webapp.services.errors import NotFound, ValidationError
 from webapp.web.rendering import render, wants_fragment
 from webapp.web.security import roles_required
@@ -92,7 +92,7 @@ def start(patient_id: int) -> Response | BaseResponse:
     """Start a draft program, empty or from a template (asking the side when it needs one)."""
     patient = _patient(patient_id)
     template: ProgramTemplate | None = None
-    template_id = request.form.get("template_id", type=int)
+    template_id = request.form.get("template_id", type=numbers.record_id)
     if template_id:
         template = db.session.get(ProgramTemplate, template_id)
         if template is None:
@@ -236,7 +236,9 @@ def _items_response(program: Program, patient: User, anchor: str, **extra: Any) 
 def add_item(program_id: int) -> Any:
     """Add an exercise to the program with its usual dose (and the side, when it needs one)."""
     program, patient = _program(program_id)
-    exercise = db.session.get(Exercise, request.form.get("exercise_id", type=int) or 0)
+    exercise = db.session.get(
+        Exercise, request.form.get("exercise_id", type=numbers.record_id) or 0
+    )
     if exercise is None or exercise.archived:
         abort(404)
     try:
@@ -451,9 +453,9 @@ def dose_values(item: Any, override: Any = None) -> dict[str, Any]:
         values = {k: override.get(k, "") for k in dose.RANGES}
         values["side"] = override.get("side", "both")
         values["note"] = override.get("note", "")
-        values["weekdays"] = {
-            int(d) for d in override.getlist("weekdays") if d.isdigit() and int(d) < 7
-        }
+        values["weekdays"] = set(
+            dose.weekday_numbers(dose.weekdays_mask(override.getlist("weekdays")))
+        )
         return values
     values = dict(programs.dose_form_values(item))
     values["weekdays"] = set(dose.weekday_numbers(item.weekdays))

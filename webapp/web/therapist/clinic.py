@@ -26,6 +26,7 @@ from webapp.services import (
     clinic,
     clock,
     export,
+    numbers,
     programs,
     progress,
     reports,
@@ -47,7 +48,7 @@ def patients() -> Response:
     """My patients: who needs attention, last activity, adherence, pain, alerts, visits."""
     sort = request.args.get("sort", "attention")
     show = request.args.get("show", "all")
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = max(1, request.args.get("page", 1, type=numbers.record_id) or 1)
     rows = clinic.patient_rows(db.session, me())
     chosen = clinic.arrange(rows, sort=sort, show=show)
     # Everyone is computed (so sorting and filters cover all); a phone shows a page at a time.

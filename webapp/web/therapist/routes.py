@@ -2,32 +2,23 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from typing import Any
 
 import segno
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    session,
-    url_for,
-)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from webapp.extensions import db
 from webapp.models import Role, User
-from webapp.services import accounts, care, programs
+from webapp.services import accounts, care, invites, programs
 from webapp.services.errors import NotFound, ValidationError
 from webapp.web.rendering import apply_errors, options, timezone_options
 from webapp.web.security import roles_required
 from webapp.web.therapist.forms import NewPatientForm
 
 bp = Blueprint("therapist", __name__, url_prefix="/clinic")
-
-_INVITE_KEY = "invite_links"
 
 
 def me() -> User:
@@ -51,12 +42,12 @@ def invite_url(token: str) -> str:
     return f"{base}{path}" if base else url_for("auth.invite", token=token, _external=True)
 
 
-def _remember_token(patient_id: int, token: str) -> None:
-    # The token is stored hashed, so the only chance to show it is right after it is made:
-    # keep it in this therapist's session until a newer link replaces it.
-    links = dict(session.get(_INVITE_KEY, {}))
-    links[str(patient_id)] = token
-    session[_INVITE_KEY] = links
+def invite_link_key() -> bytes:
+    """Return the key invite links are made with, so they can be shown again."""
+    # A key of its own, derived from the secret key, so no other signature can be replayed
+    # as an invite link.
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(secret, b"between-visits invite links", hashlib.sha256).digest()
 
 
 def qr_svg(url: str) -> str:
@@ -90,13 +81,13 @@ def new_patient() -> Any:
                 invite_ttl_days=current_app.config["INVITE_TTL_DAYS"],
                 template_id=form.template.data,
                 side=form.side.data or None,
+                link_key=invite_link_key(),
             )
         except ValidationError as exc:
             db.session.rollback()
             apply_errors(form, exc.errors)
         else:
             db.session.commit()
-            _remember_token(created.patient.id, created.token)
             if created.program is not None:
                 flash(
                     f"{created.patient.first_name}'s home program “{created.program.title}” "
@@ -113,7 +104,7 @@ def new_patient() -> Any:
 def invite(patient_id: int) -> str:
     """Show the patient's invite link as a QR code, ready to scan or print."""
     person = linked_patient_or_404(patient_id)
-    token = session.get(_INVITE_KEY, {}).get(str(patient_id))
+    token = invites.open_link_token(db.session, person, link_key=invite_link_key())
     url = invite_url(token) if token else None
     return render_template(
         "therapist/invite.html",
@@ -129,9 +120,12 @@ def invite(patient_id: int) -> str:
 def reissue_invite(patient_id: int) -> Any:
     """Make a new link for the patient (the old one stops working) and sign them out."""
     person = linked_patient_or_404(patient_id)
-    token = accounts.reset_access(
-        db.session, me(), person, invite_ttl_days=current_app.config["INVITE_TTL_DAYS"]
+    accounts.reset_access(
+        db.session,
+        me(),
+        person,
+        invite_ttl_days=current_app.config["INVITE_TTL_DAYS"],
+        link_key=invite_link_key(),
     )
     db.session.commit()
-    _remember_token(person.id, token)
     return redirect(url_for("therapist.invite", patient_id=person.id), code=303)
