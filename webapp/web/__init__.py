@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
-import hashlib
-from functools import cache
-from pathlib import Path
-from typing import Any
+from collections.abc import Callable
 
-from flask import Flask, Response, jsonify, render_template, url_for
-from sqlalchemy import text
+from flask import Flask, Response, jsonify, render_template
+from flask.typing import ResponseReturnValue
 from werkzeug.routing import IntegerConverter
 
+from webapp.content import bodymap, vocab
 from webapp.extensions import db, login_manager
 from webapp.models import User
-from webapp.services import numbers
+from webapp.services import dose, health, numbers, records
+from webapp.services.errors import NotFound
+from webapp.web import (
+    admin,
+    auth,
+    compression,
+    formatting,
+    library,
+    patient,
+    programs,
+    push,
+    pwa,
+    rendering,
+    security,
+    therapist,
+)
+from webapp.web.assets import asset_url
 
 
 class RecordIdConverter(IntegerConverter):
@@ -27,45 +41,22 @@ class RecordIdConverter(IntegerConverter):
 
 
 def _load_user(session_id: str) -> User | None:
-    user_id, _, token = session_id.partition(".")
-    try:
-        user = db.session.get(User, numbers.record_id(user_id)) if token else None
-    except ValueError:
-        return None
-    if user is None or not user.is_active or user.session_token != token:
-        return None
-    return user
-
-
-@cache
-def _asset_digest(path: str) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
-
-
-def asset_url(filename: str) -> str:
-    """Return a static file's URL with a content hash, so it can be cached for a year."""
-    from flask import current_app
-
-    static = Path(current_app.static_folder or "")
-    return url_for("static", filename=filename, v=_asset_digest(str(static / filename)))
+    return records.signed_in_user(db.session, session_id)
 
 
 def _health() -> tuple[Response, int]:
-    try:
-        db.session.execute(text("SELECT 1"))
-    except Exception:  # any failure to reach the database means "not healthy"
-        db.session.rollback()
+    if not health.database_ok(db.session):
         return jsonify(status="unavailable"), 503
     return jsonify(status="ok"), 200
 
 
-def _error_page(status: int, template: str) -> Any:
-    def handler(error: Exception) -> Any:
+def _error_page(status: int, template: str) -> Callable[[Exception], ResponseReturnValue]:
+    def handler(error: Exception) -> ResponseReturnValue:
         # A view may have prepared its own answer (the sign-in form keeps what was typed
         # when it is rate limited); use it instead of the generic page.
         prepared = getattr(error, "response", None)
         if prepared is not None:
-            return prepared
+            return prepared  # type: ignore[no-any-return]
         return render_template(template), status
 
     return handler
@@ -73,23 +64,6 @@ def _error_page(status: int, template: str) -> Any:
 
 def init_app(app: Flask) -> None:
     """Register blueprints, the user loader, template helpers and error pages."""
-    from webapp.content import bodymap, vocab
-    from webapp.services import dose
-    from webapp.web import (
-        admin,
-        auth,
-        compression,
-        formatting,
-        library,
-        patient,
-        programs,
-        push,
-        pwa,
-        rendering,
-        security,
-        therapist,
-    )
-
     # Before any blueprint: every <int:...> in a route is a record id.
     app.url_map.converters["int"] = RecordIdConverter
     security.init_app(app)
@@ -140,3 +114,5 @@ def init_app(app: Flask) -> None:
         (500, "errors/500.html"),
     ):
         app.register_error_handler(status, _error_page(status, template))
+    # A service that cannot find a record for this person: the same page as any 404.
+    app.register_error_handler(NotFound, _error_page(404, "errors/404.html"))

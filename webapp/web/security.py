@@ -23,7 +23,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from webapp.models import Role
+from webapp.models import Role, User
 
 CSP = "; ".join(
     [
@@ -124,6 +124,14 @@ def init_app(app: Flask) -> None:
         )
     app.after_request(_add_headers)
     app.register_error_handler(CSRFError, _csrf_error)
+
+
+def me() -> User:
+    """Return the signed-in person (every view that asks sits behind ``roles_required``)."""
+    user = current_user._get_current_object()
+    if not isinstance(user, User):
+        abort(401)
+    return user
 
 
 def roles_required(*roles: Role) -> Callable[[F], F]:

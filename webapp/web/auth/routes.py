@@ -11,7 +11,6 @@ from flask import (
     Response,
     after_this_request,
     current_app,
-    flash,
     make_response,
     redirect,
     render_template,
@@ -19,8 +18,8 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
-from werkzeug.wrappers import Response as BaseResponse
 
 from webapp.extensions import db, limiter
 from webapp.models import Role, User
@@ -29,8 +28,8 @@ from webapp.services.errors import ValidationError
 from webapp.web.auth import throttle
 from webapp.web.auth.forms import ChangePasswordForm, ChoosePasswordForm, LoginForm, ProfileForm
 from webapp.web.push import device as push_device
-from webapp.web.rendering import apply_errors, timezone_options
-from webapp.web.security import login_required
+from webapp.web.rendering import apply_errors, respond, timezone_options
+from webapp.web.security import login_required, me
 
 bp = Blueprint("auth", __name__)
 
@@ -61,7 +60,7 @@ def _safe_next(target: str | None) -> str | None:
     return target
 
 
-def index() -> BaseResponse:
+def index() -> ResponseReturnValue:
     """Send a visitor to their home page, or to sign in."""
     if current_user.is_authenticated:
         return redirect(home_url(current_user))
@@ -128,7 +127,7 @@ def _account_rate_limited(form: LoginForm, wait_seconds: int) -> tuple[str, int]
 @limiter.limit(
     _login_limit, methods=["POST"], on_breach=_login_breached, exempt_when=_from_known_device
 )
-def login() -> Any:
+def login() -> ResponseReturnValue:
     """Sign in."""
     if current_user.is_authenticated and request.method == "GET":
         return redirect(home_url(current_user))
@@ -142,13 +141,13 @@ def login() -> Any:
             db.session.commit()
             _sign_in(user, bool(form.remember.data))
             target = _safe_next(request.args.get("next")) or home_url(user)
-            return redirect(target, code=303)
+            return respond(redirect_to=target)
         db.session.rollback()
         form.password.errors = [
             "The email or sign-in name and password do not match. Please try again."
         ]
     status = 422 if form.errors else 200
-    return render_template("auth/login.html", form=form), status
+    return respond("auth/login.html", status=status, form=form)
 
 
 def login_rate_limited() -> tuple[str, int]:
@@ -159,16 +158,17 @@ def login_rate_limited() -> tuple[str, int]:
 
 
 @bp.post("/logout")
-def logout() -> BaseResponse:
+def logout() -> ResponseReturnValue:
     """Sign out, stop this device's notifications, and forget its cached pages."""
     if current_user.is_authenticated:
-        push_device.forget_at_sign_out(current_user._get_current_object())
+        push_device.forget_at_sign_out(me())
     logout_user()
     # Flask-Login forgets only its own keys; on a shared tablet the next person must find
     # nothing of this one's session (CSRF token, flashes, anything a view kept there).
     _clear_session()
-    flash("You are signed out.", "info")
-    response = redirect(url_for("auth.login"), code=303)
+    response = respond(
+        redirect_to=url_for("auth.login"), message="You are signed out.", category="info"
+    )
     # The browser's HTTP cache may hold pages with patient data; the service worker
     # clears its own caches when it sees the signed-out page.
     response.headers["Clear-Site-Data"] = '"cache"'
@@ -180,9 +180,31 @@ def _invite_problem(check: invites.InviteCheck) -> tuple[str, int]:
     return render_template("auth/invite_invalid.html", check=check), status
 
 
+def _invite_page(check: invites.InviteCheck, form: ChoosePasswordForm) -> ResponseReturnValue:
+    assert check.invite is not None
+    status = 422 if form.errors or form.form_errors else 200
+    return respond(
+        "auth/invite.html",
+        status=status,
+        form=form,
+        invitee=check.invite.user,
+        purpose=check.invite.purpose.value,
+    )
+
+
+def _redeem(check: invites.InviteCheck, form: ChoosePasswordForm) -> None:
+    accounts.redeem_invite(
+        db.session,
+        check,
+        password=form.password.data or "",
+        confirm=form.confirm.data or "",
+        login_name=form.login.data,
+    )
+
+
 @bp.route("/i/<token>", methods=["GET", "POST"])
 @limiter.limit(_invite_limit)
-def invite(token: str) -> Any:
+def invite(token: str) -> ResponseReturnValue:
     """Choose a password from an invite link and land signed in."""
     check = invites.check(db.session, token)
     if not check.ok or check.invite is None:
@@ -191,61 +213,54 @@ def invite(token: str) -> Any:
     form = ChoosePasswordForm()
     if request.method == "GET" and user.login is None:
         form.login.data = accounts.suggest_login_name(db.session, user)
-    if form.validate_on_submit():
-        try:
-            accounts.redeem_invite(
-                db.session,
-                check,
-                password=form.password.data or "",
-                confirm=form.confirm.data or "",
-                login_name=form.login.data,
-            )
-        except ValidationError as exc:
-            db.session.rollback()
-            apply_errors(form, exc.errors)
-        else:
-            db.session.commit()
-            logout_user()
-            _sign_in(user, remember=True)
-            flash(f"Welcome, {user.first_name}. You are signed in.", "success")
-            return redirect(home_url(user), code=303)
-    status = 422 if form.errors or form.form_errors else 200
-    return (
-        render_template(
-            "auth/invite.html", form=form, invitee=user, purpose=check.invite.purpose.value
-        ),
-        status,
-    )
+    if not form.validate_on_submit():
+        return _invite_page(check, form)
+    try:
+        _redeem(check, form)
+    except ValidationError as exc:
+        db.session.rollback()
+        apply_errors(form, exc.errors)
+        return _invite_page(check, form)
+    db.session.commit()
+    logout_user()
+    _sign_in(user, remember=True)
+    message = f"Welcome, {user.first_name}. You are signed in."
+    return respond(redirect_to=home_url(user), message=message)
 
 
 @bp.get("/account")
 @login_required
-def account() -> str:
+def account() -> ResponseReturnValue:
     """Show the account settings."""
-    profile = ProfileForm(name=current_user.display_name, timezone=current_user.timezone)
-    return _account_page(profile=profile)
+    return _account_page()
 
 
 def _account_page(
-    *, profile: ProfileForm | None = None, password: ChangePasswordForm | None = None
-) -> str:
-    profile = profile or ProfileForm(name=current_user.display_name, timezone=current_user.timezone)
+    *,
+    profile: ProfileForm | None = None,
+    password: ChangePasswordForm | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
+    profile = profile or ProfileForm(name=me().display_name, timezone=me().timezone)
     profile.timezone.choices = timezone_options()
-    return render_template(
-        "auth/account.html", profile=profile, password=password or ChangePasswordForm()
+    return respond(
+        "auth/account.html",
+        status=status,
+        profile=profile,
+        password=password or ChangePasswordForm(),
     )
 
 
 @bp.post("/account/profile")
 @login_required
-def update_profile() -> Any:
+def update_profile() -> ResponseReturnValue:
     """Save one's name and time zone."""
     form = ProfileForm()
     if form.validate_on_submit():
         try:
             accounts.update_profile(
                 db.session,
-                current_user._get_current_object(),
+                me(),
                 name=form.name.data or "",
                 timezone=form.timezone.data or "",
             )
@@ -254,18 +269,17 @@ def update_profile() -> Any:
             apply_errors(form, exc.errors)
         else:
             db.session.commit()
-            flash("Your details are saved.", "success")
-            return redirect(url_for("auth.account"), code=303)
-    return _account_page(profile=form), 422
+            return respond(redirect_to=url_for("auth.account"), message="Your details are saved.")
+    return _account_page(profile=form, status=422)
 
 
 @bp.post("/account/password")
 @login_required
-def change_password() -> Any:
+def change_password() -> ResponseReturnValue:
     """Change one's password and sign out every other device."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        user = current_user._get_current_object()
+        user = me()
         try:
             accounts.change_password(
                 db.session,
@@ -281,6 +295,6 @@ def change_password() -> Any:
             db.session.commit()
             # The session token changed: sign this device in again under the new one.
             _sign_in(user, remember=True)
-            flash("Your password is changed. Other devices are signed out.", "success")
-            return redirect(url_for("auth.account"), code=303)
-    return _account_page(password=form), 422
+            message = "Your password is changed. Other devices are signed out."
+            return respond(redirect_to=url_for("auth.account"), message=message)
+    return _account_page(password=form, status=422)

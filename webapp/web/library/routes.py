@@ -3,55 +3,28 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-from flask import (
-    Blueprint,
-    Response,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    send_file,
-    url_for,
-)
-from flask_login import current_user
-from sqlalchemy import or_, select
+from flask import Blueprint, abort, current_app, render_template, request, send_file, url_for
+from flask.typing import ResponseReturnValue
 
 from webapp.extensions import db
-from webapp.models import Exercise, Media, Role, User
-from webapp.services import library, media
-from webapp.services.errors import NotFound, ValidationError
+from webapp.models import Exercise, Role
+from webapp.services import library, media, records
+from webapp.services.errors import ValidationError
 from webapp.web.library.forms import ExerciseForm, ImageForm, VideoForm
-from webapp.web.rendering import apply_errors, render
-from webapp.web.security import login_required, roles_required
+from webapp.web.rendering import apply_errors, respond
+from webapp.web.security import login_required, me, roles_required
 
 bp = Blueprint("library", __name__, url_prefix="/library")
 
 
-def viewer() -> User:
-    """Return the signed-in person."""
-    user: User = current_user._get_current_object()
-    return user
-
-
-def exercise_or_404(exercise_id: int) -> Exercise:
-    """Return an exercise the signed-in person may see, or answer 404."""
-    try:
-        return library.get_exercise(db.session, viewer(), exercise_id)
-    except NotFound:
-        abort(404)
-
-
 @bp.get("/")
 @login_required
-def browse() -> Response:
+def browse() -> ResponseReturnValue:
     """Browse the library by region, kind and condition, or search it."""
     wanted = library.LibraryFilter.from_args(request.args)
-    results = library.search(db.session, viewer(), wanted)
-    return render(
+    results = library.search(db.session, me(), wanted)
+    return respond(
         "library/browse.html",
         "library/_results.html",
         wanted=wanted,
@@ -61,9 +34,9 @@ def browse() -> Response:
 
 @bp.get("/<int:exercise_id>")
 @login_required
-def exercise(exercise_id: int) -> str:
+def exercise(exercise_id: int) -> ResponseReturnValue:
     """Show one exercise: picture, steps, cautions, dose."""
-    item = exercise_or_404(exercise_id)
+    item = library.get_exercise(db.session, me(), exercise_id)
     return render_template("library/exercise.html", exercise=item)
 
 
@@ -91,123 +64,108 @@ def _input(form: ExerciseForm) -> library.ExerciseInput:
     )
 
 
+def _edit_page(
+    form: ExerciseForm,
+    item: Exercise,
+    *,
+    status: int,
+    image_form: ImageForm | None = None,
+    video_form: VideoForm | None = None,
+) -> ResponseReturnValue:
+    return respond(
+        "library/edit.html",
+        status=status,
+        form=form,
+        exercise=item,
+        image_form=image_form or ImageForm(formdata=None),
+        video_form=video_form or VideoForm(formdata=None),
+    )
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required(Role.THERAPIST)
-def new() -> Any:
+def new() -> ResponseReturnValue:
     """Write a new clinic exercise."""
     form = ExerciseForm()
     if form.validate_on_submit():
         try:
-            created = library.create_exercise(db.session, viewer(), _input(form))
+            created = library.create_exercise(db.session, me(), _input(form))
         except ValidationError as exc:
             db.session.rollback()
             apply_errors(form, exc.errors)
         else:
             db.session.commit()
-            flash("The exercise is saved. You can add a picture or video now.", "success")
-            return redirect(url_for("library.edit", exercise_id=created.id), code=303)
+            return respond(
+                redirect_to=url_for("library.edit", exercise_id=created.id),
+                message="The exercise is saved. You can add a picture or video now.",
+            )
     status = 422 if form.is_submitted() else 200
-    return render_template("library/edit.html", form=form, exercise=None), status
+    return respond("library/edit.html", status=status, form=form, exercise=None)
 
 
 @bp.route("/<int:exercise_id>/edit", methods=["GET", "POST"])
 @roles_required(Role.THERAPIST)
-def edit(exercise_id: int) -> Any:
+def edit(exercise_id: int) -> ResponseReturnValue:
     """Change an exercise (a shipped one keeps the clinic's changes on later updates)."""
-    item = exercise_or_404(exercise_id)
+    item = library.get_exercise(db.session, me(), exercise_id)
     form = _form_for(item) if request.method == "GET" else ExerciseForm()
     if form.validate_on_submit():
         try:
-            library.update_exercise(db.session, viewer(), item, _input(form))
+            library.update_exercise(db.session, me(), item, _input(form))
         except ValidationError as exc:
             db.session.rollback()
             apply_errors(form, exc.errors)
         else:
             db.session.commit()
-            flash("Saved.", "success")
-            return redirect(url_for("library.exercise", exercise_id=item.id), code=303)
-    status = 422 if form.is_submitted() else 200
-    return (
-        render_template(
-            "library/edit.html",
-            form=form,
-            exercise=item,
-            image_form=ImageForm(formdata=None),
-            video_form=VideoForm(formdata=None),
-        ),
-        status,
-    )
+            exercise_url = url_for("library.exercise", exercise_id=item.id)
+            return respond(redirect_to=exercise_url, message="Saved.")
+    return _edit_page(form, item, status=422 if form.is_submitted() else 200)
 
 
 def _media_folder() -> Path:
     return Path(current_app.config["MEDIA_FOLDER"])
 
 
-def _upload(field: str) -> media.Upload | None:
-    file = request.files.get(field)
+def _attach(item: Exercise, kind: str, image_form: ImageForm) -> None:
+    """Store the uploaded picture or video on the exercise, or raise ValidationError."""
+    file = request.files.get(kind)
     if file is None or not file.filename:
-        return None
-    return media.Upload(filename=file.filename, data=file.read())
+        raise ValidationError("Please choose a file.", kind or "image")
+    uploaded = media.Upload(filename=file.filename, data=file.read())
+    if kind == "image":
+        alt_text = image_form.alt_text.data or ""
+        media.attach_image(db.session, me(), item, uploaded, _media_folder(), alt_text)
+    else:
+        media.attach_video(db.session, me(), item, uploaded, _media_folder())
 
 
 @bp.post("/<int:exercise_id>/media")
 @roles_required(Role.THERAPIST)
-def upload(exercise_id: int) -> Any:
+def upload(exercise_id: int) -> ResponseReturnValue:
     """Add a picture or a video to an exercise."""
-    item = exercise_or_404(exercise_id)
+    item = library.get_exercise(db.session, me(), exercise_id)
     image_form, video_form = ImageForm(), VideoForm()
-    kind = request.form.get("kind")
+    kind = request.form.get("kind") or ""
     target_form = image_form if kind == "image" else video_form
     if target_form.validate_on_submit():
-        uploaded = _upload(kind or "")
         try:
-            if uploaded is None:
-                raise ValidationError("Please choose a file.", kind or "image")
-            if kind == "image":
-                media.attach_image(
-                    db.session,
-                    viewer(),
-                    item,
-                    uploaded,
-                    _media_folder(),
-                    image_form.alt_text.data or "",
-                )
-            else:
-                media.attach_video(db.session, viewer(), item, uploaded, _media_folder())
+            _attach(item, kind, image_form)
         except ValidationError as exc:
             db.session.rollback()
             apply_errors(target_form, exc.errors)
         else:
             db.session.commit()
-            flash("Uploaded.", "success")
-            return redirect(url_for("library.edit", exercise_id=item.id), code=303)
+            edit_url = url_for("library.edit", exercise_id=item.id)
+            return respond(redirect_to=edit_url, message="Uploaded.")
     form = _form_for(item)
-    return (
-        render_template(
-            "library/edit.html",
-            form=form,
-            exercise=item,
-            image_form=image_form,
-            video_form=video_form,
-        ),
-        422,
-    )
+    return _edit_page(form, item, status=422, image_form=image_form, video_form=video_form)
 
 
 @bp.get("/media/<int:media_id>")
 @login_required
-def media_file(media_id: int) -> Response:
+def media_file(media_id: int) -> ResponseReturnValue:
     """Serve a picture or video to someone allowed to see its exercise."""
-    item = db.session.get(Media, media_id)
-    if item is None:
-        abort(404)
-    owner = db.session.scalar(
-        select(Exercise).where(or_(Exercise.image_id == item.id, Exercise.video_id == item.id))
-    )
-    if owner is None:
-        abort(404)
-    if viewer().is_patient and not library.may_patient_see(db.session, viewer(), owner):
-        abort(404)
+    item = records.media_file(db.session, me(), media_id)
     path = _media_folder() / item.storage_name
     if not path.is_file():
         abort(404)

@@ -1,7 +1,9 @@
-"""The patient's pages."""
+"""The patient's pages: today and the player, check-in, progress, self-care, settings, data."""
 
 from __future__ import annotations
 
-from webapp.web.patient.routes import bp
+# Each module registers its views on the blueprint.
+from webapp.web.patient import checkin, downloads, progress, selfcare, settings, today
+from webapp.web.patient.blueprint import bp
 
-__all__ = ["bp"]
+__all__ = ["bp", "checkin", "downloads", "progress", "selfcare", "settings", "today"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
-from webapp.web.programs.routes import bp
+# Each module registers its views on the blueprint.
+from webapp.web.programs import builder, items
+from webapp.web.programs.blueprint import bp
 
-__all__ = ["bp"]
+__all__ = ["bp", "builder", "items"]

@@ -14,6 +14,7 @@ from flask_login import current_user
 from webapp.extensions import db
 from webapp.models import User
 from webapp.services import devices
+from webapp.web.security import me
 
 DEVICE_COOKIE = "bv_device"
 # Browsers keep a cookie at most 400 days; a device that turns notifications on again
@@ -67,4 +68,4 @@ def is_this_device() -> bool:
     """Return True if this browser takes notifications for the signed-in person."""
     if not current_user.is_authenticated:
         return False
-    return devices.is_this_device(db.session, current_user._get_current_object(), device_key())
+    return devices.is_this_device(db.session, me(), device_key())

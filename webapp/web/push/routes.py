@@ -9,36 +9,29 @@ from flask import (
     Response,
     abort,
     current_app,
-    flash,
     jsonify,
     make_response,
-    redirect,
     render_template,
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 from webapp.extensions import csrf, db, limiter
-from webapp.models import User
 from webapp.push import runtime, valid_subscription_keys
 from webapp.services import devices, reminders
 from webapp.services.errors import ValidationError
 from webapp.web.push import device
-from webapp.web.security import login_required
+from webapp.web.rendering import respond, wants_json
+from webapp.web.security import login_required, me
 
 bp = Blueprint("push", __name__)
 
 TEST_TOO_OFTEN = "You have sent several tests just now. Please wait a minute, then try again."
 RENEW_TOO_OFTEN = "Too many renewals from this address. Please wait a minute."
 UNKNOWN_DEVICE = "This device does not take notifications here; turn them on from the app."
-
-
-def me() -> User:
-    """Return the signed-in person."""
-    user: User = current_user._get_current_object()
-    return user
 
 
 def _bad(message: str, field: str) -> tuple[Response, int]:
@@ -52,12 +45,8 @@ def _device_helpers() -> dict[str, Any]:
     return {"push_this_device": device.is_this_device}
 
 
-def _wants_json() -> bool:
-    return request.is_json or request.accept_mimetypes.best == "application/json"
-
-
 @bp.get("/push/vapid-public-key")
-def vapid_public_key() -> Response:
+def vapid_public_key() -> ResponseReturnValue:
     """Return the key browsers need to subscribe."""
     response = jsonify(publicKey=runtime.vapid_key(current_app).public_key)
     response.headers["Cache-Control"] = "public, max-age=3600"
@@ -86,7 +75,7 @@ def _subscription_problem(data: Any) -> tuple[str, str] | None:
 
 @bp.post("/push/subscriptions")
 @login_required
-def subscribe() -> Any:
+def subscribe() -> ResponseReturnValue:
     """Store this browser's push subscription (JSON PushSubscription) for the signed-in person."""
     data = request.get_json(silent=True)
     problem = _subscription_problem(data)
@@ -111,7 +100,7 @@ def subscribe() -> Any:
 
 @bp.delete("/push/subscriptions")
 @login_required
-def unsubscribe() -> Any:
+def unsubscribe() -> ResponseReturnValue:
     """Forget this browser's subscription."""
     data = request.get_json(silent=True)
     if not isinstance(data, dict) or not isinstance(data.get("endpoint"), str):
@@ -134,17 +123,36 @@ def _per_person() -> str:
     return get_remote_address()
 
 
+def _back() -> str:
+    return request.referrer or url_for("index")
+
+
 def _test_breached(_limit: Any) -> Response:
-    if _wants_json():
+    if wants_json():
         return make_response(jsonify(error=TEST_TOO_OFTEN), 429)
-    flash(TEST_TOO_OFTEN, "warning")
-    return make_response(redirect(request.referrer or url_for("index"), code=303))
+    return make_response(respond(redirect_to=_back(), message=TEST_TOO_OFTEN, category="warning"))
+
+
+def _test_sent(report: reminders.TickReport) -> ResponseReturnValue:
+    """Say how the test went: as JSON for push.js, else on the page it was sent from."""
+    devices_reached = report.messages
+    if wants_json():
+        return jsonify(devices=devices_reached, sent=report.sent, inapp=report.inapp), 200
+    if devices_reached and report.sent:
+        plural = "s" if devices_reached != 1 else ""
+        message, category = f"Test sent to {devices_reached} device{plural}.", "success"
+    elif devices_reached:
+        message = "The test could not be delivered. Try turning reminders off and on again."
+        category = "error"
+    else:
+        message, category = "No device takes notifications yet: turn them on first.", "warning"
+    return respond(redirect_to=_back(), message=message, category=category)
 
 
 @bp.post("/push/test")
 @login_required
 @limiter.limit(_test_limit, key_func=_per_person, on_breach=_test_breached)
-def test() -> Any:
+def test() -> ResponseReturnValue:
     """Send "This is how your reminders will look" to my devices now, the usual way."""
     occurrence = reminders.new_test(db.session, me())
     owner = runtime.owner_id()
@@ -158,19 +166,7 @@ def test() -> Any:
         runtime.payload_context(current_app),
     )
     db.session.commit()
-    devices_reached = report.messages
-    if _wants_json():
-        return jsonify(devices=devices_reached, sent=report.sent, inapp=report.inapp), 200
-    if devices_reached and report.sent:
-        flash(
-            f"Test sent to {devices_reached} device{'s' if devices_reached != 1 else ''}.",
-            "success",
-        )
-    elif devices_reached:
-        flash("The test could not be delivered. Try turning reminders off and on again.", "error")
-    else:
-        flash("No device takes notifications yet: turn them on first.", "warning")
-    return redirect(request.referrer or url_for("index"), code=303)
+    return _test_sent(report)
 
 
 def _snooze(token: str) -> tuple[str, Any]:
@@ -187,7 +183,7 @@ def _snooze(token: str) -> tuple[str, Any]:
 
 
 @bp.post("/push/snooze/<token>")
-def snooze_api(token: str) -> Any:
+def snooze_api(token: str) -> ResponseReturnValue:
     """Remind again in 30 minutes (from a notification's button)."""
     outcome, _ = _snooze(token)
     if outcome == "invalid":
@@ -196,7 +192,7 @@ def snooze_api(token: str) -> Any:
 
 
 @bp.route("/me/snooze/<token>", methods=["GET", "POST"])
-def snooze_page(token: str) -> Any:
+def snooze_page(token: str) -> ResponseReturnValue:
     """Show a page to snooze a reminder (for browsers that open the button's link)."""
     if runtime.read_snooze_token(current_app, token) is None:
         abort(404)
@@ -218,22 +214,8 @@ def _renew_breached(_limit: Any) -> Response:
     return make_response(jsonify(error=RENEW_TOO_OFTEN), 429)
 
 
-@bp.post("/push/subscriptions/renew")
-@limiter.limit(_renew_limit, on_breach=_renew_breached)
-def renew() -> Any:
-    """Move this device's reminders to the subscription the browser renewed.
-
-    Called by the service worker, which has no page, no CSRF token and maybe no session:
-    the device cookie set when notifications were turned on says which device this is
-    (the browser often gives no old subscription to go by). A device signed out of since,
-    or never subscribed here, is refused; so is an endpoint that is another person's.
-    """
-    data = request.get_json(silent=True)
-    fresh = data.get("subscription") if isinstance(data, dict) else None
-    problem = _subscription_problem(fresh)
-    if problem:
-        return _bad(problem[0], "subscription")
-    assert isinstance(fresh, dict)
+def _move_reminders(fresh: dict[str, Any]) -> ResponseReturnValue:
+    """Move this device's reminders to its renewed subscription, and say how it went."""
     try:
         renewed = devices.renew(
             db.session,
@@ -249,6 +231,25 @@ def renew() -> Any:
         return jsonify(error=UNKNOWN_DEVICE), 404
     db.session.commit()
     return jsonify(id=renewed.id), 201
+
+
+@bp.post("/push/subscriptions/renew")
+@limiter.limit(_renew_limit, on_breach=_renew_breached)
+def renew() -> ResponseReturnValue:
+    """Move this device's reminders to the subscription the browser renewed.
+
+    Called by the service worker, which has no page, no CSRF token and maybe no session:
+    the device cookie set when notifications were turned on says which device this is
+    (the browser often gives no old subscription to go by). A device signed out of since,
+    or never subscribed here, is refused; so is an endpoint that is another person's.
+    """
+    data = request.get_json(silent=True)
+    fresh = data.get("subscription") if isinstance(data, dict) else None
+    problem = _subscription_problem(fresh)
+    if problem:
+        return _bad(problem[0], "subscription")
+    assert isinstance(fresh, dict)
+    return _move_reminders(fresh)
 
 
 # The device cookie is the authority, and it is never sent with a cross-site request

@@ -6,11 +6,13 @@ import hashlib
 from functools import cache
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, jsonify, render_template
+from flask import Blueprint, Response, current_app, jsonify, redirect, render_template
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from webapp.web import asset_url
+from webapp.web.assets import asset_url
+from webapp.web.pwa.manifest import web_manifest
 from webapp.web.security import user_marker
 
 bp = Blueprint("pwa", __name__)
@@ -47,7 +49,7 @@ def shell_version() -> str:
 
 
 @bp.get("/sw.js")
-def service_worker() -> Response:
+def service_worker() -> ResponseReturnValue:
     """Serve the service worker at the root, so it controls every page."""
     precache = [asset_url(f) for f in SHELL_FILES] + ["/offline"]
     body = render_template(
@@ -64,21 +66,19 @@ def service_worker() -> Response:
 
 
 @bp.get("/favicon.ico")
-def favicon() -> Response:
+def favicon() -> ResponseReturnValue:
     """Point old-style favicon requests at the app icon."""
-    from flask import redirect
-
-    return redirect(asset_url("icons/icon-192.png"), code=301)  # type: ignore[return-value]
+    return redirect(asset_url("icons/icon-192.png"), code=301)
 
 
 @bp.get("/offline")
-def offline() -> str:
+def offline() -> ResponseReturnValue:
     """The page shown offline when no saved copy of the page exists."""
     return render_template("pwa/offline.html")
 
 
 @bp.get("/outbox/token")
-def outbox_token() -> tuple[Response, int]:
+def outbox_token() -> ResponseReturnValue:
     """Give the outbox a current CSRF token, and say whose session it belongs to."""
     # The outbox sends an action only with this token (a page's own may be from an
     # older session) and only when the marker is that of the person who did it.
@@ -93,84 +93,9 @@ def outbox_token() -> tuple[Response, int]:
 
 
 @bp.get("/manifest.webmanifest")
-def manifest() -> Response:
+def manifest() -> ResponseReturnValue:
     """Describe the app for installing it to the home screen."""
-    name = "Between Visits"
-    data = {
-        "id": "/",
-        "name": name,
-        "short_name": name,
-        "description": (
-            f"Your home program between visits to {current_app.config['CLINIC_NAME']}: "
-            "today's exercises with a guide, a daily check-in and your progress."
-        ),
-        "start_url": "/me/?source=home-screen",
-        "scope": "/",
-        "display": "standalone",
-        "orientation": "portrait",
-        "background_color": "#f6f5f1",
-        "theme_color": "#1d6b73",
-        "lang": "en",
-        "categories": ["health", "medical", "lifestyle"],
-        "icons": [
-            {
-                "src": asset_url("icons/icon-192.png"),
-                "sizes": "192x192",
-                "type": "image/png",
-                "purpose": "any",
-            },
-            {
-                "src": asset_url("icons/icon-512.png"),
-                "sizes": "512x512",
-                "type": "image/png",
-                "purpose": "any",
-            },
-            {
-                "src": asset_url("icons/maskable-512.png"),
-                "sizes": "512x512",
-                "type": "image/png",
-                "purpose": "maskable",
-            },
-        ],
-        "shortcuts": [
-            {
-                "name": "Today",
-                "short_name": "Today",
-                "url": "/me/",
-                "icons": [{"src": asset_url("icons/icon-192.png"), "sizes": "192x192"}],
-            },
-            {
-                "name": "Daily check-in",
-                "short_name": "Check-in",
-                "url": "/me/checkin",
-                "icons": [{"src": asset_url("icons/icon-192.png"), "sizes": "192x192"}],
-            },
-        ],
-        "screenshots": [
-            {
-                "src": asset_url("screenshots/today.png"),
-                "sizes": "390x844",
-                "type": "image/png",
-                "form_factor": "narrow",
-                "label": "Today's plan",
-            },
-            {
-                "src": asset_url("screenshots/player.png"),
-                "sizes": "390x844",
-                "type": "image/png",
-                "form_factor": "narrow",
-                "label": "The guided player with its timer",
-            },
-            {
-                "src": asset_url("screenshots/wide.png"),
-                "sizes": "1280x800",
-                "type": "image/png",
-                "form_factor": "wide",
-                "label": "Progress: pain and adherence over six weeks",
-            },
-        ],
-    }
-    response = jsonify(data)
+    response = jsonify(web_manifest(current_app.config["CLINIC_NAME"]))
     response.mimetype = "application/manifest+json"
     response.headers["Cache-Control"] = "public, max-age=3600"
     return response

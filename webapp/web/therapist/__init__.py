@@ -1,8 +1,9 @@
-"""The therapist's pages."""
+"""The therapist's pages: patients, one patient's page, alerts, visits, reports, invites."""
 
 from __future__ import annotations
 
-from webapp.web.therapist import clinic  # noqa: F401  (registers the clinic views)
-from webapp.web.therapist.routes import bp
+# Each module registers its views on the blueprint.
+from webapp.web.therapist import alerts, detail, invites, patients, reports, visits
+from webapp.web.therapist.blueprint import bp
 
-__all__ = ["bp"]
+__all__ = ["alerts", "bp", "detail", "invites", "patients", "reports", "visits"]

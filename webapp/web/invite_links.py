@@ -1,0 +1,31 @@
+"""Invite links as people receive them: an absolute address and a QR code to scan."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+import segno
+from flask import current_app, url_for
+
+
+def invite_url(token: str) -> str:
+    """Return the absolute URL of an invite link."""
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    path = url_for("auth.invite", token=token)
+    return f"{base}{path}" if base else url_for("auth.invite", token=token, _external=True)
+
+
+def invite_link_key() -> bytes:
+    """Return the key invite links are made with, so they can be shown again."""
+    # A key of its own, derived from the secret key, so no other signature can be replayed
+    # as an invite link.
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(secret, b"between-visits invite links", hashlib.sha256).digest()
+
+
+def qr_svg(url: str) -> str:
+    """Return an inline SVG QR code for a URL."""
+    qr = segno.make(url, error="m")
+    svg: str = qr.svg_inline(scale=4, border=2, dark="#000", light="#fff", omitsize=True)
+    return svg.replace("<svg ", '<svg role="img" aria-label="QR code of the invite link" ', 1)

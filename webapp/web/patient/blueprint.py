@@ -1,0 +1,81 @@
+"""The patient blueprint, and what its views share: refusals the outbox reads, dates, ids."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, abort, jsonify
+from flask.typing import ResponseReturnValue
+
+from webapp.services import checkins, today
+from webapp.services.errors import ValidationError
+from webapp.web.rendering import respond, wants_json
+
+bp = Blueprint("patient", __name__, url_prefix="/me")
+
+# Refusals the outbox reads. A code means "refused for good, tell the patient"; anything
+# without one (a stale CSRF token, a sign-in page) keeps the action waiting.
+NOT_IN_PLAN = "This exercise is not in today's plan any more."
+SELFCARE_GONE = "This exercise is not in the self-care library any more."
+REFUSAL_STATUS = {"not_in_plan": 404, "not_found": 404, "checkin_exists": 409}
+
+
+def new_client_id() -> str:
+    """Return a fresh id for a form, so sending it twice records it once."""
+    return uuid.uuid4().hex
+
+
+@bp.context_processor
+def _helpers() -> dict[str, Any]:
+    return {
+        "new_client_id": new_client_id,
+        "difficulties": today.DIFFICULTIES,
+        "warning_signs": checkins.WARNING_SIGNS,
+        "sleep_options": checkins.SLEEP,
+        "kind_word_for": today.kind_word,
+    }
+
+
+def refusal(
+    message: str, code: str, fields: dict[str, list[str]] | None = None
+) -> ResponseReturnValue:
+    """Answer a refusal as JSON with a machine-readable code, never a redirect."""
+    return jsonify(error=message, code=code, fields=fields or {}), REFUSAL_STATUS.get(code, 422)
+
+
+def first_message(exc: ValidationError) -> str:
+    """Return the first message of a refusal, whichever field it is about."""
+    return next(iter(exc.errors.values()))[0]
+
+
+def refuse(exc: ValidationError, *, back: str) -> ResponseReturnValue:
+    """Refuse an action: as JSON for the outbox, else with the message on the page it came from."""
+    if wants_json():
+        return refusal(first_message(exc), exc.code, exc.errors)
+    return respond(redirect_to=back, message=first_message(exc), category="error")
+
+
+def gone(message: str, code: str) -> ResponseReturnValue:
+    """Say that what the action is about is not there (any more): JSON, or the 404 page."""
+    if wants_json():
+        return refusal(message, code)
+    abort(404)
+
+
+def safe_next(target: str | None, fallback: str) -> str:
+    """Return where to go after an action: a page of the patient's own, else the fallback."""
+    if target and target.startswith("/me/") and "//" not in target:
+        return target
+    return fallback
+
+
+def parse_day(raw: str | None) -> date | None:
+    """Return the day an action was done on (sent by the outbox when it was queued)."""
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError as exc:
+        raise ValidationError("The date is not valid.") from exc
