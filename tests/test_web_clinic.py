@@ -282,6 +282,22 @@ def test_acknowledge_with_htmx(
     assert "Called: ice and rest." in body and alert.status == "acknowledged"
 
 
+def test_acknowledge_without_javascript_says_why_next_to_the_alert(
+    client: FlaskClient, session: Session, clinic: dict[str, User]
+) -> None:
+    alert = session.scalars(select(Alert)).first()
+    assert alert is not None
+    login(client, clinic["therapist"])
+    typed = "Phoned her twice. " * 60  # over the 1000 characters a note may have
+    refused = post_form(client, f"/clinic/alerts/{alert.id}/acknowledge", {"note": typed})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "<h1" in html  # the whole page, not a fragment
+    field = html.split(f'id="ack-{alert.id}"', 1)[1].split("</div>", 1)[0]
+    assert "Please keep the note under 1000 characters." in field
+    assert f'value="{typed}"' in field  # what was typed is kept
+    assert alert.status == "open"
+
+
 def test_notes_keep_what_was_typed_on_error(client: FlaskClient, clinic: dict[str, User]) -> None:
     login(client, clinic["therapist"])
     pid = clinic["patient"].id

@@ -41,7 +41,8 @@ def acknowledge(alert_id: int) -> ResponseReturnValue:
     except ValidationError as exc:
         db.session.rollback()
         alert, person = records.linked_alert(db.session, me(), alert_id)
-        return _alert_answer(alert, person, status=422, ack_error=exc.first("note"))
+        refused = {"id": alert.id, "note": note, "error": exc.first("note")}
+        return _alert_answer(alert, person, status=422, ack=refused)
     db.session.commit()
     return _alert_answer(
         alert,
