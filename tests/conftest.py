@@ -11,21 +11,34 @@ from __future__ import annotations
 import itertools
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
 from webapp import create_app
 from webapp.extensions import db, limiter
-from webapp.models import Role, User
-from webapp.services import care, library, passwords
+from webapp.models import (
+    Alert,
+    Appointment,
+    CheckIn,
+    Completion,
+    Exercise,
+    Program,
+    ProgramItem,
+    Role,
+    User,
+)
+from webapp.services import care, clock, dose, library, passwords, programs
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/between_visits_test"
@@ -203,9 +216,18 @@ def client(app: Flask, session: Session) -> FlaskClient:
 
 _counter = itertools.count(1)
 
+# What a program item is given unless a test says otherwise: one set of five, every day.
+PROGRAM_SLUGS = ("chin-tuck", "ankle-pumps")
+PROGRAM_DOSE = {"sets": "1", "reps": "5", "hold_seconds": "0", "rest_seconds": "0", "side": "both"}
+EVERY_WEEKDAY = [str(d) for d in range(7)]
+
 
 class Factory:
-    """Make people and links with sensible defaults."""
+    """Make people, programs and what patients and therapists do, with sensible defaults.
+
+    Shared by service, web and browser tests (a browser test passes its live session).
+    Each record is flushed, so it has its id at once.
+    """
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -251,11 +273,149 @@ class Factory:
             care.link(self.session, therapist, patient)
         return patient
 
+    def exercise(self, slug: str) -> Exercise:
+        """Return a built-in exercise of the library by its slug."""
+        found = self.session.scalar(select(Exercise).where(Exercise.slug == slug))
+        assert found is not None, f"no exercise {slug!r} in the library"
+        return found
+
+    def program(
+        self,
+        patient: User,
+        start: date | None = None,
+        *,
+        therapist: User | None = None,
+        slugs: Sequence[str] = PROGRAM_SLUGS,
+        times_per_day: int = 2,
+        weekdays: Sequence[str] | None = None,
+        doses: Mapping[str, Mapping[str, str]] | None = None,
+        assign: bool = True,
+    ) -> Program:
+        """Build a program through the builder's services, assigned from ``start`` on.
+
+        ``start`` is a patient-local date (today by default); without a therapist, a new
+        one writes it. ``doses`` changes the dose of some exercises, by slug.
+        """
+        start = start or clock.local_today(patient.timezone)
+        author = therapist or self.therapist()
+        program = programs.create_program(self.session, author, patient, today=start)
+        for slug in slugs:
+            item = programs.add_item(
+                self.session, author, program, self.exercise(slug), today=start
+            )
+            values: dict[str, Any] = {
+                **PROGRAM_DOSE,
+                "times_per_day": str(times_per_day),
+                "weekdays": list(weekdays or EVERY_WEEKDAY),
+                **(doses or {}).get(slug, {}),
+            }
+            programs.update_item(
+                self.session, author, program, item, dose.parse_dose(values), today=start
+            )
+        if assign:
+            programs.assign(self.session, author, program, today=start)
+        return program
+
+    def checkin(
+        self,
+        patient: User,
+        day: date | None = None,
+        *,
+        pain: int = 3,
+        regions: Sequence[str] = (),
+        warning_signs: Sequence[str] = (),
+        **fields: Any,
+    ) -> CheckIn:
+        """Record a daily check-in as saved on ``day`` (the patient's today by default)."""
+        checkin = CheckIn(
+            patient_id=patient.id,
+            local_date=day or clock.local_today(patient.timezone),
+            pain=pain,
+            regions=list(regions),
+            warning_signs=list(warning_signs),
+            **fields,
+        )
+        self.session.add(checkin)
+        self.session.flush()
+        return checkin
+
+    def completion(
+        self,
+        item: ProgramItem,
+        day: date,
+        *,
+        slot: int = 0,
+        client_id: str | None = None,
+        **fields: Any,
+    ) -> Completion:
+        """Record an item of a program as done on ``day``, in one of its daily slots."""
+        completion = Completion(
+            client_id=client_id or f"made-{next(_counter)}",
+            patient_id=item.program.patient_id,
+            program_item_id=item.id,
+            lineage=item.lineage,
+            exercise_id=item.exercise_id,
+            local_date=day,
+            slot=slot,
+            **fields,
+        )
+        self.session.add(completion)
+        self.session.flush()
+        return completion
+
+    def visit(
+        self,
+        patient: User,
+        starts_at: datetime,
+        *,
+        therapist: User | None = None,
+        **fields: Any,
+    ) -> Appointment:
+        """Book a visit (as a row: no reminders are made; ``visits.book`` makes those)."""
+        visit = Appointment(
+            patient_id=patient.id,
+            therapist_id=therapist.id if therapist else None,
+            starts_at=starts_at,
+            **fields,
+        )
+        self.session.add(visit)
+        self.session.flush()
+        return visit
+
+    def alert(self, patient: User, kind: str, **fields: Any) -> Alert:
+        """Raise an alert about a patient (open unless ``status`` says otherwise)."""
+        alert = Alert(patient_id=patient.id, kind=kind, **fields)
+        self.session.add(alert)
+        self.session.flush()
+        return alert
+
 
 @pytest.fixture
 def make(session: Session) -> Factory:
     """Return the factory for this test's session."""
     return Factory(session)
+
+
+def local(tz: str, *args: int) -> datetime:
+    """Return a local wall-clock time as an aware UTC datetime."""
+    return datetime(*args, tzinfo=ZoneInfo(tz)).astimezone(UTC)  # type: ignore[misc]
+
+
+@contextmanager
+def count_queries(session: Session) -> Iterator[list[str]]:
+    """Count the SQL statements a block runs."""
+    statements: list[str] = []
+    engine = session.get_bind()
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE")):
+            statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
 
 
 _CSRF_RE = re.compile(r'<meta name="csrf-token" content="([^"]+)"')

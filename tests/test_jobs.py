@@ -11,8 +11,7 @@ from sqlalchemy.orm import Session
 
 from jobs import scheduler, tasks
 from tests.conftest import Factory
-from tests.test_services_today import give_program
-from webapp.models import Alert, CheckIn, Invite, ReminderOccurrence, utcnow
+from webapp.models import Alert, Invite, ReminderOccurrence, utcnow
 from webapp.services import clock, invites
 
 
@@ -32,19 +31,9 @@ def test_the_scheduler_has_every_job_and_runs_one_at_a_time(app: Flask) -> None:
 
 def test_alert_jobs(app: Flask, session: Session, make: Factory) -> None:
     quiet = make.patient(make.therapist())
-    give_program(session, make, quiet, clock.local_today(quiet.timezone) - timedelta(days=10))
+    make.program(quiet, clock.local_today(quiet.timezone) - timedelta(days=10))
     hurting = make.patient(make.therapist())
-    session.add(
-        CheckIn(
-            patient_id=hurting.id,
-            local_date=clock.local_today(hurting.timezone),
-            pain=9,
-            regions=[],
-            warning_signs=[],
-            updated_at=utcnow(),
-        )
-    )
-    session.flush()
+    make.checkin(hurting, pain=9, updated_at=utcnow())
     with app.app_context():
         tasks.alerts_after_checkins()
         assert [a.kind for a in session.scalars(select(Alert))] == ["pain_high"]
@@ -55,7 +44,7 @@ def test_alert_jobs(app: Flask, session: Session, make: Factory) -> None:
 
 def test_materialize_and_housekeeping_jobs(app: Flask, session: Session, make: Factory) -> None:
     patient = make.patient(make.therapist())
-    give_program(session, make, patient, clock.local_today(patient.timezone))
+    make.program(patient, clock.local_today(patient.timezone))
     stale = make.patient(password=None)
     invites.issue(session, stale, created_by=None, ttl_days=1, now=utcnow() - timedelta(days=60))
     with app.app_context():

@@ -8,8 +8,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tests.conftest import Factory
-from tests.test_services_today import local
+from tests.conftest import Factory, local
 from webapp.models import Alert, CheckIn, User
 from webapp.services import checkins
 from webapp.services.errors import ValidationError

@@ -10,13 +10,9 @@ from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tests.conftest import Factory
-from tests.test_services_today import count_queries, give_program, local
+from tests.conftest import Factory, count_queries, local
 from webapp.models import (
     Alert,
-    Appointment,
-    CheckIn,
-    Completion,
     ReminderOccurrence,
     User,
 )
@@ -36,19 +32,10 @@ NOW = local("Europe/London", 2026, 6, 20, 9, 0)
 TODAY = date(2026, 6, 20)
 
 
-def _checkins(session: Session, patient: User, pains: dict[int, int]) -> None:
+def _checkins(make: Factory, patient: User, pains: dict[int, int]) -> None:
     """Add check-ins: {days before today: pain}."""
     for offset, pain in pains.items():
-        session.add(
-            CheckIn(
-                patient_id=patient.id,
-                local_date=TODAY - timedelta(days=offset),
-                pain=pain,
-                regions=[],
-                warning_signs=[],
-            )
-        )
-    session.flush()
+        make.checkin(patient, TODAY - timedelta(days=offset), pain=pain)
 
 
 def _open(session: Session, patient: User) -> list[str]:
@@ -74,14 +61,14 @@ def _all(session: Session, patient: User) -> list[tuple[str, str]]:
 def test_inactivity_fires_once_and_clears(session: Session, make: Factory) -> None:
     therapist = make.therapist()
     patient = make.patient(therapist)
-    give_program(session, make, patient, TODAY - timedelta(days=10))
-    _checkins(session, patient, {4: 3})  # last activity four days ago
+    make.program(patient, TODAY - timedelta(days=10))
+    _checkins(make, patient, {4: 3})  # last activity four days ago
     assert [a.kind for a in alerts.evaluate(session, patient, now=NOW)] == ["inactivity"]
     assert alerts.evaluate(session, patient, now=NOW + timedelta(days=1)) == []  # not twice
     alert = session.scalars(select(Alert)).one()
     alerts.acknowledge(session, therapist, alert, note="Texted him.")
     assert alerts.evaluate(session, patient, now=NOW + timedelta(days=2)) == []  # still quiet
-    _checkins(session, patient, {-2: 3})  # back, two days later
+    _checkins(make, patient, {-2: 3})  # back, two days later
     alerts.evaluate(session, patient, now=NOW + timedelta(days=2))
     assert alert.cleared_at is not None
     # Silent again for three days: a new alert.
@@ -116,18 +103,18 @@ def test_pain_threshold_and_acknowledged_alerts_stay_quiet(session: Session, mak
         session, therapist, inactivity_days="3", pain_threshold="7", push_alerts=False
     )
     patient = make.patient(therapist)
-    _checkins(session, patient, {0: 7})
+    _checkins(make, patient, {0: 7})
     assert [a.kind for a in alerts.evaluate(session, patient, now=NOW)] == ["pain_high"]
     alert = session.scalars(select(Alert)).one()
     alerts.acknowledge(session, therapist, alert, note="Called her, resting today.")
     assert alert.status == "acknowledged" and alert.ack_note == "Called her, resting today."
     # Still high the next day: the acknowledged alert does not come back.
-    _checkins(session, patient, {-1: 8})
+    _checkins(make, patient, {-1: 8})
     assert alerts.evaluate(session, patient, now=NOW + timedelta(days=1)) == []
     # It clears, then comes back: a new alert.
-    _checkins(session, patient, {-2: 3})
+    _checkins(make, patient, {-2: 3})
     alerts.evaluate(session, patient, now=NOW + timedelta(days=2))
-    _checkins(session, patient, {-3: 9})
+    _checkins(make, patient, {-3: 9})
     assert [a.kind for a in alerts.evaluate(session, patient, now=NOW + timedelta(days=3))] == [
         "pain_high"
     ]
@@ -137,9 +124,9 @@ def test_pain_threshold_and_acknowledged_alerts_stay_quiet(session: Session, mak
 def test_pain_above_baseline_three_days_running(session: Session, make: Factory) -> None:
     patient = make.patient(make.therapist())
     # First week around 3; then two days up by 2 (not yet), then the third day.
-    _checkins(session, patient, {20: 3, 19: 3, 18: 2, 17: 4, 16: 3, 2: 5, 1: 6})
+    _checkins(make, patient, {20: 3, 19: 3, 18: 2, 17: 4, 16: 3, 2: 5, 1: 6})
     assert "pain_above_baseline" not in [a.kind for a in alerts.evaluate(session, patient, now=NOW)]
-    _checkins(session, patient, {0: 5})
+    _checkins(make, patient, {0: 5})
     assert [a.kind for a in alerts.evaluate(session, patient, now=NOW)] == ["pain_above_baseline"]
     assert alerts.baseline(session, patient) == 3.0
     assert alerts.evaluate(session, patient, now=NOW) == []
@@ -180,7 +167,7 @@ def test_alert_push_goes_through_the_reminder_path(session: Session, make: Facto
     )
     devices.save(session, therapist, endpoint="https://push.example/t1", p256dh="x", auth="y")
     patient = make.patient(therapist, name="Rosa Diaz")
-    _checkins(session, patient, {0: 9})
+    _checkins(make, patient, {0: 9})
     alerts.evaluate(session, patient, now=NOW)
     recorder = Recorder()
     context = reminders.PayloadContext("https://clinic.example", "Clinic", lambda o: "/x")
@@ -218,50 +205,28 @@ def test_alert_push_goes_through_the_reminder_path(session: Session, make: Facto
 # --- My patients --------------------------------------------------------------------------------
 
 
-def _history(
-    session: Session, make: Factory, therapist: User, days: int, *, full: bool = False
-) -> User:
+def _history(make: Factory, therapist: User, days: int, *, full: bool = False) -> User:
     patient = make.patient(therapist)
-    program = give_program(session, make, patient, TODAY - timedelta(days=days))
+    program = make.program(patient, TODAY - timedelta(days=days))
     items = programs.current_items(program)
     for offset in range(days):
         day = TODAY - timedelta(days=offset)
-        session.add(
-            CheckIn(
-                patient_id=patient.id,
-                local_date=day,
-                pain=3 + offset % 3,
-                regions=[],
-                warning_signs=[],
-            )
-        )
+        make.checkin(patient, day, pain=3 + offset % 3)
         for item in items if full else items[: 1 + offset % 2]:
             for slot in range(item.times_per_day if full else 1):
-                session.add(
-                    Completion(
-                        client_id=f"c{patient.id}-{offset}-{item.id}-{slot}",
-                        patient_id=patient.id,
-                        program_item_id=item.id,
-                        lineage=item.lineage,
-                        exercise_id=item.exercise_id,
-                        local_date=day,
-                        slot=slot,
-                        completed_at=NOW - timedelta(days=offset),
-                    )
-                )
-    session.flush()
+                make.completion(item, day, slot=slot, completed_at=NOW - timedelta(days=offset))
     return patient
 
 
 def test_rows_and_a_fixed_number_of_queries(session: Session, make: Factory) -> None:
     therapist = make.therapist()
-    _history(session, make, therapist, 20)
+    _history(make, therapist, 20)
     session.expire_all()
     with count_queries(session) as few:
         rows = clinic.patient_rows(session, therapist, now=NOW)
     assert len(rows) == 1
     for _ in range(5):
-        _history(session, make, therapist, 40)
+        _history(make, therapist, 40)
     session.expire_all()
     with count_queries(session) as many:
         rows = clinic.patient_rows(session, therapist, now=NOW)
@@ -275,11 +240,10 @@ def test_rows_and_a_fixed_number_of_queries(session: Session, make: Factory) -> 
 
 def test_arrange_filters_and_sorts(session: Session, make: Factory) -> None:
     therapist = make.therapist()
-    calm = _history(session, make, therapist, 10, full=True)
+    calm = _history(make, therapist, 10, full=True)
     quiet = make.patient(therapist, name="Aaron Quiet")
-    give_program(session, make, quiet, TODAY - timedelta(days=10))
-    session.add(Appointment(patient_id=calm.id, starts_at=NOW + timedelta(days=2)))
-    session.flush()
+    make.program(quiet, TODAY - timedelta(days=10))
+    make.visit(calm, NOW + timedelta(days=2))
     rows = clinic.patient_rows(session, therapist, now=NOW)
     needs = clinic.arrange(rows, sort="attention", show="attention")
     assert [r.patient.id for r in needs] == [quiet.id]
@@ -353,17 +317,14 @@ def test_book_move_cancel_and_reminders_follow(session: Session, make: Factory) 
 
 def test_ics_file(session: Session, make: Factory) -> None:
     patient = make.patient()
-    visit = Appointment(
-        id=None,
-        patient_id=patient.id,
-        starts_at=datetime(2026, 7, 1, 14, 0, tzinfo=UTC),
+    visit = make.visit(
+        patient,
+        datetime(2026, 7, 1, 14, 0, tzinfo=UTC),
         duration_minutes=50,
         place_note="Room 2; ground floor, left",
         status="booked",
         updated_at=datetime(2026, 6, 20, tzinfo=UTC),
     )
-    session.add(visit)
-    session.flush()
     text = visits.ics(visit, clinic_name="Riverside Massage Therapy", host="clinic.example")
     lines = text.split("\r\n")
     assert lines[0] == "BEGIN:VCALENDAR" and text.endswith("END:VCALENDAR\r\n")
@@ -379,34 +340,18 @@ def test_ics_file(session: Session, make: Factory) -> None:
 def test_visit_prep_report(session: Session, make: Factory) -> None:
     therapist = make.therapist()
     patient = make.patient(therapist)
-    program = give_program(session, make, patient, TODAY - timedelta(days=30))
+    program = make.program(patient, TODAY - timedelta(days=30))
     item = programs.current_items(program)[0]
-    session.add(Appointment(patient_id=patient.id, starts_at=NOW - timedelta(days=14)))
-    _checkins(session, patient, {13: 6, 12: 6, 11: 7, 2: 3, 1: 4, 0: 3})
-    session.add(
-        CheckIn(
-            patient_id=patient.id,
-            local_date=TODAY - timedelta(days=5),
-            pain=5,
-            regions=[],
-            warning_signs=[],
-            note="Long drive, stiff back.",
-        )
+    make.visit(patient, NOW - timedelta(days=14))
+    _checkins(make, patient, {13: 6, 12: 6, 11: 7, 2: 3, 1: 4, 0: 3})
+    make.checkin(patient, TODAY - timedelta(days=5), pain=5, note="Long drive, stiff back.")
+    make.completion(
+        item,
+        TODAY - timedelta(days=3),
+        client_id="hard-1",
+        difficulty="hard",
+        pain_during=6,
     )
-    session.add(
-        Completion(
-            client_id="hard-1",
-            patient_id=patient.id,
-            program_item_id=item.id,
-            lineage=item.lineage,
-            exercise_id=item.exercise_id,
-            local_date=TODAY - timedelta(days=3),
-            slot=0,
-            difficulty="hard",
-            pain_during=6,
-        )
-    )
-    session.flush()
     prep = reports.visit_prep(session, therapist, patient, now=NOW)
     assert prep.since == TODAY - timedelta(days=14) and prep.days == 15
     assert prep.checkins == 7
@@ -421,7 +366,7 @@ def test_visit_prep_report(session: Session, make: Factory) -> None:
 
 def test_days_with_data_counts_each_day_once(session: Session, make: Factory) -> None:
     patient = make.patient()
-    _checkins(session, patient, {n: 3 for n in range(16)})
+    _checkins(make, patient, {n: 3 for n in range(16)})
     counts = reports.days_with_data(session, [patient.id], TODAY - timedelta(days=29), TODAY)
     assert counts == {patient.id: 16}
 
@@ -429,7 +374,7 @@ def test_days_with_data_counts_each_day_once(session: Session, make: Factory) ->
 def test_fhir_bundle_is_valid_r4(session: Session, make: Factory) -> None:
     therapist = make.therapist()
     patient = make.patient(therapist, name="Rosa Diaz", timezone="America/Los_Angeles")
-    _checkins(session, patient, {2: 5, 1: 4, 0: 3})
+    _checkins(make, patient, {2: 5, 1: 4, 0: 3})
     bundle = export.fhir_bundle(session, therapist, patient, base_url="https://clinic.example")
     parsed = Bundle.model_validate(bundle)
     observations = [

@@ -6,9 +6,7 @@ from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 
-from tests.conftest import Factory
-from tests.test_services_today import give_program, local
-from webapp.models import CheckIn, Completion
+from tests.conftest import Factory, local
 from webapp.services import programs, progress
 from webapp.web import charts
 
@@ -35,31 +33,12 @@ def test_rolling_average_needs_two_values() -> None:
 def test_progress_with_gaps_and_changes(session: Session, make: Factory) -> None:
     patient = make.patient()
     start = TODAY - timedelta(days=13)
-    program = give_program(session, make, patient, start, slugs=("chin-tuck",), times_per_day=1)
+    program = make.program(patient, start, slugs=("chin-tuck",), times_per_day=1)
     item = programs.current_items(program)[0]
     for offset in (0, 1, 2, 5, 6, 13):  # gaps in between; 13 is today
         day = start + timedelta(days=offset)
-        session.add(
-            Completion(
-                client_id=f"p-{offset}",
-                patient_id=patient.id,
-                program_item_id=item.id,
-                lineage=item.lineage,
-                exercise_id=item.exercise_id,
-                local_date=day,
-                slot=0,
-            )
-        )
-        session.add(
-            CheckIn(
-                patient_id=patient.id,
-                local_date=day,
-                pain=6 - offset // 3,
-                regions=[],
-                warning_signs=[],
-            )
-        )
-    session.flush()
+        make.completion(item, day, client_id=f"p-{offset}")
+        make.checkin(patient, day, pain=6 - offset // 3)
     stats = progress.progress(session, patient, days=14, now=NOW)
     assert [d.day for d in stats.days][0] == start and stats.days[-1].day == TODAY
     assert sum(d.planned for d in stats.days) == 14 and sum(d.done for d in stats.days) == 6

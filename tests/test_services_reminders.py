@@ -12,12 +12,9 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tests.conftest import Factory
+from tests.conftest import Factory, count_queries, local
 from tests.pushservice import PushService
-from tests.test_services_today import count_queries, give_program, local
 from webapp.models import (
-    Appointment,
-    CheckIn,
     Completion,
     PushSubscription,
     ReminderOccurrence,
@@ -156,7 +153,7 @@ def _occurrences(session: Session, patient: User) -> list[ReminderOccurrence]:
 
 def test_rules_follow_settings_and_program(session: Session, make: Factory) -> None:
     patient = make.patient(timezone="America/New_York")
-    give_program(session, make, patient, date(2026, 3, 1), times_per_day=2)
+    make.program(patient, date(2026, 3, 1), times_per_day=2)
     rules = {(r.kind, r.local_time) for r in _rules(session, patient)}
     assert rules == {("exercise", "08:00"), ("exercise", "18:00"), ("checkin", "20:00")}
     reminders.save_settings(
@@ -211,7 +208,7 @@ def test_settings_refuse_times_in_quiet_hours(session: Session, make: Factory) -
 
 def test_materialize_across_spring_forward_is_idempotent(session: Session, make: Factory) -> None:
     patient = make.patient(timezone="America/New_York")
-    give_program(session, make, patient, date(2026, 3, 1), times_per_day=1)
+    make.program(patient, date(2026, 3, 1), times_per_day=1)
     now = local("America/New_York", 2026, 3, 7, 6, 0)
     assert reminders.materialize(session, now=now) == 4  # exercise + check-in, today and tomorrow
     assert reminders.materialize(session, now=now) == 0
@@ -236,13 +233,7 @@ def test_materialize_across_spring_forward_is_idempotent(session: Session, make:
 def test_visit_reminders_and_quiet_hours(session: Session, make: Factory) -> None:
     patient = make.patient(timezone="Europe/Berlin")
     reminders.settings_for(session, patient)
-    visit = Appointment(
-        patient_id=patient.id,
-        starts_at=local("Europe/Berlin", 2026, 5, 12, 8, 30),
-        duration_minutes=45,
-    )
-    session.add(visit)
-    session.flush()
+    visit = make.visit(patient, local("Europe/Berlin", 2026, 5, 12, 8, 30), duration_minutes=45)
     now = local("Europe/Berlin", 2026, 5, 10, 12, 0)
     reminders.materialize(session, now=now)
     visits = [o for o in _occurrences(session, patient) if o.kind == "visit"]
@@ -267,7 +258,7 @@ def test_delivery_is_encrypted_signed_and_complete(
     app: Flask, session: Session, make: Factory, pushes: PushService, sender: PushSender
 ) -> None:
     patient = make.patient(timezone="Asia/Kolkata")
-    give_program(session, make, patient, date(2026, 3, 1))
+    make.program(patient, date(2026, 3, 1))
     subscribe(session, pushes, patient, "phone-1")
     now = local("Asia/Kolkata", 2026, 3, 10, 8, 0)
     occurrence = due_now(session, patient, "exercise", now, "r77-20260310")
@@ -296,7 +287,7 @@ def test_every_device_gets_it_and_dead_ones_are_pruned(
     app: Flask, session: Session, make: Factory, pushes: PushService, sender: PushSender
 ) -> None:
     patient = make.patient()
-    give_program(session, make, patient, date(2026, 3, 1))
+    make.program(patient, date(2026, 3, 1))
     subscribe(session, pushes, patient, "phone-a")
     dead_id = subscribe(session, pushes, patient, "old-tablet").id
     pushes.fail("old-tablet", 410)
@@ -319,7 +310,7 @@ def test_rate_limited_push_is_retried_after_retry_after(
     app: Flask, session: Session, make: Factory, pushes: PushService, sender: PushSender
 ) -> None:
     patient = make.patient()
-    give_program(session, make, patient, date(2026, 3, 1))
+    make.program(patient, date(2026, 3, 1))
     subscribe(session, pushes, patient, "busy")
     pushes.fail("busy", 429, retry_after="120", times=1)
     now = local("Europe/London", 2026, 3, 10, 9, 0)
@@ -413,22 +404,14 @@ def test_skip_when_done_and_outside_the_program(
     app: Flask, session: Session, make: Factory, pushes: PushService, sender: PushSender
 ) -> None:
     patient = make.patient()
-    give_program(session, make, patient, date(2026, 3, 1), slugs=("chin-tuck",), times_per_day=1)
+    make.program(patient, date(2026, 3, 1), slugs=("chin-tuck",), times_per_day=1)
     subscribe(session, pushes, patient, "phone")
     now = local("Europe/London", 2026, 3, 10, 18, 0)
     item = today.plan_for(session, patient, now=now).items[0].item
     today.record_completion(
         session, patient, client_id="done-before-1", item_id=item.id, slot=0, now=now
     )
-    session.add(
-        CheckIn(
-            patient_id=patient.id,
-            local_date=date(2026, 3, 10),
-            pain=3,
-            regions=[],
-            warning_signs=[],
-        )
-    )
+    make.checkin(patient, date(2026, 3, 10), pain=3)
     exercise = due_now(session, patient, "exercise", now, "r1-20260310")
     checkin = due_now(session, patient, "checkin", now, "r2-20260310")
     before_start = due_now(
@@ -446,7 +429,7 @@ def test_nothing_is_sent_in_quiet_hours(
     app: Flask, session: Session, make: Factory, pushes: PushService, sender: PushSender
 ) -> None:
     patient = make.patient(timezone="Australia/Sydney")
-    give_program(session, make, patient, date(2026, 3, 1))
+    make.program(patient, date(2026, 3, 1))
     reminders.settings_for(session, patient)
     subscribe(session, pushes, patient, "sleeping")
     late = local("Australia/Sydney", 2026, 3, 10, 23, 0)
@@ -460,7 +443,7 @@ def test_snooze_makes_a_one_off_reminder(
     app: Flask, session: Session, make: Factory, pushes: PushService, sender: PushSender
 ) -> None:
     patient = make.patient()
-    give_program(session, make, patient, date(2026, 3, 1))
+    make.program(patient, date(2026, 3, 1))
     subscribe(session, pushes, patient, "phone")
     now = local("Europe/London", 2026, 3, 10, 9, 0)
     original = due_now(session, patient, "exercise", now, "r4-20260310")

@@ -2,67 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tests.conftest import Factory
-from webapp.models import CheckIn, Completion, Exercise, Program, User
-from webapp.services import dose, programs, today
+from tests.conftest import Factory, count_queries, local
+from webapp.models import Completion, Program, User
+from webapp.services import programs, today
 from webapp.services.errors import NotFound, ValidationError
-
-
-def _exercise(session: Session, slug: str) -> Exercise:
-    found = session.scalar(select(Exercise).where(Exercise.slug == slug))
-    assert found is not None
-    return found
-
-
-def give_program(
-    session: Session,
-    make: Factory,
-    patient: User,
-    start: date,
-    *,
-    slugs: tuple[str, ...] = ("chin-tuck", "ankle-pumps"),
-    times_per_day: int = 2,
-    weekdays: list[str] | None = None,
-) -> Program:
-    """Assign a small program that started on ``start`` (a patient-local date)."""
-    therapist = make.therapist()
-    program = programs.create_program(session, therapist, patient, today=start)
-    for slug in slugs:
-        item = programs.add_item(session, therapist, program, _exercise(session, slug), today=start)
-        programs.update_item(
-            session,
-            therapist,
-            program,
-            item,
-            dose.parse_dose(
-                {
-                    "sets": "1",
-                    "reps": "5",
-                    "hold_seconds": "0",
-                    "rest_seconds": "0",
-                    "side": "both",
-                    "times_per_day": str(times_per_day),
-                    "weekdays": weekdays or [str(d) for d in range(7)],
-                }
-            ),
-            today=start,
-        )
-    programs.assign(session, therapist, program, today=start)
-    return program
-
-
-def local(tz: str, *args: int) -> datetime:
-    """Return a local wall-clock time as an aware UTC datetime."""
-    return datetime(*args, tzinfo=ZoneInfo(tz)).astimezone(UTC)  # type: ignore[misc]
 
 
 def test_same_instant_is_a_different_day_in_kolkata_and_los_angeles(
@@ -73,15 +22,15 @@ def test_same_instant_is_a_different_day_in_kolkata_and_los_angeles(
     )  # 07:30 in Kolkata, 19:00 the day before in LA
     kolkata = make.patient(timezone="Asia/Kolkata")
     angeles = make.patient(timezone="America/Los_Angeles")
-    give_program(session, make, kolkata, date(2026, 6, 1))
-    give_program(session, make, angeles, date(2026, 6, 1))
+    make.program(kolkata, date(2026, 6, 1))
+    make.program(angeles, date(2026, 6, 1))
     assert today.plan_for(session, kolkata, now=instant).day == date(2026, 6, 15)
     assert today.plan_for(session, angeles, now=instant).day == date(2026, 6, 14)
 
 
 def test_half_past_eleven_counts_for_that_day(session: Session, make: Factory) -> None:
     patient = make.patient(timezone="America/New_York")
-    give_program(session, make, patient, date(2026, 3, 1))
+    make.program(patient, date(2026, 3, 1))
     late = local("America/New_York", 2026, 3, 10, 23, 30)
     plan = today.plan_for(session, patient, now=late)
     item = plan.items[0].item
@@ -96,7 +45,7 @@ def test_half_past_eleven_counts_for_that_day(session: Session, make: Factory) -
 
 def test_two_slots_a_day_and_progress(session: Session, make: Factory) -> None:
     patient = make.patient()
-    give_program(session, make, patient, date(2026, 3, 1))
+    make.program(patient, date(2026, 3, 1))
     now = local("Europe/London", 2026, 3, 5, 9, 0)
     plan = today.plan_for(session, patient, now=now)
     assert plan.total_slots == 4 and plan.percent == 0
@@ -120,7 +69,7 @@ def test_two_slots_a_day_and_progress(session: Session, make: Factory) -> None:
 
 def test_completion_is_idempotent(session: Session, make: Factory) -> None:
     patient = make.patient()
-    give_program(session, make, patient, date(2026, 3, 1))
+    make.program(patient, date(2026, 3, 1))
     now = local("Europe/London", 2026, 3, 5, 9, 0)
     item = today.plan_for(session, patient, now=now).items[0].item
     first = today.record_completion(
@@ -139,8 +88,8 @@ def test_completion_is_idempotent(session: Session, make: Factory) -> None:
 
 def test_client_id_of_someone_else_is_refused(session: Session, make: Factory) -> None:
     alice, bob = make.patient(), make.patient()
-    give_program(session, make, alice, date(2026, 3, 1))
-    give_program(session, make, bob, date(2026, 3, 1))
+    make.program(alice, date(2026, 3, 1))
+    make.program(bob, date(2026, 3, 1))
     now = local("Europe/London", 2026, 3, 5, 9, 0)
     alice_item = today.plan_for(session, alice, now=now).items[0].item
     bob_item = today.plan_for(session, bob, now=now).items[0].item
@@ -159,7 +108,7 @@ def test_client_id_of_someone_else_is_refused(session: Session, make: Factory) -
 
 def test_undo_only_the_same_day(session: Session, make: Factory) -> None:
     patient = make.patient()
-    give_program(session, make, patient, date(2026, 3, 1))
+    make.program(patient, date(2026, 3, 1))
     now = local("Europe/London", 2026, 3, 5, 9, 0)
     item = today.plan_for(session, patient, now=now).items[0].item
     done = today.record_completion(
@@ -184,7 +133,7 @@ def test_undo_only_the_same_day(session: Session, make: Factory) -> None:
 
 def test_weekdays_and_program_dates(session: Session, make: Factory) -> None:
     patient = make.patient()
-    give_program(session, make, patient, date(2026, 3, 2), weekdays=["0", "2", "4"])  # M W F
+    make.program(patient, date(2026, 3, 2), weekdays=["0", "2", "4"])  # M W F
     monday = local("Europe/London", 2026, 3, 2, 10, 0)
     assert today.plan_for(session, patient, now=monday).total_slots == 4
     assert today.plan_for(session, patient, now=monday + timedelta(days=1)).items == []
@@ -194,7 +143,7 @@ def test_weekdays_and_program_dates(session: Session, make: Factory) -> None:
 
 def test_backdated_completion_limits(session: Session, make: Factory) -> None:
     patient = make.patient()
-    give_program(session, make, patient, date(2026, 3, 1))
+    make.program(patient, date(2026, 3, 1))
     now = local("Europe/London", 2026, 3, 5, 0, 30)
     item = today.plan_for(session, patient, now=now).items[0].item
     # Done offline last night, sent after midnight: it counts for last night.
@@ -230,43 +179,13 @@ def test_backdated_completion_limits(session: Session, make: Factory) -> None:
         )
 
 
-@contextmanager
-def count_queries(session: Session) -> Iterator[list[str]]:
-    """Count the SQL statements a block runs."""
-    statements: list[str] = []
-    engine = session.get_bind()
-
-    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE")):
-            statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-
-
-def _history(session: Session, patient: User, program: Program, start: date, days: int) -> None:
+def _history(make: Factory, patient: User, program: Program, start: date, days: int) -> None:
     items = programs.current_items(program)
     for offset in range(days):
         day = start + timedelta(days=offset)
-        session.add(
-            CheckIn(patient_id=patient.id, local_date=day, pain=4, regions=[], warning_signs=[])
-        )
+        make.checkin(patient, day, pain=4)
         for item in items:
-            session.add(
-                Completion(
-                    client_id=f"h-{patient.id}-{day}-{item.id}",
-                    patient_id=patient.id,
-                    program_item_id=item.id,
-                    lineage=item.lineage,
-                    exercise_id=item.exercise_id,
-                    local_date=day,
-                    slot=0,
-                )
-            )
-    session.flush()
+            make.completion(item, day)
 
 
 def test_today_runs_a_fixed_number_of_queries(session: Session, make: Factory) -> None:
@@ -275,8 +194,8 @@ def test_today_runs_a_fixed_number_of_queries(session: Session, make: Factory) -
     for days in (3, 90):
         patient = make.patient()
         start = date(2026, 6, 1) - timedelta(days=days)
-        program = give_program(session, make, patient, start)
-        _history(session, patient, program, start, days)
+        program = make.program(patient, start)
+        _history(make, patient, program, start, days)
         session.expire_all()
         with count_queries(session) as statements:
             plan = today.plan_for(session, patient, now=now)

@@ -12,8 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.conftest import Factory, csrf_token, login, post_form
-from tests.test_services_today import give_program
-from webapp.models import Alert, Appointment, CheckIn, Completion, TherapistNote, User, utcnow
+from webapp.models import Alert, Appointment, TherapistNote, User, utcnow
 from webapp.services import alerts, clock
 
 HX = {"HX-Request": "true"}
@@ -24,20 +23,16 @@ def clinic(session: Session, make: Factory) -> dict[str, User]:
     """A therapist whose patient has a program, check-ins, an open alert and a note."""
     therapist = make.therapist(name="Maria Keller")
     patient = make.patient(therapist, name="Rosa Diaz")
-    give_program(session, make, patient, clock.local_today(patient.timezone) - timedelta(days=10))
     today = clock.local_today(patient.timezone)
+    make.program(patient, today - timedelta(days=10))
     for offset, pain in enumerate([9, 4, 3]):
-        session.add(
-            CheckIn(
-                patient_id=patient.id,
-                local_date=today - timedelta(days=offset),
-                pain=pain,
-                regions=["knees:left"],
-                warning_signs=[],
-                note="Knee swollen after the stairs" if offset == 0 else "",
-            )
+        make.checkin(
+            patient,
+            today - timedelta(days=offset),
+            pain=pain,
+            regions=["knees:left"],
+            note="Knee swollen after the stairs" if offset == 0 else "",
         )
-    session.flush()
     alerts.evaluate(session, patient)
     session.add(
         TherapistNote(
@@ -124,16 +119,7 @@ def test_pain_sparkline_is_one_line_with_a_dot_per_check_in(
     # Check-ins with days missing between them, over the last 14 days.
     pains = {13: 6, 12: 7, 9: 5, 5: 6, 4: 4, 0: 5}
     for offset, pain in pains.items():
-        session.add(
-            CheckIn(
-                patient_id=patient.id,
-                local_date=today - timedelta(days=offset),
-                pain=pain,
-                regions=[],
-                warning_signs=[],
-            )
-        )
-    session.flush()
+        make.checkin(patient, today - timedelta(days=offset), pain=pain)
     login(client, therapist)
     html = client.get("/clinic/").get_data(as_text=True)
     svg = re.search(r'<svg class="spark".*?</svg>', html, re.S)
@@ -154,26 +140,21 @@ def test_report_shows_an_alert_still_open_from_before_the_last_visit(
     therapist = make.therapist(name="Maria Keller")
     patient = make.patient(therapist, name="Olga Open")
     now = utcnow()
-    session.add(Appointment(patient_id=patient.id, starts_at=now - timedelta(days=5)))
-    session.add_all(
-        [
-            Alert(
-                patient_id=patient.id,
-                kind="red_flag",
-                detail="New numbness in the left hand.",
-                status="open",
-                raised_at=now - timedelta(days=12),
-            ),
-            Alert(
-                patient_id=patient.id,
-                kind="pain_high",
-                detail="Pain 9/10, seen to at the visit.",
-                status="acknowledged",
-                raised_at=now - timedelta(days=12),
-            ),
-        ]
+    make.visit(patient, now - timedelta(days=5))
+    make.alert(
+        patient,
+        "red_flag",
+        detail="New numbness in the left hand.",
+        status="open",
+        raised_at=now - timedelta(days=12),
     )
-    session.flush()
+    make.alert(
+        patient,
+        "pain_high",
+        detail="Pain 9/10, seen to at the visit.",
+        status="acknowledged",
+        raised_at=now - timedelta(days=12),
+    )
     login(client, therapist)
     report = client.get(f"/clinic/patients/{patient.id}/report").get_data(as_text=True)
     alerts_part = report.split('id="ralerts-h"', 1)[1].split("</section>", 1)[0]
@@ -182,14 +163,12 @@ def test_report_shows_an_alert_still_open_from_before_the_last_visit(
     assert "seen to at the visit" not in alerts_part  # dealt with before the visit
 
 
-def _weekly_and_done(session: Session, make: Factory, therapist: User, name: str, ago: int) -> User:
+def _weekly_and_done(make: Factory, therapist: User, name: str, ago: int) -> User:
     """A patient whose only exercise falls once a week, done that day, ``ago`` days back."""
     patient = make.patient(therapist, name=name)
     today = clock.local_today(patient.timezone)
     day = today - timedelta(days=ago)
-    program = give_program(
-        session,
-        make,
+    program = make.program(
         patient,
         today - timedelta(days=10),
         times_per_day=1,
@@ -197,19 +176,7 @@ def _weekly_and_done(session: Session, make: Factory, therapist: User, name: str
         weekdays=[str(day.weekday())],
     )
     item = program.items[0]
-    session.add(
-        Completion(
-            client_id=f"weekly-{patient.id}",
-            patient_id=patient.id,
-            program_item_id=item.id,
-            lineage=item.lineage,
-            exercise_id=item.exercise_id,
-            local_date=day,
-            slot=0,
-            completed_at=utcnow() - timedelta(days=ago),
-        )
-    )
-    session.flush()
+    make.completion(item, day, completed_at=utcnow() - timedelta(days=ago))
     return patient
 
 
@@ -218,8 +185,8 @@ def test_needs_attention_follows_the_therapists_inactivity_setting(
 ) -> None:
     therapist = make.therapist(name="Maria Keller")
     # Both did everything planned this week; they differ only in how long they were quiet.
-    _weekly_and_done(session, make, therapist, "Quiet Fivedays", 5)
-    _weekly_and_done(session, make, therapist, "Quiet Twodays", 2)
+    _weekly_and_done(make, therapist, "Quiet Fivedays", 5)
+    _weekly_and_done(make, therapist, "Quiet Twodays", 2)
     login(client, therapist)
 
     def needing_attention(inactivity_days: str) -> set[str]:
@@ -310,7 +277,7 @@ def test_notes_keep_what_was_typed_on_error(client: FlaskClient, clinic: dict[st
 
 
 def test_book_a_visit_and_the_patient_sees_it(
-    app: object, client: FlaskClient, session: Session, clinic: dict[str, User]
+    app: object, client: FlaskClient, session: Session, make: Factory, clinic: dict[str, User]
 ) -> None:
     login(client, clinic["therapist"])
     pid = clinic["patient"].id
@@ -335,22 +302,16 @@ def test_book_a_visit_and_the_patient_sees_it(
     assert "Add to my calendar" in client.get("/me/").get_data(as_text=True)
     ics = client.get(f"/me/visits/{visit.id}.ics")
     assert ics.mimetype == "text/calendar" and "BEGIN:VEVENT" in ics.get_data(as_text=True)
-    other = Appointment(patient_id=clinic["therapist"].id, starts_at=utcnow())
-    session.add(other)
-    session.flush()
+    other = make.visit(clinic["therapist"], utcnow())
     assert client.get(f"/me/visits/{other.id}.ics").status_code == 404
 
 
 def test_move_and_cancel_a_visit(
-    client: FlaskClient, session: Session, clinic: dict[str, User]
+    client: FlaskClient, session: Session, make: Factory, clinic: dict[str, User]
 ) -> None:
-    visit = Appointment(
-        patient_id=clinic["patient"].id,
-        therapist_id=clinic["therapist"].id,
-        starts_at=utcnow() + timedelta(days=3),
+    visit = make.visit(
+        clinic["patient"], utcnow() + timedelta(days=3), therapist=clinic["therapist"]
     )
-    session.add(visit)
-    session.flush()
     login(client, clinic["therapist"])
     page = client.get(f"/clinic/visits/{visit.id}").get_data(as_text=True)
     assert "Move Rosa" in page
@@ -383,14 +344,12 @@ def test_report_and_exports(client: FlaskClient, session: Session, clinic: dict[
 
 
 def test_every_download_is_kept_out_of_caches(
-    app: Flask, client: FlaskClient, session: Session, clinic: dict[str, User]
+    app: Flask, client: FlaskClient, make: Factory, clinic: dict[str, User]
 ) -> None:
     pid = clinic["patient"].id
-    visit = Appointment(
-        patient_id=pid, therapist_id=clinic["therapist"].id, starts_at=utcnow() + timedelta(days=3)
+    visit = make.visit(
+        clinic["patient"], utcnow() + timedelta(days=3), therapist=clinic["therapist"]
     )
-    session.add(visit)
-    session.flush()
     downloads = {
         clinic["therapist"]: [
             f"/clinic/patients/{pid}/export.csv",

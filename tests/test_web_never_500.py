@@ -14,9 +14,8 @@ from sqlalchemy.orm import Session
 from werkzeug.routing import IntegerConverter
 
 from tests.conftest import Factory, csrf_token, login
-from tests.test_services_today import give_program
 from tests.test_web_programs import png_claiming
-from webapp.models import Alert, Appointment, CheckIn, Completion, Exercise, Role, User, utcnow
+from webapp.models import Alert, Exercise, Role, User, utcnow
 from webapp.services import alerts, clock, dose, numbers, programs
 
 ODD_QUERIES = ["", "?q=%00%ff<script>&region=x&kind=&sort=nope&show=nope&page=-3&saved=1"]
@@ -97,33 +96,12 @@ def world(session: Session, make: Factory) -> dict[str, int | str]:
     therapist = make.therapist(login="t500@test.example")
     patient = make.patient(therapist, login="p500@test.example")
     make.admin(login="a500@test.example")
-    program = give_program(
-        session, make, patient, clock.local_today(patient.timezone) - timedelta(days=3)
-    )
+    today = clock.local_today(patient.timezone)
+    program = make.program(patient, today - timedelta(days=3))
     item = programs.current_items(program)[0]
-    session.add(
-        CheckIn(
-            patient_id=patient.id,
-            local_date=clock.local_today(patient.timezone),
-            pain=9,
-            regions=[],
-            warning_signs=[],
-        )
-    )
-    completion = Completion(
-        client_id="c500-abcdef",
-        patient_id=patient.id,
-        program_item_id=item.id,
-        lineage=item.lineage,
-        exercise_id=item.exercise_id,
-        local_date=clock.local_today(patient.timezone),
-        slot=0,
-    )
-    visit = Appointment(
-        patient_id=patient.id, therapist_id=therapist.id, starts_at=utcnow() + timedelta(days=2)
-    )
-    session.add_all([completion, visit])
-    session.flush()
+    make.checkin(patient, today, pain=9)
+    completion = make.completion(item, today, client_id="c500-abcdef")
+    visit = make.visit(patient, utcnow() + timedelta(days=2), therapist=therapist)
     alerts.evaluate(session, patient)
     alert = session.scalars(select(Alert)).first()
     exercise = session.scalar(select(Exercise).where(Exercise.slug == "chin-tuck"))

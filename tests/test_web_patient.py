@@ -15,7 +15,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.conftest import Factory, csrf_token, login, post_form
-from tests.test_services_today import give_program
 from webapp.models import CheckIn, Completion, User
 from webapp.services import clock, today
 
@@ -26,7 +25,7 @@ HX = {"HX-Request": "true"}
 def patient(session: Session, make: Factory) -> User:
     """A patient with a two-exercise program, twice a day, started a week ago."""
     person = make.patient(name="Rosa Diaz")
-    give_program(session, make, person, clock.local_today(person.timezone) - timedelta(days=7))
+    make.program(person, clock.local_today(person.timezone) - timedelta(days=7))
     return person
 
 
@@ -250,14 +249,9 @@ def test_a_checkin_id_longer_than_its_column_is_a_clear_refusal(
     assert session.scalar(select(func.count()).select_from(CheckIn)) == 0
 
 
-def test_past_checkin_is_read_only(client: FlaskClient, session: Session, patient: User) -> None:
+def test_past_checkin_is_read_only(client: FlaskClient, make: Factory, patient: User) -> None:
     yesterday = clock.local_today(patient.timezone) - timedelta(days=1)
-    session.add(
-        CheckIn(
-            patient_id=patient.id, local_date=yesterday, pain=3, regions=["neck"], warning_signs=[]
-        )
-    )
-    session.flush()
+    make.checkin(patient, yesterday, pain=3, regions=["neck"])
     login(client, patient)
     html = client.get(f"/me/checkin/{yesterday.isoformat()}").get_data(as_text=True)
     assert "Past check-ins can't be changed." in html and "disabled" in html
@@ -265,19 +259,10 @@ def test_past_checkin_is_read_only(client: FlaskClient, session: Session, patien
     assert client.get("/me/checkin/nonsense").status_code == 404
 
 
-def test_progress_page(client: FlaskClient, session: Session, patient: User) -> None:
+def test_progress_page(client: FlaskClient, make: Factory, patient: User) -> None:
     day = clock.local_today(patient.timezone)
     for offset, pain in ((3, 6), (2, 5), (1, 4)):
-        session.add(
-            CheckIn(
-                patient_id=patient.id,
-                local_date=day - timedelta(days=offset),
-                pain=pain,
-                regions=[],
-                warning_signs=[],
-            )
-        )
-    session.flush()
+        make.checkin(patient, day - timedelta(days=offset), pain=pain)
     login(client, patient)
     html = client.get("/me/progress").get_data(as_text=True)
     assert '<svg class="chart chart--pain"' in html and html.count("<circle") == 3
@@ -285,18 +270,8 @@ def test_progress_page(client: FlaskClient, session: Session, patient: User) -> 
     assert "day in a row" in html or "days in a row" in html
 
 
-def test_data_download(client: FlaskClient, session: Session, patient: User) -> None:
-    session.add(
-        CheckIn(
-            patient_id=patient.id,
-            local_date=date(2026, 1, 5),
-            pain=4,
-            regions=["neck"],
-            warning_signs=[],
-            note="=SUM(A1)",
-        )
-    )
-    session.flush()
+def test_data_download(client: FlaskClient, make: Factory, patient: User) -> None:
+    make.checkin(patient, date(2026, 1, 5), pain=4, regions=["neck"], note="=SUM(A1)")
     login(client, patient)
     client.post("/me/completions", data=_done_form(client.get("/me/").get_data(as_text=True)))
     data = client.get("/me/export.json").get_json()
@@ -341,14 +316,11 @@ JSON = {"Accept": "application/json"}
 
 
 def test_refusals_for_good_answer_json_with_a_code(
-    client: FlaskClient, session: Session, patient: User
+    client: FlaskClient, session: Session, make: Factory, patient: User
 ) -> None:
     """What the outbox sends is refused for good only with a code it can show, never a redirect."""
     yesterday = clock.local_today(patient.timezone) - timedelta(days=1)
-    session.add(
-        CheckIn(patient_id=patient.id, local_date=yesterday, pain=6, regions=[], warning_signs=[])
-    )
-    session.flush()
+    make.checkin(patient, yesterday, pain=6)
     login(client, patient)
     token = csrf_token(client)
     fields = _done_form(client.get("/me/").get_data(as_text=True))
@@ -386,13 +358,10 @@ def test_refusals_for_good_answer_json_with_a_code(
 
 
 def test_late_checkin_without_javascript_says_why(
-    client: FlaskClient, session: Session, patient: User
+    client: FlaskClient, make: Factory, patient: User
 ) -> None:
     yesterday = clock.local_today(patient.timezone) - timedelta(days=1)
-    session.add(
-        CheckIn(patient_id=patient.id, local_date=yesterday, pain=6, regions=[], warning_signs=[])
-    )
-    session.flush()
+    make.checkin(patient, yesterday, pain=6)
     login(client, patient)
     response = post_form(
         client,

@@ -16,14 +16,12 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
 from tests.conftest import IN_CI, PASSWORD, make_test_app
 from webapp.extensions import db
-from webapp.models import Exercise
-from webapp.services import clock, dose, library, programs
+from webapp.services import library
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -171,33 +169,16 @@ def sign_in(page: Any, base: str, login: str, password: str = PASSWORD) -> None:
     page.wait_for_url(lambda url: "/login" not in url)
 
 
-def give_short_program(session: Any, patient: Any, therapist: Any) -> None:
-    """Assign two exercises: a hold with sets and rest, and a repetition one."""
-    day = clock.local_today(patient.timezone)
-    program = programs.create_program(session, therapist, patient, today=day)
-    doses = {
+# A short program for the player, once a day: a hold with sets and rest, and a repetition one.
+# Pass it to the factory: ``make.program(patient, therapist=therapist, **SHORT_PROGRAM)``.
+SHORT_PROGRAM: dict[str, Any] = {
+    "slugs": ("chin-tuck", "ankle-pumps"),
+    "times_per_day": 1,
+    "doses": {
         "chin-tuck": {"sets": "2", "reps": "2", "hold_seconds": "5", "rest_seconds": "10"},
         "ankle-pumps": {"sets": "1", "reps": "3", "hold_seconds": "0", "rest_seconds": "0"},
-    }
-    for slug, values in doses.items():
-        exercise = session.scalar(select(Exercise).where(Exercise.slug == slug))
-        item = programs.add_item(session, therapist, program, exercise, today=day)
-        programs.update_item(
-            session,
-            therapist,
-            program,
-            item,
-            dose.parse_dose(
-                {
-                    **values,
-                    "side": "both",
-                    "times_per_day": "1",
-                    "weekdays": [str(d) for d in range(7)],
-                }
-            ),
-            today=day,
-        )
-    programs.assign(session, therapist, program, today=day)
+    },
+}
 
 
 def wait_for_controller(page: Any) -> None:

@@ -15,12 +15,12 @@ from tests.conftest import Factory
 from tests.e2e.conftest import (
     ARTIFACTS,
     PHONE,
+    SHORT_PROGRAM,
     LiveServer,
-    give_short_program,
     screenshot,
     sign_in,
 )
-from webapp.models import Appointment, CheckIn, Exercise, utcnow
+from webapp.models import Exercise, utcnow
 from webapp.services import clock, invites, programs
 
 PATIENT_PAGES = [
@@ -61,17 +61,11 @@ def clinic(live_server: LiveServer) -> dict[str, Any]:
         therapist = make.therapist(login="axe.therapist@test.example", name="Ada Axe")
         patient = make.patient(therapist, login="axe.patient@test.example", name="Pat Axe")
         make.admin(login="axe.admin@test.example")
-        give_short_program(session, patient, therapist)
+        make.program(patient, therapist=therapist, **SHORT_PROGRAM)
         today = clock.local_today(patient.timezone)
         for offset in range(1, 8):
-            session.add(
-                CheckIn(
-                    patient_id=patient.id,
-                    local_date=today - timedelta(days=offset),
-                    pain=3 + offset % 3,
-                    regions=["neck"],
-                    warning_signs=[],
-                )
+            make.checkin(
+                patient, today - timedelta(days=offset), pain=3 + offset % 3, regions=["neck"]
             )
         newcomer = make.patient(therapist, login=None, password=None, name="Neve New")
         token = invites.issue(session, newcomer, created_by=therapist)
@@ -79,11 +73,7 @@ def clinic(live_server: LiveServer) -> dict[str, Any]:
         assert exercise is not None
         program = programs.active_program(session, patient)
         assert program is not None
-        visit = Appointment(
-            patient_id=patient.id, therapist_id=therapist.id, starts_at=utcnow() + timedelta(days=3)
-        )
-        session.add(visit)
-        session.flush()
+        visit = make.visit(patient, utcnow() + timedelta(days=3), therapist=therapist)
         return {
             "patient": patient.id,
             "exercise": exercise.id,

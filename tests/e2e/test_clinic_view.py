@@ -10,8 +10,8 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests.conftest import Factory
-from tests.e2e.conftest import LiveServer, give_short_program, screenshot, sign_in
-from webapp.models import Alert, Appointment, CheckIn, utcnow
+from tests.e2e.conftest import SHORT_PROGRAM, LiveServer, screenshot, sign_in
+from webapp.models import Alert, Appointment, utcnow
 from webapp.services import alerts, clock
 
 
@@ -23,19 +23,9 @@ def test_dashboard_patient_acknowledge_and_book(
         therapist = make.therapist(login="clinic.e2e@test.example", name="Iris Vale")
         patient = make.patient(therapist, name="Tomas Berg")
         calm = make.patient(therapist, name="Ada Calm")
-        give_short_program(session, patient, therapist)
+        make.program(patient, therapist=therapist, **SHORT_PROGRAM)
         today = clock.local_today(patient.timezone)
-        session.add(
-            CheckIn(
-                patient_id=patient.id,
-                local_date=today,
-                pain=9,
-                regions=["neck"],
-                warning_signs=[],
-                note="Neck locked this morning",
-            )
-        )
-        session.flush()
+        make.checkin(patient, today, pain=9, regions=["neck"], note="Neck locked this morning")
         alerts.evaluate(session, patient)
         patient_id, calm_id = patient.id, calm.id
 

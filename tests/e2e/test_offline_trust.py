@@ -19,8 +19,8 @@ from sqlalchemy import select
 from tests.conftest import Factory
 from tests.e2e.conftest import (
     PHONE,
+    SHORT_PROGRAM,
     LiveServer,
-    give_short_program,
     screenshot,
     sign_in,
     wait_for_controller,
@@ -38,7 +38,7 @@ def _patient(live_server: LiveServer, login: str, name: str = "Noor Haddad") -> 
         make = Factory(session)
         therapist = make.therapist()
         patient = make.patient(therapist, name=name, login=login)
-        give_short_program(session, patient, therapist)
+        make.program(patient, therapist=therapist, **SHORT_PROGRAM)
         return patient.id
 
 

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests.conftest import PASSWORD, Factory
-from tests.e2e.conftest import PHONE, LiveServer, give_short_program, screenshot
+from tests.e2e.conftest import PHONE, SHORT_PROGRAM, LiveServer, screenshot
 from webapp.models import CheckIn, Completion
 
 
@@ -20,7 +20,7 @@ def test_player_checkin_and_progress(
         make = Factory(session)
         therapist = make.therapist()
         patient = make.patient(therapist, name="Lena Brook", login="lena.e2e@test.example")
-        give_short_program(session, patient, therapist)
+        make.program(patient, therapist=therapist, **SHORT_PROGRAM)
         patient_id = patient.id
 
     context = new_context(viewport=PHONE, is_mobile=True, has_touch=True)

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import Factory
-from tests.e2e.conftest import LiveServer, give_short_program, sign_in
+from tests.e2e.conftest import SHORT_PROGRAM, LiveServer, sign_in
 from webapp.services import programs
 
 # Counts calls instead of opening the real dialog (which would block a headless page).
@@ -23,7 +23,7 @@ def printable(live_server: LiveServer) -> dict[str, Any]:
         make = Factory(session)
         therapist = make.therapist(login="print.therapist@test.example", name="Rhea Print")
         patient = make.patient(therapist, login="print.patient@test.example", name="Paul Paper")
-        give_short_program(session, patient, therapist)
+        make.program(patient, therapist=therapist, **SHORT_PROGRAM)
         program = programs.active_program(session, patient)
         assert program is not None
         return {"patient": patient.id, "program": program.id}

@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 from tests.conftest import Factory
 from tests.e2e.conftest import (
     PHONE,
+    SHORT_PROGRAM,
     LiveServer,
-    give_short_program,
     screenshot,
     sign_in,
     wait_for_controller,
@@ -30,7 +30,7 @@ def _patient(live_server: LiveServer, login: str) -> int:
         make = Factory(session)
         therapist = make.therapist()
         patient = make.patient(therapist, name="Noor Haddad", login=login)
-        give_short_program(session, patient, therapist)
+        make.program(patient, therapist=therapist, **SHORT_PROGRAM)
         return patient.id
 
 
