@@ -169,23 +169,24 @@ def test() -> ResponseReturnValue:
     return _test_sent(report)
 
 
-def _snooze(token: str) -> tuple[str, Any]:
+def _snooze(token: str) -> str:
+    """Snooze the reminder the token names; return "snoozed", "quiet" or "invalid"."""
     found = runtime.read_snooze_token(current_app, token)
     if found is None:
-        return "invalid", None
+        return "invalid"
     try:
         occurrence = reminders.snooze(db.session, found[0], found[1])
     except ValidationError:
         db.session.rollback()
-        return "invalid", None
+        return "invalid"
     db.session.commit()
-    return ("quiet", None) if occurrence is None else ("snoozed", occurrence)
+    return "quiet" if occurrence is None else "snoozed"
 
 
 @bp.post("/push/snooze/<token>")
 def snooze_api(token: str) -> ResponseReturnValue:
     """Remind again in 30 minutes (from a notification's button)."""
-    outcome, _ = _snooze(token)
+    outcome = _snooze(token)
     if outcome == "invalid":
         return jsonify(error="This reminder can no longer be snoozed."), 404
     return jsonify(status=outcome), 200
@@ -197,7 +198,7 @@ def snooze_page(token: str) -> ResponseReturnValue:
     if runtime.read_snooze_token(current_app, token) is None:
         abort(404)
     if request.method == "POST":
-        outcome, _ = _snooze(token)
+        outcome = _snooze(token)
         return render_template("push/snoozed.html", outcome=outcome, token=token)
     return render_template("push/snoozed.html", outcome=None, token=token)
 

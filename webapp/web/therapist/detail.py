@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import current_app, request, url_for
 from flask.typing import ResponseReturnValue
+from markupsafe import Markup
 
 from webapp.extensions import db
 from webapp.models import Appointment, Role, User
@@ -33,7 +34,7 @@ def visit_values(visit: Appointment | None) -> dict[str, str]:
     }
 
 
-def _pain_chart(detail: patient_detail.PatientDetail) -> Any:
+def _pain_chart(detail: patient_detail.PatientDetail) -> Markup:
     visits_marked = [
         charts.ChartMarker(
             clock.local_today(detail.patient.timezone, v.starts_at),
