@@ -137,6 +137,7 @@ class ArrowSpec:
     dx: float = 0.0  # move the whole arrow off the body
     dy: float = 0.0
     towards: str = ""  # a line from ``at`` towards this part (attention moving, not a limb)
+    angle: float | None = None  # a line in this direction (a press that barely moves)
 
 
 @dataclass(frozen=True)
@@ -383,6 +384,7 @@ def _arrow(slug: str, data: Mapping[str, Any], parts: set[str], joints: set[str]
         dx=float(data.get("dx", 0.0)),
         dy=float(data.get("dy", 0.0)),
         towards=data.get("towards", ""),
+        angle=float(data["angle"]) if "angle" in data else None,
     )
 
 

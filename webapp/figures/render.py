@@ -28,7 +28,7 @@ PROP_EDGE = "#8c9c9f"
 PROP_TONES = {
     "prop": ("#e8eded", "#8c9c9f"),
     "soft": ("#f3efe6", "#a59f90"),
-    "towel": ("#d9e8ec", "#7f9ba3"),
+    "towel": ("#bcd5dc", "#6f8d96"),
     "frame": ("#d3dbdb", "#8c9c9f"),
     "ground": ("#eef1f1", "none"),
     "wall": ("#eef1f1", "#b6c1c2"),

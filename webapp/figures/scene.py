@@ -448,8 +448,8 @@ def _place(
         w = spec.width or 30
         return PlacedProp(
             spec,
-            [Item("rect", ((lx - w / 2, base), (lx + w / 2, base + 1.6)), 0.6, "towel")],
-            [_rect(lx - w / 2, base, lx + w / 2, base + 1.6)],
+            [Item("rect", ((lx - w / 2, base), (lx + w / 2, base + 2.2)), 0.8, "towel")],
+            [_rect(lx - w / 2, base, lx + w / 2, base + 2.2)],
         )
     if kind in ("towel", "ball", "big_ball", "roller"):
         r = (
@@ -619,7 +619,9 @@ def build_scene(poses: ExercisePoses) -> Scene:
     margin = 4.0
     if poses.crop == "upper":
         # A waist-up picture: the legs and the lower props run out of its bottom edge.
-        floor_line = min(y for f in frames for s in f.shapes(view, "lumbar") for _, y in outline(s))
+        # A little above the lumbar's lowest point, so the hips' joints stay out of sight.
+        lumbar = [y for f in frames for s in f.shapes(view, "lumbar") for _, y in outline(s)]
+        floor_line = 4 + min(lumbar)
         margin = 3.0
     for prop in props:
         if prop.spec.kind in ("floor", "wall", "door") and poses.view_name in ("side", "front"):
@@ -670,6 +672,9 @@ def arrow_geometry(scene: Scene) -> list[tuple[list[Point], list[Point]]]:
         p0, p1 = start.tip(view, spec.at), end.tip(view, spec.at)
         if spec.towards:
             p1 = start.tip(view, spec.towards)
+        if spec.angle is not None:
+            rad = math.radians(spec.angle)
+            p1 = (p0[0] + math.cos(rad) * 0.01, p0[1] + math.sin(rad) * 0.01)
         if spec.kind == "arc":
             c = start.pivot(view, spec.around)
             r = max(math.dist(p0, c), math.dist(p1, c)) + spec.offset
