@@ -67,6 +67,7 @@ test: lint chromium
 # npm package the first time).
 bench: $(TEST_STAMP) chromium
 	$(BIN)/python -m bench.today
+	$(BIN)/python -m bench.figures
 	$(BIN)/python -m bench.reminders
 	$(BIN)/python -m bench.lighthouse
 

@@ -18,7 +18,7 @@ from threading import Lock
 
 from webapp.figures.checks import check_poses
 from webapp.figures.poses import ExercisePoses, PoseDataError, builtin_poses, parse_exercise
-from webapp.figures.render import Pace, render_figure, timeline
+from webapp.figures.render import Pace, render_figure, render_pair, timeline
 
 __all__ = [
     "ENGINE_VERSION",
@@ -103,13 +103,9 @@ def exercise_figure(slug: str, *, hold_seconds: float, exercise_version: int = 0
     found = _cache.get((slug, version))
     if found is not None:
         return found
+    moving, still = render_pair(poses, pace=pace)
     figure = Figure(
-        slug=slug,
-        version=version,
-        moving=render_figure(poses, pace=pace, animate=True),
-        still=render_figure(poses, animate=False),
-        pace=pace,
-        alt=poses.alt,
+        slug=slug, version=version, moving=moving, still=still, pace=pace, alt=poses.alt
     )
     _cache.put((slug, version), figure)
     return figure

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from webapp.figures.geometry import Shape, bounds, gap, outline
+from webapp.figures.geometry import Shape, gap, union_bounds
 from webapp.figures.poses import ExercisePoses
 from webapp.figures.rom import out_of_range
 from webapp.figures.scene import Placed, Scene, blend, build_scene
@@ -75,7 +75,7 @@ def _movement(poses: ExercisePoses) -> list[str]:
 
 
 def _box(shapes: Iterable[Shape]) -> Box:
-    return bounds(p for s in shapes for p in outline(s))
+    return union_bounds(shapes)
 
 
 def _apart(a: Box, b: Box, by: float) -> bool:

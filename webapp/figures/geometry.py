@@ -118,6 +118,42 @@ def _ring(c: Point, r: float, n: int) -> list[Point]:
     ]
 
 
+def shape_bounds(shape: Shape) -> tuple[float, float, float, float]:
+    """Return (min x, min y, max x, max y) of a shape, exactly and quickly."""
+    if isinstance(shape, Disc):
+        (x, y), r = shape.centre, shape.radius
+        return x - r, y - r, x + r, y + r
+    corners = shape.points if isinstance(shape, Polygon) else shape.path
+    x0, y0, x1, y1 = bounds(corners)
+    r = shape.radius
+    return x0 - r, y0 - r, x1 + r, y1 + r
+
+
+def union_bounds(shapes: Iterable[Shape]) -> tuple[float, float, float, float]:
+    """Return the bounds of several shapes together."""
+    boxes = [shape_bounds(s) for s in shapes]
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+
+
+def lowest_point(shapes: Iterable[Shape]) -> Point:
+    """Return the lowest point of some shapes (the middle of it where an edge lies flat)."""
+    candidates: list[Point] = []
+    for shape in shapes:
+        if isinstance(shape, Disc):
+            candidates.append((shape.centre[0], shape.centre[1] - shape.radius))
+            continue
+        corners = shape.points if isinstance(shape, Polygon) else shape.path
+        candidates += [(x, y - shape.radius) for x, y in corners]
+    low = min(y for _, y in candidates)
+    xs = [x for x, y in candidates if y <= low + 0.3]
+    return (sum(xs) / len(xs), low)
+
+
 def bounds(points: Iterable[Point]) -> tuple[float, float, float, float]:
     """Return (min x, min y, max x, max y) of some points."""
     xs: list[float] = []

@@ -601,6 +601,12 @@ def render_figure(
     )
 
 
+def render_pair(poses: ExercisePoses, *, pace: Pace) -> tuple[str, str]:
+    """Return the moving and the still SVG of one figure, placing it only once."""
+    scene = build_scene(poses)
+    return render_scene(scene, pace=pace, animate=True), render_scene(scene, animate=False)
+
+
 def iter_all(poses: dict[str, ExercisePoses]) -> Iterator[tuple[str, Scene]]:
     """Yield every exercise's placed scene (for checks and the review sheet)."""
     for slug, p in sorted(poses.items()):

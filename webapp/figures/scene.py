@@ -21,7 +21,10 @@ from webapp.figures.geometry import (
     Shape,
     Transform,
     bounds,
+    lowest_point,
     outline,
+    shape_bounds,
+    union_bounds,
 )
 from webapp.figures.poses import SUPPORTS, ExercisePoses, Frame, PropSpec
 from webapp.figures.skeleton import Part, View
@@ -173,10 +176,7 @@ def pose(
 
 
 def _lowest(shapes: Iterable[Shape]) -> Point:
-    pts = [p for s in shapes for p in outline(s, 16)]
-    low = min(y for _, y in pts)
-    xs = [x for x, y in pts if y <= low + 0.3]
-    return (sum(xs) / len(xs), low)
+    return lowest_point(shapes)
 
 
 def support_below(poses: ExercisePoses, frame: Frame) -> bool:
@@ -276,19 +276,13 @@ def _lowest_of(frame: Placed, view: View, part: str) -> Point:
 
 
 def _extent(frame: Placed, view: View, part: str) -> tuple[float, float, float, float]:
-    return bounds(p for s in frame.shapes(view, part) for p in outline(s))
+    return union_bounds(frame.shapes(view, part))
 
 
 def place_props(poses: ExercisePoses, view: View, frames: list[Placed]) -> list[PlacedProp]:
     """Place every prop from the body in its frame (the start frame unless it says)."""
     by_name = {f.name: f for f in frames}
-    body = bounds(
-        p
-        for f in frames
-        for part in view.parts
-        for s in f.shapes(view, part.name)
-        for p in outline(s)
-    )
+    body = union_bounds(s for f in frames for part in view.parts for s in f.shapes(view, part.name))
     specs = list(poses.props)
     if poses.support in ("mat", "bed", "chair") and not any(s.kind == poses.support for s in specs):
         under = "pelvis" if poses.support == "chair" else ""
@@ -328,9 +322,9 @@ def _top_below(placed: list[PlacedProp], x: float, y: float, on: str = "") -> fl
     best = 0.0
     for prop in placed:
         if on and prop.spec.name == on and prop.solids:
-            return bounds(outline(prop.solids[0]))[3]
+            return shape_bounds(prop.solids[0])[3]
         for solid in prop.solids:
-            x0, _, x1, y1 = bounds(outline(solid))
+            x0, _, x1, y1 = shape_bounds(solid)
             if not on and x0 - 0.5 <= x <= x1 + 0.5 and y1 <= y + 1.0:
                 best = max(best, y1)
     return best
@@ -614,24 +608,24 @@ def build_scene(poses: ExercisePoses) -> Scene:
     for f in [*frames, *in_between(scene)]:
         for part in scene.framed_parts():
             for s in f.shapes(view, part.name):
-                pts += outline(s)
+                x0, y0, x1, y1 = shape_bounds(s)
+                pts += [(x0, y0), (x1, y1)]
     floor_line = -math.inf
     margin = 4.0
     if poses.crop == "upper":
         # A waist-up picture: the legs and the lower props run out of its bottom edge.
         # A little above the lumbar's lowest point, so the hips' joints stay out of sight.
-        lumbar = [y for f in frames for s in f.shapes(view, "lumbar") for _, y in outline(s)]
-        floor_line = 4 + min(lumbar)
+        floor_line = 4 + union_bounds(s for f in frames for s in f.shapes(view, "lumbar"))[1]
         margin = 3.0
     for prop in props:
         if prop.spec.kind in ("floor", "wall", "door") and poses.view_name in ("side", "front"):
             continue
         for item in prop.items:
-            found = (
-                outline(Disc(item.points[0], item.size))
-                if item.shape == "circle"
-                else list(item.points)
-            )
+            if item.shape == "circle":
+                x0, y0, x1, y1 = shape_bounds(Disc(item.points[0], item.size))
+                found = [(x0, y0), (x1, y1)]
+            else:
+                found = list(item.points)
             pts += [p for p in found if p[1] >= floor_line]
     x0, y0, x1, y1 = bounds(pts)
     if poses.crop == "upper":

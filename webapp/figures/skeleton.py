@@ -51,17 +51,21 @@ class View:
     root_sign: int  # positive ``pelvis`` tilt -> counter-clockwise turn of the whole figure
     aliases: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # Looked up thousands of times per figure: index once (the view is frozen).
+        object.__setattr__(self, "_by_name", {p.name: p for p in self.parts})
+        object.__setattr__(self, "_by_joint", {p.joint: p for p in self.parts if p.joint})
+
     def part(self, name: str) -> Part:
         """Return one part by name."""
-        for p in self.parts:
-            if p.name == name:
-                return p
-        raise KeyError(name)
+        found: dict[str, Part] = self.__dict__["_by_name"]
+        return found[name]
 
     @property
     def joints(self) -> dict[str, Part]:
         """Return the parts by the joint that moves them."""
-        return {p.joint: p for p in self.parts if p.joint}
+        found: dict[str, Part] = self.__dict__["_by_joint"]
+        return found
 
     def children(self, name: str) -> list[Part]:
         """Return the parts hanging from a part, in drawing order."""
