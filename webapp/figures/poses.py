@@ -66,7 +66,8 @@ BASES: dict[str, Base] = {
     "sitting": Base(
         0,
         "pelvis",
-        angles={"side": _both(hip=90, knee=90)},
+        # From the front the thighs point at us: knees a little apart read as sitting.
+        angles={"side": _both(hip=90, knee=90), "front": _both(hip=6, knee=6)},
         foreshorten={
             "front": {"thigh_r": 0.08, "thigh_l": 0.08},
             "top": {"shank_r": 0.05, "shank_l": 0.05},

@@ -632,7 +632,9 @@ def build_scene(poses: ExercisePoses) -> Scene:
         y0 = floor_line
     if any(p.spec.kind == "floor" for p in props) and poses.crop != "upper":
         y0 = min(y0, -3.0)
-    scene.box = (x0 - margin, y0 - margin, x1 + margin, y1 + margin)
+    # A waist-up picture ends exactly at its cut.
+    bottom = y0 if poses.crop == "upper" else y0 - margin
+    scene.box = (x0 - margin, bottom, x1 + margin, y1 + margin)
     arrow_points = [p for line, heads in arrow_geometry(scene) for p in line + heads]
     if arrow_points:
         ax0, ay0, ax1, ay1 = bounds(arrow_points)
