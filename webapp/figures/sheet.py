@@ -104,7 +104,7 @@ def write_png(html: str, png: Path, *, width: int = 1400) -> None:
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": width, "height": 600})
+            page = browser.new_page(viewport={"width": width, "height": 40})
             page.set_content(html)
             page.screenshot(path=str(png), full_page=True)
         finally:
