@@ -79,6 +79,7 @@ def init_app(app: Flask) -> None:
         admin,
         auth,
         compression,
+        figures,
         formatting,
         library,
         patient,
@@ -124,6 +125,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         describe_dose=dose.describe_dose,
         describe_weekdays=dose.describe_weekdays,
+        exercise_figure=figures.exercise_figure,
     )
     app.jinja_env.filters["condition_label"] = lambda key: vocab.CONDITIONS.get(key, key)
     app.jinja_env.filters["region_name"] = lambda key: vocab.REGIONS.get(key, key)

@@ -64,7 +64,10 @@ def browse() -> Response:
 def exercise(exercise_id: int) -> str:
     """Show one exercise: picture, steps, cautions, dose."""
     item = exercise_or_404(exercise_id)
-    return render_template("library/exercise.html", exercise=item)
+    # ?figure=still shows the start and end pictures instead of the moving one: the way to
+    # stop the animation without JavaScript.
+    still = request.args.get("figure") == "still"
+    return render_template("library/exercise.html", exercise=item, still_figure=still)
 
 
 def _form_for(item: Exercise) -> ExerciseForm:
