@@ -68,6 +68,7 @@ test: lint chromium
 bench: $(TEST_STAMP) chromium
 	$(BIN)/python -m bench.today
 	$(BIN)/python -m bench.dashboard
+	$(BIN)/python -m bench.figures
 	$(BIN)/python -m bench.reminders
 	$(BIN)/python -m bench.lighthouse
 

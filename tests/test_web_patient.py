@@ -333,6 +333,9 @@ def test_refusals_for_good_answer_json_with_a_code(
     too_old = (clock.local_today(patient.timezone) - timedelta(days=10)).isoformat()
     old = client.post("/me/completions", data={**fields, "done_on": too_old}, headers=JSON)
     assert old.status_code == 422 and old.get_json()["code"] == "out_of_range"
+    assert old.get_json()["error"] == (
+        "Exercises can be marked done for today or the two days before."
+    )
 
     late = client.post(
         "/me/checkin",

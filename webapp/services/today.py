@@ -212,7 +212,7 @@ def record_completion(
     day = done_on or today
     if not today - timedelta(days=BACKDATE_DAYS) <= day <= today:
         raise ValidationError(
-            "Exercises can be marked done for today or the day before.", code="out_of_range"
+            "Exercises can be marked done for today or the two days before.", code="out_of_range"
         )
     pain, level = _rating(pain_during, difficulty)
     program = _active_program_on(session, patient, day)

@@ -17,6 +17,7 @@ from webapp.web import (
     admin,
     auth,
     compression,
+    figures,
     formatting,
     library,
     patient,
@@ -98,6 +99,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         describe_dose=dose.describe_dose,
         describe_weekdays=dose.describe_weekdays,
+        exercise_figure=figures.exercise_figure,
     )
     app.jinja_env.filters["condition_label"] = lambda key: vocab.CONDITIONS.get(key, key)
     app.jinja_env.filters["region_name"] = lambda key: vocab.REGIONS.get(key, key)

@@ -37,7 +37,10 @@ def browse() -> ResponseReturnValue:
 def exercise(exercise_id: int) -> ResponseReturnValue:
     """Show one exercise: picture, steps, cautions, dose."""
     item = library.get_exercise(db.session, me(), exercise_id)
-    return render_template("library/exercise.html", exercise=item)
+    # ?figure=still shows the start and end pictures instead of the moving one: the way to
+    # stop the animation without JavaScript.
+    still = request.args.get("figure") == "still"
+    return render_template("library/exercise.html", exercise=item, still_figure=still)
 
 
 def _form_for(item: Exercise) -> ExerciseForm:

@@ -28,6 +28,7 @@ SHELL_FILES = (
     "js/push.js",
     "js/bodymap.js",
     "js/install.js",
+    "js/figure.js",
     "icons/icon-192.png",
     "icons/badge-96.png",
 )
