@@ -34,6 +34,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import traceback
 from collections import Counter
@@ -80,8 +81,8 @@ PROGRAM = ["chin-tuck", "shoulder-rolls", "belly-breathing", "body-scan"]
 TAPS = [(0, 0), (1, 0), (2, 0), (3, 0), (0, 1), (1, 1)]
 KILL_WEB_AFTER_TAP = 3
 # Time the smoke needs between seeding and the second round of reminders: start the
-# processes, drive the browser, kill a scheduler.
-LEAD_SECONDS = 40
+# processes, kill a scheduler, let the browser patient turn on notifications.
+LEAD_SECONDS = 35
 # The commands of the README's first run, in its order.
 SETUP_COMMANDS = [["db", "upgrade"], ["library", "sync"], ["create-admin"]]
 
@@ -113,6 +114,8 @@ class Figures:
     browser_errors: int = 0
     secure_cookies: bool = False
     hsts: str = ""
+    backup_seconds: float = 0.0
+    restore_seconds: float = 0.0
     seconds: float = 0.0
     failures: list[str] = field(default_factory=list)
 
@@ -397,6 +400,13 @@ class BrowserRun:
     errors: list[str] = field(default_factory=list)
     cookies: list[dict[str, Any]] = field(default_factory=list)
     hsts: str = ""
+    phone_added_at: datetime | None = None
+    # Every POST and its answer, with the time: written next to the logs.
+    trace: list[str] = field(default_factory=list)
+
+
+def _clock() -> str:
+    return f"{time.monotonic() - STARTED:7.2f}"
 
 
 def drive_browser(
@@ -418,15 +428,25 @@ def drive_browser(
             context.grant_permissions(["notifications"], origin=base)
             context.add_init_script(PUSH_MANAGER_STAND_IN)
 
+            def on_request(request: Any) -> None:
+                if request.method == "POST":
+                    run.trace.append(f"{_clock()} POST {request.url} {request.post_data or ''}")
+
             def on_response(response: Any) -> None:
+                if response.request.method == "POST":
+                    run.trace.append(f"{_clock()} {response.status} {response.url}")
                 if response.status >= 500:
                     run.errors.append(f"{response.status} {response.request.method} {response.url}")
                 if response.url == f"{base}/me/" and not run.hsts:
                     run.hsts = response.headers.get("strict-transport-security", "")
 
             def on_failed(request: Any) -> None:
+                run.trace.append(f"{_clock()} failed {request.url} {request.failure}")
+                if "ERR_ABORTED" in str(request.failure):
+                    return  # the browser dropping what a page left behind (a reload)
                 run.errors.append(f"failed {request.method} {request.url}: {request.failure}")
 
+            context.on("request", on_request)
             context.on("response", on_response)
             context.on("requestfailed", on_failed)
             page = context.new_page()
@@ -448,6 +468,7 @@ def drive_browser(
             )
             page.get_by_role("button", name="Turn on notifications").click()
             expect(page.get_by_text("Notifications are on for this phone.")).to_be_visible()
+            run.phone_added_at = datetime.now(UTC)
 
             page.goto(f"{base}/me/checkin")
             run.checkin_client_id = page.locator('input[name="client_id"]').first.input_value()
@@ -474,6 +495,49 @@ def drive_browser(
 
 
 # --- the run --------------------------------------------------------------------------------
+
+
+class SchedulerKiller(threading.Thread):
+    """Wait for the first round of reminders, then kill the scheduler that sent most of it."""
+
+    def __init__(
+        self, app: Flask, fleet: Fleet, schedulers: list[Process], now: datetime, rounds: Rounds
+    ) -> None:
+        super().__init__(daemon=True)
+        self.app, self.fleet, self.schedulers = app, fleet, schedulers
+        self.now, self.rounds = now, rounds
+        self.first: list[ReminderOccurrence] = []
+        self.survivor: Process | None = None
+        self.error: Exception | None = None
+
+    def first_round(self) -> list[ReminderOccurrence]:
+        """Return the check-in reminders due before the smoke began (the first round)."""
+        return [o for o in _occurrences(self.app) if o.kind == "checkin" and o.due_at <= self.now]
+
+    def run(self) -> None:
+        try:
+
+            def done() -> bool:
+                rows = self.first_round()
+                return bool(rows) and all(o.status in FINAL for o in rows)
+
+            _wait(done, 30, "the first round of reminders")
+            self.first = self.first_round()
+            owners = Counter(o.lease_owner for o in self.first if o.status == "sent")
+            if not owners:
+                raise SmokeFailure("no reminder of the first round was sent")
+            busiest = owners.most_common(1)[0][0] or ""
+            pid = int(busiest.split(":")[1])
+            victim = next((s for s in self.schedulers if s.popen.pid == pid), None)
+            if victim is None:
+                raise SmokeFailure(f"the first round was sent by an unknown process {busiest}")
+            if datetime.now(UTC) > self.rounds.second_at - timedelta(seconds=3):
+                raise SmokeFailure("the smoke ran late: the second round was due before the kill")
+            self.fleet.kill(victim)
+            self.survivor = next(s for s in self.schedulers if s is not victim)
+            say(f"killed {victim.name}, which sent the first round")
+        except Exception as exc:  # handed to the main thread
+            self.error = exc
 
 
 def _occurrences(app: Flask) -> list[ReminderOccurrence]:
@@ -598,10 +662,16 @@ def smoke(work: Path, fleet: Fleet, figures: Figures) -> None:
             raise SmokeFailure(f"plain HTTP was not redirected to HTTPS: {plain.status_code}")
 
         say("two schedulers started; Chromium signs in through the proxy")
+        # The first round goes out as the schedulers start; whoever sent it is killed at
+        # once, while the browser works (the second round needs only the survivor).
+        killer = SchedulerKiller(app, fleet, schedulers, now, rounds)
+        killer.start()
+
         run = BrowserRun()
         killed_web: list[float] = []
 
         def kill_web() -> None:
+            run.trace.append(f"{_clock()} killing {webs[0].name}")
             fleet.kill(webs[0])
             say(f"killed {webs[0].name} between two taps")
             killed_web.append(time.monotonic())
@@ -609,37 +679,20 @@ def smoke(work: Path, fleet: Fleet, figures: Figures) -> None:
         try:
             drive_browser(base, push, work / "profile", kill_web, run)
         finally:
+            (work / "browser.log").write_text("\n".join(run.trace) + "\n")
             figures.actions = len(run.client_ids) + (1 if run.checkin_client_id else 0)
             figures.actions += 1 if run.endpoint else 0
             figures.browser_errors = len(run.errors)
+            killer.join(60)
         if not killed_web:
             raise SmokeFailure("the web instance was never killed")
-
         say(f"browser done: {figures.actions} actions; errors seen: {run.errors or 'none'}")
-
-        # The first round went out as the schedulers started; whoever sent it dies now.
-        def first_round() -> list[ReminderOccurrence]:
-            return [o for o in _occurrences(app) if o.kind == "checkin" and o.due_at <= now]
-
-        def first_round_done() -> bool:
-            rows = first_round()
-            return bool(rows) and all(o.status in FINAL for o in rows)
-
-        _wait(first_round_done, 30, "the first round of reminders")
-        first = first_round()
-        owners = Counter(o.lease_owner for o in first if o.status == "sent")
-        if not owners:
-            raise SmokeFailure("no reminder of the first round was sent")
-        busiest = owners.most_common(1)[0][0] or ""
-        pid = int(busiest.split(":")[1])
-        victim = next((s for s in schedulers if s.popen.pid == pid), None)
-        if victim is None:
-            raise SmokeFailure(f"the first round was sent by an unknown process {busiest}")
-        if datetime.now(UTC) > rounds.second_at - timedelta(seconds=3):
-            raise SmokeFailure("the smoke ran late: the second round was due before the kill")
-        fleet.kill(victim)
-        say(f"killed {victim.name}, which sent the first round; waiting for the second")
-        survivor = next(s for s in schedulers if s is not victim)
+        if killer.error is not None:
+            raise killer.error
+        if run.phone_added_at is None or run.phone_added_at >= rounds.second_at:
+            raise SmokeFailure("the smoke ran late: her phone came after the second round")
+        first, survivor = killer.first, killer.survivor
+        assert survivor is not None
 
         def second_round() -> list[ReminderOccurrence]:
             return [
@@ -652,6 +705,36 @@ def smoke(work: Path, fleet: Fleet, figures: Figures) -> None:
             rows = second_round()
             return len(rows) == OTHER_PATIENTS + 1 and all(o.status in FINAL for o in rows)
 
+        # While the second round is awaited: last night's backup, as the README does it.
+        say("backing up while the clinic runs, and restoring into a new database")
+        started = time.monotonic()
+        backup = Path(run_command(["backup"], env).strip().splitlines()[-1])
+        figures.backup_seconds = round(time.monotonic() - started, 1)
+        restored_url = stack.enter_context(fresh_postgres(base_url, "bv_smoke_restored"))
+        started = time.monotonic()
+        run_command(
+            ["restore", str(backup)],
+            {**env, "DATABASE_URL": restored_url, "INSTANCE_PATH": str(work / "restored")},
+        )
+        figures.restore_seconds = round(time.monotonic() - started, 1)
+        restored_app = create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": restored_url,
+                "INSTANCE_PATH": str(work / "restored"),
+                "SECRET_KEY": settings["SECRET_KEY"],
+            }
+        )
+        with restored_app.app_context():
+            restored_taps = sorted(
+                db.session.scalars(
+                    select(Completion.client_id).where(Completion.patient_id == patient_id)
+                )
+            )
+            db.session.rollback()
+            db.engine.dispose()
+        if restored_taps != sorted(run.client_ids):
+            raise SmokeFailure(f"the restored database has {restored_taps}, not the taps")
+        say(f"waiting for the second round, due at {rounds.second} ({TIMEZONE})")
         wait = (rounds.second_at - datetime.now(UTC)).total_seconds() + 30
         _wait(second_round_done, wait, "the second round of reminders")
         time.sleep(2)  # a duplicate, if there were one, would arrive now
