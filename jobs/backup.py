@@ -29,20 +29,19 @@ def schedule(scheduler: BaseScheduler, app: Flask, wrap: Wrap) -> None:
         id="backup",
         max_instances=1,
         coalesce=True,
-        # A scheduler that was down at BACKUP_TIME still backs up when it comes back that
-        # morning; the service skips it when another scheduler already did.
-        misfire_grace_time=6 * 3600,
+        # Jobs run one at a time: a long send pass may hold the backup back; it still runs.
+        misfire_grace_time=3600,
     )
 
 
 def nightly_backup() -> backups.BackupReport | None:
-    """Back up and rotate, unless another scheduler is doing it or did it today."""
+    """Back up and rotate, unless another scheduler is doing it or has just done it."""
     plan = backups.Plan.from_config(current_app.config)
     if plan.folder is None:
         return None
     report = backups.nightly(plan.site, plan.folder, daily=plan.daily, weekly=plan.weekly)
     if report is None:
-        log.info("backup: another scheduler made tonight's backup")
+        log.info("backup: another scheduler is making or has just made tonight's backup")
     else:
         log.info("backup: wrote %s (%.1f MB)", report.path, report.size_bytes / 1e6)
     return report

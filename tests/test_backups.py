@@ -360,6 +360,14 @@ def test_two_schedulers_make_one_nightly_backup(tmp_path: Path) -> None:
     assert len(results) == 2 and results.count(None) == 1
     assert len(backups.backups_in(tmp_path / "b")) == 1
     with app.app_context():
-        assert nightly_backup() is None  # a scheduler that wakes up later skips it too
+        assert nightly_backup() is None  # a scheduler that comes a little later skips it too
         db.engine.dispose()
     assert len(backups.backups_in(tmp_path / "b")) == 1
+    # A backup made by hand in the evening does not stand in for the night's.
+    plan = backups.Plan.from_config(app.config)
+    assert plan.folder is not None
+    later = datetime.now(UTC) + timedelta(hours=2)
+    report = backups.nightly(plan.site, plan.folder, now=later)
+    assert report is not None
+    # Rotation keeps the newest of the day.
+    assert [b.path for b in backups.backups_in(tmp_path / "b")] == [report.path]

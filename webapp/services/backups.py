@@ -731,10 +731,14 @@ def nightly(
     *,
     daily: int = 7,
     weekly: int = 4,
-    fresh_for: timedelta = timedelta(hours=20),
+    fresh_for: timedelta = timedelta(hours=1),
     now: datetime | None = None,
 ) -> BackupReport | None:
-    """Back up and rotate, unless another process is doing it or did it recently."""
+    """Back up and rotate, unless another scheduler is doing it or has just done it.
+
+    Every scheduler runs this at the same time of night: the lock lets one through, and one
+    that comes a little later finds a backup younger than ``fresh_for`` and stops.
+    """
     now = now or datetime.now(UTC)
     with _exclusive(site, folder) as mine:
         if not mine:
