@@ -7,12 +7,13 @@ FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test lint format install install-test chromium bench clean help
+.PHONY: run test lint format install install-test chromium caddy pg-client smoke bench clean help
 
 help:
 	@echo "make run    start the app with demo data at http://127.0.0.1:5000"
 	@echo "make test   install what the tests need and run lint and every test"
 	@echo "make lint   ruff and mypy"
+	@echo "make smoke  the production recipe of the README, losing a web instance and a scheduler"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +51,33 @@ chromium:
 	  fi; \
 	fi
 
+# PostgreSQL's client tools (pg_dump, pg_restore) for backups and their tests, and Caddy for
+# the production smoke: Debian's, installed only when missing and when we may (root).
+# (Debian starts its own caddy service on installing it; the smoke runs a Caddy of its own.)
+pg-client:
+	@if ! command -v pg_dump >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian's postgresql-client for backups..."; \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    (apt-get install -y -q postgresql-client >/dev/null 2>&1 || \
+	     (apt-get update -q >/dev/null && apt-get install -y -q postgresql-client >/dev/null)); \
+	  else \
+	    echo "pg_dump is not installed and we are not root: PostgreSQL backup tests will be skipped."; \
+	  fi; \
+	fi
+
+caddy:
+	@if ! command -v caddy >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian's caddy for the production smoke..."; \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    (apt-get install -y -q caddy >/dev/null 2>&1 || \
+	     (apt-get update -q >/dev/null && apt-get install -y -q caddy >/dev/null)); \
+	  else \
+	    echo "caddy is not installed and we are not root: the smoke cannot run."; \
+	  fi; \
+	fi
+
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -59,9 +87,15 @@ format: $(TEST_STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: lint chromium
+test: lint chromium pg-client
 	$(BIN)/python -m pytest --db=sqlite
 	$(BIN)/python -m pytest --db=postgresql -m "not browser"
+	@if [ "$$CI" = "true" ]; then $(MAKE) --no-print-directory smoke; fi
+
+# The README's production recipe on this machine (PostgreSQL and Redis must be running):
+# two gunicorns behind Caddy, two schedulers, Chromium as a patient; prints one JSON line.
+smoke: $(TEST_STAMP) chromium pg-client caddy
+	$(BIN)/python -m tests.smoke
 
 # The benchmarks of the README (reminders needs PostgreSQL; lighthouse installs its pinned
 # npm package the first time).

@@ -17,7 +17,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
-from jobs import tasks
+from jobs import backup, tasks
 from webapp.extensions import db
 
 log = logging.getLogger(__name__)
@@ -76,6 +76,7 @@ def configure(scheduler: BaseScheduler, app: Flask) -> BaseScheduler:
         next_run_time=_now(),
         **common,
     )
+    backup.schedule(scheduler, app, _in_app)
     return scheduler
 
 

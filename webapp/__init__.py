@@ -59,7 +59,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     web.init_app(app)
 
-    from webapp import cli
+    from webapp import backup_commands, cli
 
     cli.init_app(app)
+    backup_commands.init_app(app)
     return app

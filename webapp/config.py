@@ -7,6 +7,7 @@ first run and kept under the instance folder, never written in the code.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -79,6 +80,9 @@ def load_settings(instance_path: Path, overrides: dict[str, Any] | None = None) 
         or os.environ.get("SECRET_KEY")
         or instance_secret(instance_path, "secret_key", lambda: secrets.token_hex(32))
     )
+    backup_time = os.environ.get("BACKUP_TIME", "03:00").strip()
+    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", backup_time):
+        raise RuntimeError(f"BACKUP_TIME must be a time like 03:00, got {backup_time!r}")
     remember_days = _env_int("REMEMBER_DAYS", 30)
     return {
         "SECRET_KEY": secret_key,
@@ -130,4 +134,10 @@ def load_settings(instance_path: Path, overrides: dict[str, Any] | None = None) 
         "REMINDER_LEASE_SECONDS": _env_int("REMINDER_LEASE_SECONDS", 60),
         "SCHEDULER_TICK_SECONDS": _env_int("SCHEDULER_TICK_SECONDS", 5),
         "SEND_FILE_MAX_AGE_DEFAULT": timedelta(days=365),
+        # Empty: no nightly backup (``flask backup --to FOLDER`` still works).
+        "BACKUP_FOLDER": os.environ.get("BACKUP_FOLDER", "").strip(),
+        "BACKUP_TIME": backup_time,
+        "BACKUP_KEEP_DAILY": _env_int("BACKUP_KEEP_DAILY", 7),
+        "BACKUP_KEEP_WEEKLY": _env_int("BACKUP_KEEP_WEEKLY", 4),
+        "PG_BIN_DIR": os.environ.get("PG_BIN_DIR", "").strip(),
     }

@@ -115,8 +115,9 @@ async function keep(form, message) {
   say(message);
 }
 
-// Mark done (htmx): no connection, or an answer that is about the session (a stale token,
-// the sign-in page) rather than the action: keep it in the outbox.
+// Mark done (htmx): no connection, an answer that is about the session (a stale token,
+// the sign-in page) rather than the action, or the proxy saying the app is out of reach:
+// keep it in the outbox.
 document.addEventListener("htmx:sendError", async (event) => {
   const form = event.detail.elt?.closest?.("form[data-offline-action]");
   if (form) await keep(form, TEXT.queued);
@@ -126,7 +127,10 @@ document.addEventListener("htmx:beforeSwap", async (event) => {
   const form = event.detail.requestConfig?.elt?.closest?.("form[data-offline-action]");
   const { xhr } = event.detail;
   const signedOut = xhr.responseURL && new URL(xhr.responseURL).pathname === "/login";
-  if (!form || !([400, 401, 403].includes(xhr.status) || signedOut)) return;
+  // 502-504: the proxy could not reach the app (an instance restarting or lost). The action
+  // may or may not have been saved; sent again, its client id makes it count once.
+  const kept = [400, 401, 403, 502, 503, 504].includes(xhr.status) || signedOut;
+  if (!form || !kept) return;
   event.detail.shouldSwap = false;
   await keep(form, TEXT.queued);
   flush();

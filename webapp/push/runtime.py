@@ -7,6 +7,7 @@ import socket
 import uuid
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -33,8 +34,9 @@ def vapid_subject(app: Flask) -> str:
     if configured:
         return configured
     base: str = app.config.get("PUBLIC_BASE_URL") or ""
-    if base.startswith("https://"):
-        return base
+    if base.startswith("https://") and urlsplit(base).hostname:
+        # Only scheme and host: push services (and py_vapid) refuse a port or a path.
+        return f"https://{urlsplit(base).hostname}"
     from webapp.extensions import db
     from webapp.services import reminders
 
