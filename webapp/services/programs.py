@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import object_session, selectinload
 
 from webapp.models import (
     Exercise,
@@ -20,10 +20,11 @@ from webapp.models import (
     User,
     utcnow,
 )
-from webapp.services import audit, dose
+from webapp.services import audit, dose, reminders
 from webapp.services.db import Db
 from webapp.services.dose import Dose
 from webapp.services.errors import NotFound, ValidationError
+from webapp.services.plan import current_items as current_items
 
 MAX_ITEMS = 20
 ASSIGN_SIDE_MESSAGE = (
@@ -78,20 +79,6 @@ def get_program(session: Db, program_id: int, patient: User) -> Program:
     if program is None or program.patient_id != patient.id:
         raise NotFound()
     return program
-
-
-def current_items(program: Program) -> list[ProgramItem]:
-    """Return the items as they stand now (the latest version of each), in order."""
-    items = [i for i in program.items if i.valid_until is None]
-    return sorted(items, key=lambda i: (i.position, i.id))
-
-
-def items_on(program: Program, day: date) -> list[ProgramItem]:
-    """Return the item versions that applied on a local date (weekday not considered)."""
-    if day < program.start_date or (program.end_date is not None and day > program.end_date):
-        return []
-    items = [i for i in program.items if i.valid_on(day)]
-    return sorted(items, key=lambda i: (i.position, i.id))
 
 
 def templates(session: Db) -> Sequence[ProgramTemplate]:
@@ -166,10 +153,6 @@ def _touch(program: Program, today: date, now: datetime | None = None) -> None:
 
 def _reminders_follow(program: Program) -> None:
     """Let the patient's reminders follow the plan (times a day, weekdays)."""
-    from sqlalchemy.orm import object_session
-
-    from webapp.services import reminders
-
     session = object_session(program)
     if session is not None:
         reminders.program_changed(session, program.patient)

@@ -39,7 +39,7 @@ from webapp.models import (
     User,
     utcnow,
 )
-from webapp.services import clock
+from webapp.services import clock, plan
 from webapp.services.db import Db
 from webapp.services.errors import ValidationError
 
@@ -126,9 +126,7 @@ def _active_program(session: Db, patient: User) -> Program | None:
 
 
 def _current(program: Program | None) -> list[ProgramItem]:
-    if program is None:
-        return []
-    return [i for i in program.items if i.valid_until is None]
+    return plan.current_items(program) if program is not None else []
 
 
 def program_times(program: Program | None) -> list[str]:
@@ -595,18 +593,13 @@ def _done_context(
         checked = {(p, d) for p, d in rows if (p, d) in checkin_keys}
     counts: dict[tuple[int, date], tuple[int, int]] = {}
     if exercise_keys:
-        from webapp.services import today as today_service
-
         patient_ids = {p for p, _ in exercise_keys}
+        days = {d for _, d in exercise_keys}
         programs_by_patient: dict[int, list[Program]] = defaultdict(list)
         for candidate in session.scalars(
             select(Program)
-            .where(
-                Program.patient_id.in_(patient_ids),
-                Program.status.in_([ProgramStatus.ACTIVE, ProgramStatus.ENDED]),
-            )
+            .where(Program.patient_id.in_(patient_ids), *plan.covering(min(days), max(days)))
             .options(selectinload(Program.items))
-            .order_by(Program.start_date.desc(), Program.id.desc())
         ):
             programs_by_patient[candidate.patient_id].append(candidate)
         done_slots: dict[tuple[int, date], set[tuple[str, int]]] = defaultdict(set)
@@ -615,30 +608,17 @@ def _done_context(
                 Completion.patient_id, Completion.local_date, Completion.lineage, Completion.slot
             ).where(
                 Completion.patient_id.in_(patient_ids),
-                Completion.local_date.in_({d for _, d in exercise_keys}),
+                Completion.local_date.in_(days),
                 Completion.undone_at.is_(None),
                 Completion.lineage.is_not(None),
             )
         ):
             done_slots[(patient_id, local_date)].add((lineage or "", slot))
         for patient_id, day in exercise_keys:
-            program: Program | None = next(
-                (
-                    p
-                    for p in programs_by_patient.get(patient_id, [])
-                    if p.start_date <= day and (p.end_date is None or p.end_date >= day)
-                ),
-                None,
+            count = plan.day_count(
+                programs_by_patient.get(patient_id, []), day, done_slots[(patient_id, day)]
             )
-            items = today_service.planned_items(program, day)
-            planned = sum(i.times_per_day for i in items)
-            done = sum(
-                1
-                for i in items
-                for slot in range(i.times_per_day)
-                if (i.lineage, slot) in done_slots[(patient_id, day)]
-            )
-            counts[(patient_id, day)] = (planned, done)
+            counts[(patient_id, day)] = (count.planned, count.done)
     return checked, counts
 
 
