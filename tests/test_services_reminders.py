@@ -6,6 +6,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
@@ -87,7 +88,7 @@ def due_now(
         key=key,
         user_id=patient.id,
         kind=kind,
-        local_date=now.astimezone(reminders.ZoneInfo(patient.timezone)).date(),
+        local_date=now.astimezone(ZoneInfo(patient.timezone)).date(),
         due_at=now,
         next_attempt_at=now,
         status="pending",

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from webapp.push.keys import VapidKey, load_vapid_key, valid_subscription_keys
-from webapp.push.sender import PushMessage, PushOutcome, PushSender
+from webapp.push.sender import PushSender
+from webapp.push_messages import PushMessage, PushOutcome
 
 __all__ = [
     "PushMessage",

@@ -9,13 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from webapp.push.endpoints import EndpointPolicy, parse_hosts
 from webapp.push.keys import VapidKey, load_vapid_key
 from webapp.push.sender import PushSender
-
-SNOOZE_MAX_AGE = 12 * 3600
 
 
 def vapid_key(app: Flask) -> VapidKey:
@@ -36,10 +33,10 @@ def vapid_subject(app: Flask) -> str:
     if base.startswith("https://"):
         return base
     from webapp.extensions import db
-    from webapp.services import reminders
+    from webapp.services import accounts
 
     with app.app_context():
-        email = reminders.first_admin_email(db.session)
+        email = accounts.first_admin_email(db.session)
     return f"mailto:{email}" if email else "mailto:clinic@example.org"
 
 
@@ -70,24 +67,18 @@ def get_sender(app: Flask) -> PushSender:
     return sender
 
 
-def _serializer(app: Flask) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="reminder-snooze")
-
-
 def snooze_token(app: Flask, occurrence_id: int, patient_id: int) -> str:
     """Return a token that lets a notification's button snooze this one reminder."""
-    return str(_serializer(app).dumps([occurrence_id, patient_id]))
+    from webapp.services.reminders import oneoffs
+
+    return oneoffs.snooze_token(app.config["SECRET_KEY"], occurrence_id, patient_id)
 
 
 def read_snooze_token(app: Flask, token: str) -> tuple[int, int] | None:
     """Return (occurrence id, patient id) from a snooze token, or None if it is not valid."""
-    try:
-        value: Any = _serializer(app).loads(token, max_age=SNOOZE_MAX_AGE)
-    except BadSignature:
-        return None
-    if not isinstance(value, list) or len(value) != 2 or not all(isinstance(v, int) for v in value):
-        return None
-    return value[0], value[1]
+    from webapp.services.reminders import oneoffs
+
+    return oneoffs.read_snooze_token(app.config["SECRET_KEY"], token)
 
 
 def payload_context(app: Flask) -> Any:
