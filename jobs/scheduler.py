@@ -19,6 +19,7 @@ from flask import Flask
 
 from jobs import tasks
 from webapp.extensions import db
+from webapp.services import reminders
 
 log = logging.getLogger(__name__)
 
@@ -38,9 +39,7 @@ def _in_app(app: Flask, task: Callable[..., object], *args: object) -> Callable[
 
 def configure(scheduler: BaseScheduler, app: Flask) -> BaseScheduler:
     """Add every job to a scheduler."""
-    from webapp.push.runtime import owner_id
-
-    owner = owner_id()
+    owner = reminders.owner_id()
     common = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 30}
     scheduler.add_job(
         _in_app(app, tasks.materialize_reminders),

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from flask import current_app
 
-from webapp.extensions import db
+from webapp.extensions import db, push_gateway
 from webapp.services import housekeeping as housekeeping_service
 from webapp.services import reminders
 
@@ -31,14 +31,13 @@ def materialize_reminders() -> None:
 
 def send_due_reminders(owner: str) -> reminders.TickReport:
     """Claim due reminders in batches and send them; returns what happened."""
-    from webapp.push import runtime
-
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    gateway = push_gateway(app)
     report = reminders.run_pass(
         lambda: db.session,
         owner,
-        runtime.get_sender(app),
-        runtime.payload_context(app),
+        gateway.sender(),
+        gateway.payload_context(),
         batch=int(app.config.get("REMINDER_BATCH", 500)),
         lease=timedelta(seconds=int(app.config.get("REMINDER_LEASE_SECONDS", 60))),
     )

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from tests.conftest import Factory
 from tests.pushservice import PushService
 from tests.test_services_today import count_queries, give_program, local
+from webapp.extensions import push_gateway
 from webapp.models import (
     Appointment,
     CheckIn,
@@ -25,7 +26,7 @@ from webapp.models import (
     ReminderRule,
     User,
 )
-from webapp.push import PushSender, runtime
+from webapp.push import PushSender
 from webapp.push.endpoints import EndpointPolicy
 from webapp.push.keys import load_vapid_key
 from webapp.services import devices, reminders, today
@@ -65,7 +66,7 @@ def sender(app: Flask, tmp_path: Path) -> Iterator[PushSender]:
 def context(app: Flask) -> reminders.PayloadContext:
     """What payloads need, from the test app."""
     with app.app_context():
-        return runtime.payload_context(app)
+        return push_gateway(app).payload_context()
 
 
 def subscribe(session: Session, pushes: PushService, user: User, sub_id: str) -> PushSubscription:

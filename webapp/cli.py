@@ -90,12 +90,11 @@ reminders_cli = click.Group("reminders", help="Reminders by Web Push.")
 def reminders_tick() -> None:
     """Run one materialize-and-send pass now (for operators and tests)."""
     from jobs import tasks
-    from webapp.push.runtime import owner_id
     from webapp.services import reminders
 
     created = reminders.materialize(db.session)
     db.session.commit()
-    report = tasks.send_due_reminders(owner_id())
+    report = tasks.send_due_reminders(reminders.owner_id())
     click.echo(
         f"materialized {created}; claimed {report.claimed}: sent {report.sent}, "
         f"in app {report.inapp}, skipped {report.skipped}, retry {report.retried}, "

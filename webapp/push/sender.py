@@ -16,11 +16,11 @@ import requests
 from pywebpush import WebPusher, WebPushException
 from urllib3.exceptions import HTTPError
 
+from webapp.numbers import whole_number
 from webapp.push import transport
 from webapp.push.endpoints import EndpointPolicy
 from webapp.push.keys import VapidKey
 from webapp.push_messages import PushMessage, PushOutcome
-from webapp.services.numbers import whole_number
 
 log = logging.getLogger(__name__)
 

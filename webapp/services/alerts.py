@@ -20,10 +20,10 @@ from webapp.models import (
     User,
     utcnow,
 )
+from webapp.numbers import whole_number
 from webapp.services import audit, clock
 from webapp.services.db import Db
 from webapp.services.errors import ValidationError
-from webapp.services.numbers import whole_number
 
 KINDS = {
     "pain_high": "High pain",

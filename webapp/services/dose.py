@@ -8,8 +8,8 @@ from typing import Any
 
 from webapp.content import vocab
 from webapp.models.programs import EVERY_DAY
+from webapp.numbers import whole_number
 from webapp.services.errors import ValidationError
-from webapp.services.numbers import whole_number
 
 # name: (label for messages, lowest, highest)
 RANGES: dict[str, tuple[str, int, int]] = {

@@ -20,10 +20,10 @@ from webapp.models import (
     User,
     utcnow,
 )
+from webapp.numbers import whole_number
 from webapp.services import clock, plan
 from webapp.services.db import Db
 from webapp.services.errors import NotFound, ValidationError
-from webapp.services.numbers import whole_number
 
 CLIENT_ID_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 DIFFICULTIES = {"easy": "Easy", "right": "About right", "hard": "Too hard"}

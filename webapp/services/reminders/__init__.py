@@ -13,7 +13,8 @@ One module per job:
 - ``claims``       claiming due occurrences under a lease
 - ``policy``       whether a claimed reminder still goes out (done, quiet, turned off, late)
 - ``payload``      what a reminder says, and the push messages that carry it
-- ``dispatch``     the send pass: prepare, send, record (the one way to webapp.push)
+- ``dispatch``     the send pass: prepare, send, record
+- ``gateway``      the one door to webapp.push: VAPID key, endpoint rules, the sender
 - ``oneoffs``      a test push, a snooze and its token, the in-app banner
 
 Devices (push subscriptions) are in ``services.devices``.
@@ -31,6 +32,7 @@ from webapp.services.reminders.dispatch import (
     record,
     run_pass,
 )
+from webapp.services.reminders.gateway import PushGateway, PushSettings, owner_id
 from webapp.services.reminders.materialize import local_moment, materialize
 from webapp.services.reminders.oneoffs import (
     SNOOZE,
@@ -71,6 +73,8 @@ __all__ = [
     "Batch",
     "Delivery",
     "PayloadContext",
+    "PushGateway",
+    "PushSettings",
     "SettingsInput",
     "TickReport",
     "appointment_changed",
@@ -87,6 +91,7 @@ __all__ = [
     "new_test",
     "occurrence_key",
     "one_off",
+    "owner_id",
     "parse_time",
     "prepare",
     "program_changed",
