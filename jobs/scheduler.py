@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC
+from datetime import UTC, datetime
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -18,6 +18,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
 from jobs import tasks
+from webapp import create_app
 from webapp.extensions import db
 from webapp.services import reminders
 
@@ -78,9 +79,7 @@ def configure(scheduler: BaseScheduler, app: Flask) -> BaseScheduler:
     return scheduler
 
 
-def _now() -> object:
-    from datetime import datetime
-
+def _now() -> datetime:
     return datetime.now(UTC)
 
 
@@ -102,8 +101,6 @@ def start_background(app: Flask) -> BackgroundScheduler:
 
 def run_forever() -> None:
     """Build the app and block running the scheduler (``python -m jobs``)."""
-    from webapp import create_app
-
     app = create_app()
     scheduler = BlockingScheduler(timezone=UTC, executors=executors())
     configure(scheduler, app)

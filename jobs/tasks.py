@@ -8,8 +8,9 @@ from datetime import timedelta
 from flask import current_app
 
 from webapp.extensions import db, push_gateway
+from webapp.models import utcnow
+from webapp.services import alerts, reminders
 from webapp.services import housekeeping as housekeeping_service
-from webapp.services import reminders
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +49,6 @@ def send_due_reminders(owner: str) -> reminders.TickReport:
 
 def alerts_after_checkins() -> None:
     """Apply the alert rules to patients who checked in during the last few minutes."""
-    from webapp.models import utcnow
-    from webapp.services import alerts
-
     raised = alerts.evaluate_recent(db.session, since=utcnow() - timedelta(minutes=3))
     db.session.commit()
     if raised:
@@ -59,8 +57,6 @@ def alerts_after_checkins() -> None:
 
 def alerts_daily() -> None:
     """Apply the alert rules to every patient (silence is noticed this way)."""
-    from webapp.services import alerts
-
     raised = 0
     for patient in alerts.patients_in_care(db.session):
         raised += len(alerts.evaluate(db.session, patient))
