@@ -14,6 +14,8 @@ from webapp.models import (
     CareLink,
     CheckIn,
     Completion,
+    Program,
+    ProgramStatus,
     ReminderOccurrence,
     Role,
     TherapistSettings,
@@ -248,8 +250,6 @@ def baseline(session: Db, patient: User) -> float | None:
 
 def evaluate(session: Db, patient: User, *, now: datetime | None = None) -> list[Alert]:
     """Apply every rule to one patient: raise what holds, clear what no longer does."""
-    from webapp.models import Program, ProgramStatus
-
     now = now or utcnow()
     today = clock.local_today(patient.timezone, now)
     limits = thresholds_for(session, patient)
