@@ -6,16 +6,16 @@ sends. Several scheduler processes share the work on PostgreSQL (FOR UPDATE SKIP
 
 One module per job:
 
-- ``settings``     the patient's choices: times, quiet hours, what the page accepts
-- ``rules``        rules that follow the settings, the program and visits
-- ``materialize``  rules and visits become occurrences (local times across DST)
-- ``store``        occurrences as stored: keys, inserts that skip duplicates, cleanup
-- ``claims``       claiming due occurrences under a lease
-- ``policy``       whether a claimed reminder still goes out (done, quiet, turned off, late)
-- ``payload``      what a reminder says, and the push messages that carry it
-- ``dispatch``     the send pass: prepare, send, record
-- ``gateway``      the one door to webapp.push: VAPID key, endpoint rules, the sender
-- ``oneoffs``      a test push, a snooze and its token, the in-app banner
+- ``settings``       the patient's choices: times, quiet hours, what the page accepts
+- ``rules``          rules that follow the settings, the program and visits
+- ``materializing``  rules and visits become occurrences (local times across DST)
+- ``store``          occurrences as stored: keys, inserts that skip duplicates, cleanup
+- ``claims``         claiming due occurrences under a lease
+- ``policy``         whether a claimed reminder still goes out (done, quiet, turned off, late)
+- ``payload``        what a reminder says, and the push messages that carry it
+- ``dispatch``       the send pass: prepare, send, record
+- ``gateway``        the one door to webapp.push: VAPID key, endpoint rules, the sender
+- ``oneoffs``        a test push, a snooze and its token, the in-app banner
 
 Devices (push subscriptions) are in ``services.devices``.
 """
@@ -33,7 +33,7 @@ from webapp.services.reminders.dispatch import (
     run_pass,
 )
 from webapp.services.reminders.gateway import PushGateway, PushSettings, owner_id
-from webapp.services.reminders.materialize import local_moment, materialize
+from webapp.services.reminders.materializing import local_moment, materialize
 from webapp.services.reminders.oneoffs import (
     SNOOZE,
     inapp_banner,

@@ -25,7 +25,7 @@ from webapp.models import (
 )
 from webapp.services import plan
 from webapp.services.db import Db
-from webapp.services.reminders.materialize import materialize_visits
+from webapp.services.reminders.materializing import materialize_visits
 from webapp.services.reminders.settings import (
     SettingsInput,
     checked_exercise_times,
