@@ -444,6 +444,23 @@ def test_skip_when_done_and_outside_the_program(
     assert session.scalar(select(func.count()).select_from(Completion)) == 1
 
 
+def test_a_snoozed_exercise_reminder_is_skipped_once_everything_is_done(
+    app: Flask, session: Session, make: Factory, pushes: PushService, sender: PushSender
+) -> None:
+    patient = make.patient()
+    give_program(session, make, patient, date(2026, 3, 1), slugs=("chin-tuck",), times_per_day=1)
+    subscribe(session, pushes, patient, "phone")
+    now = local("Europe/London", 2026, 3, 10, 18, 0)
+    snoozed = due_now(session, patient, "snooze", now, "s41")
+    item = today.plan_for(session, patient, now=now).items[0].item
+    today.record_completion(
+        session, patient, client_id="done-snooze-1", item_id=item.id, slot=0, now=now
+    )
+    run(session, sender, app, now)
+    assert (snoozed.status, snoozed.skip_reason) == ("skipped", "already done")
+    assert pushes.deliveries == []
+
+
 def test_nothing_is_sent_in_quiet_hours(
     app: Flask, session: Session, make: Factory, pushes: PushService, sender: PushSender
 ) -> None:

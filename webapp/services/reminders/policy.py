@@ -55,7 +55,10 @@ class DayFacts:
 def day_facts(session: Db, occurrences: Sequence[ReminderOccurrence]) -> DayFacts:
     """Read the check-ins present and the exercise slots planned and done, for these reminders."""
     checkin_keys = {(o.user_id, o.local_date) for o in occurrences if o.kind == "checkin"}
-    exercise_keys = {(o.user_id, o.local_date) for o in occurrences if o.kind == "exercise"}
+    # A snoozed exercise reminder is skipped too once everything planned is done.
+    exercise_keys = {
+        (o.user_id, o.local_date) for o in occurrences if o.kind in ("exercise", "snooze")
+    }
     facts = DayFacts()
     if checkin_keys:
         rows = session.execute(
