@@ -10,8 +10,9 @@ The rule, in the clinic's words:
   starts the next of the same lineage, so a past day keeps the dose it had.
 - It is planned ``times_per_day`` times: slots 0 .. times_per_day - 1.
 - A slot is done when a live (not undone) completion of the same lineage and slot exists on
-  that local date. A completion is only ever recorded for a slot planned that day, which
-  lets "My patients" count completions by day without matching them slot by slot.
+  that local date. A completion is only recorded for a slot planned at that moment, so
+  "My patients" counts completions by day without matching them slot by slot (a slot done
+  before a same-day cut of the dose still counts there; shares are capped at 100 %).
 
 Today, Progress, reminders, "My patients", per-exercise adherence and the visit report all
 ask here. ``planned_slots`` counts long spans by weekday arithmetic; tests/test_services_plan.py
