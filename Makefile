@@ -12,7 +12,7 @@ TEST_STAMP := $(VENV)/.installed-test
 help:
 	@echo "make run    start the app with demo data at http://127.0.0.1:5000"
 	@echo "make test   install what the tests need and run lint and every test"
-	@echo "make lint   ruff and mypy"
+	@echo "make lint   ruff, mypy and the import layers (lint-imports)"
 	@echo "make smoke  the production recipe of the README, losing a web instance and a scheduler"
 
 $(BIN)/python:
@@ -82,6 +82,7 @@ lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 format: $(TEST_STAMP)
 	$(BIN)/ruff format .

@@ -34,9 +34,8 @@ from tests.fleet import (
     start_scheduler,
 )
 from tests.pushservice import Keyring
-from webapp.extensions import db
+from webapp.extensions import db, push_gateway
 from webapp.models import ReminderOccurrence, ReminderRule, User, utcnow
-from webapp.push import runtime
 from webapp.services import reminders
 
 PATIENTS = 10_000
@@ -85,7 +84,7 @@ def run_fleet(database: str, folder: Path, keyring: Keyring, origin: str) -> dic
     instance = folder / "instance"
     app = migrated_app(database, instance)
     with app.app_context():
-        runtime.vapid_key(app)
+        assert push_gateway(app).public_key  # made once, before the processes share it
     ids = keyring.ids()
     subscriptions = [keyring.subscription(sub_id, origin) for sub_id in ids]
     due = utcnow() + timedelta(seconds=6)
@@ -228,7 +227,7 @@ def idle_tick(database: str, folder: Path) -> float:
             def send_many(self, messages: Any) -> list[Any]:
                 raise AssertionError("nothing is due: nothing may be sent")
 
-        context = runtime.payload_context(app)
+        context = push_gateway(app).payload_context()
         samples = []
         for _ in range(35):
             started = time.perf_counter()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC
+from datetime import UTC, datetime
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -18,7 +18,9 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
 from jobs import backup, tasks
+from webapp import create_app
 from webapp.extensions import db
+from webapp.services import reminders
 
 log = logging.getLogger(__name__)
 
@@ -38,9 +40,7 @@ def _in_app(app: Flask, task: Callable[..., object], *args: object) -> Callable[
 
 def configure(scheduler: BaseScheduler, app: Flask) -> BaseScheduler:
     """Add every job to a scheduler."""
-    from webapp.push.runtime import owner_id
-
-    owner = owner_id()
+    owner = reminders.owner_id()
     common = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 30}
     scheduler.add_job(
         _in_app(app, tasks.materialize_reminders),
@@ -80,9 +80,7 @@ def configure(scheduler: BaseScheduler, app: Flask) -> BaseScheduler:
     return scheduler
 
 
-def _now() -> object:
-    from datetime import datetime
-
+def _now() -> datetime:
     return datetime.now(UTC)
 
 
@@ -104,8 +102,6 @@ def start_background(app: Flask) -> BackgroundScheduler:
 
 def run_forever() -> None:
     """Build the app and block running the scheduler (``python -m jobs``)."""
-    from webapp import create_app
-
     app = create_app()
     scheduler = BlockingScheduler(timezone=UTC, executors=executors())
     configure(scheduler, app)

@@ -7,9 +7,10 @@ from datetime import timedelta
 
 from flask import current_app
 
-from webapp.extensions import db
+from webapp.extensions import db, push_gateway
+from webapp.models import utcnow
+from webapp.services import alerts, reminders
 from webapp.services import housekeeping as housekeeping_service
-from webapp.services import reminders
 
 log = logging.getLogger(__name__)
 
@@ -31,14 +32,13 @@ def materialize_reminders() -> None:
 
 def send_due_reminders(owner: str) -> reminders.TickReport:
     """Claim due reminders in batches and send them; returns what happened."""
-    from webapp.push import runtime
-
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    gateway = push_gateway(app)
     report = reminders.run_pass(
         lambda: db.session,
         owner,
-        runtime.get_sender(app),
-        runtime.payload_context(app),
+        gateway.sender(),
+        gateway.payload_context(),
         batch=int(app.config.get("REMINDER_BATCH", 500)),
         lease=timedelta(seconds=int(app.config.get("REMINDER_LEASE_SECONDS", 60))),
     )
@@ -49,9 +49,6 @@ def send_due_reminders(owner: str) -> reminders.TickReport:
 
 def alerts_after_checkins() -> None:
     """Apply the alert rules to patients who checked in during the last few minutes."""
-    from webapp.models import utcnow
-    from webapp.services import alerts
-
     raised = alerts.evaluate_recent(db.session, since=utcnow() - timedelta(minutes=3))
     db.session.commit()
     if raised:
@@ -60,8 +57,6 @@ def alerts_after_checkins() -> None:
 
 def alerts_daily() -> None:
     """Apply the alert rules to every patient (silence is noticed this way)."""
-    from webapp.services import alerts
-
     raised = 0
     for patient in alerts.patients_in_care(db.session):
         raised += len(alerts.evaluate(db.session, patient))

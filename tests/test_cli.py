@@ -1,8 +1,11 @@
-"""The flask commands: staff accounts and the demo clinic."""
+"""The flask commands: staff accounts, the demo clinic, and the job commands of jobs/."""
 
 from __future__ import annotations
 
+import click
+import pytest
 from flask import Flask
+from flask.cli import FlaskGroup, ScriptInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -66,7 +69,27 @@ def test_demo_command_prints_logins(app: Flask, session: Session) -> None:
     assert "maria@riverside.example" in result.output
 
 
-def test_reminders_tick_materializes_and_sends(app: Flask, session: Session) -> None:
+def _flask(app: Flask, monkeypatch: pytest.MonkeyPatch) -> FlaskGroup:
+    """Return the ``flask`` command as ``flask --app wsgi`` builds it, for this app."""
+    monkeypatch.setenv("FLASK_RUN_FROM_CLI", "false")  # FlaskGroup sets it; undone after
+    return FlaskGroup(create_app=lambda: app, load_dotenv=False, set_debug_flag=False)
+
+
+def test_the_job_commands_reach_flask_through_entry_points(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    group = _flask(app, monkeypatch)
+    context = click.Context(group, obj=ScriptInfo(create_app=lambda: app))
+    assert {"serve", "reminders", "demo", "create-admin", "library"} <= set(
+        group.list_commands(context)
+    )
+    # The app itself knows nothing of them: webapp never imports jobs.
+    assert "serve" not in app.cli.commands and "reminders" not in app.cli.commands
+
+
+def test_reminders_tick_materializes_and_sends(
+    app: Flask, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from datetime import timedelta
 
     from tests.pushservice import PushService
@@ -103,7 +126,7 @@ def test_reminders_tick_materializes_and_sends(app: Flask, session: Session) -> 
             )
         )
         session.flush()
-        result = app.test_cli_runner().invoke(args=["reminders", "tick"])
+        result = app.test_cli_runner().invoke(_flask(app, monkeypatch), ["reminders", "tick"])
         assert result.exit_code == 0, result.output
         assert "sent 1" in result.output
         assert pushes.wait_for(1, 5) and pushes.deliveries[0].topic == "t-cli-tick"

@@ -22,9 +22,8 @@ from tests.fleet import (
     start_scheduler,
 )
 from tests.pushservice import PushService
-from webapp.extensions import db
+from webapp.extensions import db, push_gateway
 from webapp.models import ReminderOccurrence, utcnow
-from webapp.push import runtime
 
 pytestmark = pytest.mark.postgres_only
 
@@ -49,7 +48,7 @@ def test_two_schedulers_one_killed_mid_batch(database: str, tmp_path: Path) -> N
     instance = tmp_path / "instance"
     app = migrated_app(database, instance)
     with app.app_context():
-        runtime.vapid_key(app)  # made once, before the processes share it
+        assert push_gateway(app).public_key  # made once, before the processes share it
     with PushService(delay_ms=150) as pushes:
         subscriptions = [pushes.subscribe(f"p{n}") for n in range(COUNT)]
         keys = seed_due_reminders(app, subscriptions, utcnow() - timedelta(seconds=1))

@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 
 from tests.conftest import make_test_app
-from webapp.push import runtime
+from webapp.extensions import push_gateway
 
 
 @pytest.mark.parametrize(
@@ -26,9 +26,11 @@ def test_the_subject_from_public_base_url_signs(
     base: str, expected: str, database_url: str, tmp_path: Path
 ) -> None:
     app: Flask = make_test_app(database_url, tmp_path, PUBLIC_BASE_URL=base)
-    subject = runtime.vapid_subject(app)
+    gateway = push_gateway(app)
+    with app.app_context():
+        subject = gateway.subject()
     assert subject == expected
-    key = runtime.vapid_key(app)
+    key = gateway.vapid_key
     claims = {"aud": "https://push.example.net", "exp": int(time.time()) + 3600, "sub": subject}
     headers = key.vapid.sign(claims)  # py_vapid refuses a subject it cannot parse
     assert headers["Authorization"].startswith("vapid t=")

@@ -12,9 +12,11 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import Factory
 from webapp.content import vocab
-from webapp.models import Exercise, LadderRung, ProgramTemplate
+from webapp.models import Exercise, LadderRung, ProgramTemplate, utcnow
 from webapp.services import library, media, programs
 from webapp.services.errors import ValidationError
+from webapp.services.library import browsing
+from webapp.services.library import shipped as shipped_content
 
 REQUIRED_TEMPLATES = {
     "low-back-pain",
@@ -72,7 +74,7 @@ def test_newer_content_updates_only_what_the_clinic_left_alone(
                 "purpose": "New shipped purpose.",
             }
         newer.append(item)
-    monkeypatch.setattr(library, "builtin_exercises", lambda: newer)
+    monkeypatch.setattr(shipped_content, "builtin_exercises", lambda: newer)
     report = library.sync_builtin(session)
     assert report.updated == ["knee-to-chest"]
     assert exercise.title == "Knee to chest (gentle)"
@@ -97,7 +99,7 @@ def test_patients_see_self_care_only(session: Session, make: Factory) -> None:
         ({"region": "knees"}, lambda e: "knees" in e.regions),
         ({"kind": "breathing"}, lambda e: e.kind == "breathing"),
         ({"condition": "hand_arthritis"}, lambda e: "hand_arthritis" in e.conditions),
-        ({"q": "ankle"}, lambda e: "ankle" in library._haystack(e)),
+        ({"q": "ankle"}, lambda e: "ankle" in browsing._haystack(e)),
     ],
 )
 def test_filters(session: Session, make: Factory, args: dict[str, str], check: Any) -> None:
@@ -253,7 +255,7 @@ def test_ladder_shows_only_what_the_viewer_may_see(session: Session, make: Facto
     # The press-up is for a therapist to choose: a patient sees it only once it is theirs.
     assert _slugs(library.ladder(session, therapist, elbows).harder) == {"prone-press-up"}
     assert library.ladder(session, patient, elbows).harder == []
-    program = programs.create_program(session, therapist, patient, today=programs.utcnow().date())
+    program = programs.create_program(session, therapist, patient, today=utcnow().date())
     programs.add_item(
         session, therapist, program, _exercise(session, "prone-press-up"), today=program.start_date
     )
@@ -290,7 +292,7 @@ def test_sync_follows_a_changed_ladder_but_keeps_the_clinics_links(
             "heel-slide": {"harder": ["mini-squats"]},
         }
     )
-    monkeypatch.setattr(library, "builtin_exercises", lambda: newer)
+    monkeypatch.setattr(shipped_content, "builtin_exercises", lambda: newer)
     report = library.sync_builtin(session)
     assert "ladder:quad-set>seated-knee-extension" in report.updated
     assert "ladder:heel-slide>mini-squats" in report.added
@@ -307,7 +309,7 @@ def test_sync_leaves_a_ladder_the_clinic_changed(
     quad = _exercise(session, "quad-set")
     quad.clinic_changed = [library.LADDER_FIELD]
     newer = _shipped_with({"quad-set": {"harder": []}, "straight-leg-raise": {"easier": []}})
-    monkeypatch.setattr(library, "builtin_exercises", lambda: newer)
+    monkeypatch.setattr(shipped_content, "builtin_exercises", lambda: newer)
     library.sync_builtin(session)
     harder = library.ladder(session, make.therapist(), quad).harder
     assert "straight-leg-raise" in _slugs(harder)

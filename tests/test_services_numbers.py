@@ -6,8 +6,8 @@ import re
 
 import pytest
 
+from webapp import numbers
 from webapp.push.sender import parse_retry_after
-from webapp.services import numbers
 from webapp.services.dose import weekdays_mask
 
 

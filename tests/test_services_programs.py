@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import Factory
 from webapp.models import Exercise, ProgramStatus, ProgramTemplate, User
-from webapp.services import dose, programs
+from webapp.services import dose, plan, programs
 from webapp.services.errors import ValidationError
 
 TODAY = date(2026, 3, 10)
@@ -122,8 +122,8 @@ def test_new_assignment_ends_the_previous_program(session: Session, make: Factor
     )
     programs.assign(session, therapist, second, today=later)
     assert first.status is ProgramStatus.ENDED and first.end_date == later - timedelta(days=1)
-    assert programs.items_on(first, later) == []
-    assert programs.items_on(first, later - timedelta(days=1))
+    assert plan.items_on(first, later) == []
+    assert plan.items_on(first, later - timedelta(days=1))
 
 
 def test_editing_an_assigned_program_keeps_history(session: Session, make: Factory) -> None:
@@ -144,19 +144,17 @@ def test_editing_an_assigned_program_keeps_history(session: Session, make: Facto
         today=later,
     )
     assert current is not item and current.lineage == lineage
-    before = [
-        i for i in programs.items_on(program, later - timedelta(days=1)) if i.lineage == lineage
-    ]
-    after = [i for i in programs.items_on(program, later) if i.lineage == lineage]
+    before = [i for i in plan.items_on(program, later - timedelta(days=1)) if i.lineage == lineage]
+    after = [i for i in plan.items_on(program, later) if i.lineage == lineage]
     assert [i.reps for i in before] == [old_reps]
     assert [i.reps for i in after] == [old_reps + 5]
     assert program.change_dates == [TODAY.isoformat(), later.isoformat()]
 
     # Removing keeps the past too.
     programs.remove_item(session, therapist, program, current, today=later + timedelta(days=1))
-    assert [i for i in programs.items_on(program, later) if i.lineage == lineage]
+    assert [i for i in plan.items_on(program, later) if i.lineage == lineage]
     assert not [
-        i for i in programs.items_on(program, later + timedelta(days=1)) if i.lineage == lineage
+        i for i in plan.items_on(program, later + timedelta(days=1)) if i.lineage == lineage
     ]
 
 

@@ -6,6 +6,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import Factory, count_queries, local
 from tests.pushservice import PushService
+from webapp.extensions import push_gateway
 from webapp.models import (
     Completion,
     PushSubscription,
@@ -21,7 +23,7 @@ from webapp.models import (
     ReminderRule,
     User,
 )
-from webapp.push import PushSender, runtime
+from webapp.push import PushSender
 from webapp.push.endpoints import EndpointPolicy
 from webapp.push.keys import load_vapid_key
 from webapp.services import devices, reminders, today
@@ -61,7 +63,7 @@ def sender(app: Flask, tmp_path: Path) -> Iterator[PushSender]:
 def context(app: Flask) -> reminders.PayloadContext:
     """What payloads need, from the test app."""
     with app.app_context():
-        return runtime.payload_context(app)
+        return push_gateway(app).payload_context()
 
 
 def subscribe(session: Session, pushes: PushService, user: User, sub_id: str) -> PushSubscription:
@@ -84,7 +86,7 @@ def due_now(
         key=key,
         user_id=patient.id,
         kind=kind,
-        local_date=now.astimezone(reminders.ZoneInfo(patient.timezone)).date(),
+        local_date=now.astimezone(ZoneInfo(patient.timezone)).date(),
         due_at=now,
         next_attempt_at=now,
         status="pending",
@@ -423,6 +425,23 @@ def test_skip_when_done_and_outside_the_program(
     assert before_start.status == "skipped"
     assert pushes.deliveries == []
     assert session.scalar(select(func.count()).select_from(Completion)) == 1
+
+
+def test_a_snoozed_exercise_reminder_is_skipped_once_everything_is_done(
+    app: Flask, session: Session, make: Factory, pushes: PushService, sender: PushSender
+) -> None:
+    patient = make.patient()
+    make.program(patient, date(2026, 3, 1), slugs=("chin-tuck",), times_per_day=1)
+    subscribe(session, pushes, patient, "phone")
+    now = local("Europe/London", 2026, 3, 10, 18, 0)
+    snoozed = due_now(session, patient, "snooze", now, "s41")
+    item = today.plan_for(session, patient, now=now).items[0].item
+    today.record_completion(
+        session, patient, client_id="done-snooze-1", item_id=item.id, slot=0, now=now
+    )
+    run(session, sender, app, now)
+    assert (snoozed.status, snoozed.skip_reason) == ("skipped", "already done")
+    assert pushes.deliveries == []
 
 
 def test_nothing_is_sent_in_quiet_hours(

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.conftest import Factory, csrf_token, login, post_form
-from webapp.models import Exercise, Program, ProgramStatus, ProgramTemplate, User
+from webapp.models import Exercise, Program, ProgramStatus, ProgramTemplate, User, utcnow
 from webapp.services import programs
 
 HX = {"HX-Request": "true"}
@@ -389,7 +389,7 @@ def test_upload_and_serve_media(
     login(client, care["patient"])
     assert client.get(f"/library/media/{pendulum.image.id}").status_code == 404
     program = programs.create_program(
-        session, care["therapist"], care["patient"], today=programs.utcnow().date()
+        session, care["therapist"], care["patient"], today=utcnow().date()
     )
     programs.add_item(
         session, care["therapist"], program, pendulum, today=program.start_date, side="left"
@@ -554,7 +554,7 @@ def test_an_old_item_without_a_side_is_flagged_and_blocks_assigning(
         session,
         care["therapist"],
         care["patient"],
-        today=programs.utcnow().date(),
+        today=utcnow().date(),
         template=session.get(ProgramTemplate, _template_id(session, "post-surgical-knee")),
         side="right",
     )

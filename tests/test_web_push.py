@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import Factory, csrf_token, login, post_form
 from tests.pushservice import PushService
+from webapp.extensions import push_gateway
 from webapp.models import PushSubscription, ReminderOccurrence, ReminderRule, User, utcnow
-from webapp.push import runtime
 from webapp.services import alerts, devices, reminders
 from webapp.web.push.device import DEVICE_COOKIE
 
@@ -105,7 +105,7 @@ def test_send_a_test_uses_the_real_path(
     assert delivery.payload["notification"]["title"] == "This is how your reminders will look"
     assert delivery.urgency == "high" and delivery.ttl == 3600
     with app.app_context():
-        assert delivery.vapid_public_key == runtime.vapid_key(app).public_key
+        assert delivery.vapid_public_key == push_gateway(app).public_key
     occurrence = session.scalar(
         select(ReminderOccurrence).where(
             ReminderOccurrence.kind == "test", ReminderOccurrence.status == "sent"
@@ -136,7 +136,7 @@ def test_snooze_with_the_notification_token(
     session.add(original)
     session.flush()
     with app.app_context():
-        token = runtime.snooze_token(app, original.id, patient.id)
+        token = reminders.snooze_token(app.config["SECRET_KEY"], original.id, patient.id)
     assert client.post("/push/snooze/forged-token").status_code == 404
     response = client.post(f"/push/snooze/{token}")
     assert response.status_code == 200
@@ -230,9 +230,11 @@ def test_today_shows_inapp_reminders_and_the_offer(
 def production_rules(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """The settings of a real deployment (the suite's app allows a loopback push service)."""
     monkeypatch.setitem(app.config, "PUSH_ALLOW_HTTP_LOOPBACK", False)
-    app.extensions.pop("push_endpoint_policy", None)
+    suite_gateway = app.extensions.pop("push_gateway", None)
     yield
-    app.extensions.pop("push_endpoint_policy", None)
+    app.extensions.pop("push_gateway", None)
+    if suite_gateway is not None:
+        app.extensions["push_gateway"] = suite_gateway
 
 
 @pytest.mark.parametrize(
@@ -479,8 +481,8 @@ def test_a_therapist_signed_out_of_a_tablet_gets_no_alerts_there(
         report = reminders.run_pass(
             lambda: session,
             "test-owner",
-            runtime.get_sender(app),
-            runtime.payload_context(app),
+            push_gateway(app).sender(),
+            push_gateway(app).payload_context(),
             now_fn=utcnow,
         )
     assert report.messages == 0

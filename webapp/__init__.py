@@ -6,7 +6,11 @@ import os
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask, Response, request
+
+from webapp import backup_commands, cli, extensions, figure_commands, web
+from webapp.config import load_settings
+from webapp.web.security import secure_cookies
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -16,8 +20,6 @@ class BetweenVisits(Flask):
 
     def send_static_file(self, filename: str) -> Response:
         """Serve a static file; a versioned URL (?v=hash) may be cached for a year."""
-        from flask import request
-
         response = super().send_static_file(filename)
         if request.args.get("v"):
             response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
@@ -28,8 +30,6 @@ class BetweenVisits(Flask):
     def process_response(self, response: Response) -> Response:
         """Run the usual response hooks, then make the cookies Secure where they must be."""
         response = super().process_response(response)
-        from webapp.web.security import secure_cookies
-
         secure_cookies(response)
         return response
 
@@ -46,21 +46,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
         template_folder=str(ROOT / "templates"),
     )
-    from webapp.config import load_settings
-
     app.config.from_mapping(load_settings(instance_path, overrides=config))
     app.config.from_mapping(config)
 
-    from webapp import extensions
-
     extensions.init_app(app)
-
-    from webapp import web
 
     web.init_app(app)
 
-    from webapp import backup_commands, cli
-
     cli.init_app(app)
     backup_commands.init_app(app)
+    figure_commands.init_app(app)
     return app

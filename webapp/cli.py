@@ -1,10 +1,11 @@
-"""Flask commands: create staff accounts, load demo data, serve with the scheduler."""
+"""Flask commands: create staff accounts, load the library and the demo clinic.
+
+The commands that start or run jobs (``serve``, ``reminders tick``) are in ``jobs.commands``.
+"""
 
 from __future__ import annotations
 
 import sys
-from pathlib import Path
-from typing import Any
 
 import click
 from flask import Flask, current_app
@@ -12,7 +13,8 @@ from flask.cli import with_appcontext
 
 from webapp.extensions import db
 from webapp.models import Role
-from webapp.services import accounts
+from webapp.services import accounts, library
+from webapp.services import demo as demo_data
 from webapp.services.errors import ValidationError
 
 
@@ -77,155 +79,20 @@ library_cli = click.Group("library", help="The built-in exercise library and tem
 @with_appcontext
 def library_sync() -> None:
     """Load or update the shipped exercises and templates (clinic changes are kept)."""
-    from webapp.services import library
-
     report = library.sync_builtin(db.session)
     db.session.commit()
     click.echo(f"Library: {report}.")
-
-
-reminders_cli = click.Group("reminders", help="Reminders by Web Push.")
-
-
-@reminders_cli.command("tick")
-@with_appcontext
-def reminders_tick() -> None:
-    """Run one materialize-and-send pass now (for operators and tests)."""
-    from jobs import tasks
-    from webapp.push.runtime import owner_id
-    from webapp.services import reminders
-
-    created = reminders.materialize(db.session)
-    db.session.commit()
-    report = tasks.send_due_reminders(owner_id())
-    click.echo(
-        f"materialized {created}; claimed {report.claimed}: sent {report.sent}, "
-        f"in app {report.inapp}, skipped {report.skipped}, retry {report.retried}, "
-        f"failed {report.failed}, pruned {report.pruned} dead subscriptions"
-    )
 
 
 @click.command("demo")
 @with_appcontext
 def demo() -> None:
     """Load the demo clinic (safe to run again: nothing changes the second time)."""
-    from webapp.services import demo as demo_data
-    from webapp.services import library
-
     library.sync_builtin(db.session)
     created = demo_data.load(db.session, clinic_timezone=current_app.config["CLINIC_TIMEZONE"])
     db.session.commit()
     click.echo("Demo data loaded." if created else "Demo data already present; nothing changed.")
     click.echo(demo_data.logins_text())
-
-
-@click.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
-@with_appcontext
-def serve(host: str, port: int) -> None:
-    """Serve the app for one machine, with exactly one scheduler in this process."""
-    from werkzeug.serving import run_simple
-
-    from webapp.services import demo as demo_data
-
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    scheduler = None
-    if app.config["EMBEDDED_SCHEDULER"]:
-        from jobs.scheduler import start_background
-
-        scheduler = start_background(app)
-    click.echo(f"\nBetween Visits is running at http://{host}:{port}/")
-    click.echo(demo_data.logins_text())
-    click.echo("Press Ctrl+C to stop.\n")
-    try:
-        run_simple(host, port, app, use_reloader=False, threaded=True)
-    finally:
-        if scheduler is not None:
-            scheduler.shutdown(wait=False)
-
-
-@click.command("make-icons")
-@with_appcontext
-def make_icons() -> None:
-    """Render the app icons (192, 512, maskable, badge) from static/icons/icon.svg."""
-    from webapp.icons import render_icons
-
-    for path in render_icons():
-        click.echo(f"wrote {path}")
-
-
-figures_cli = click.Group("figures", help="The exercise figures drawn from pose data.")
-
-
-def _sheet_entries(only: str) -> list[Any]:
-    from webapp.figures import builtin_poses
-    from webapp.figures.sheet import SheetEntry
-    from webapp.services import library
-
-    wanted = {s.strip() for s in only.split(",") if s.strip()}
-    poses = builtin_poses()
-    entries = []
-    for data in library.builtin_exercises():
-        slug = data["slug"]
-        if slug in poses and (not wanted or slug in wanted):
-            entries.append(SheetEntry(slug, data["title"], poses[slug]))
-    return entries
-
-
-@figures_cli.command("sheet")
-@click.option(
-    "--out",
-    "out_dir",
-    default="figures-review",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for figures-sheet.html and figures-sheet.png.",
-)
-@click.option("--only", default="", help="Comma-separated slugs (default: every exercise).")
-@click.option("--columns", default=3, show_default=True, type=int)
-@click.option("--png/--no-png", default=True, help="Also render a PNG through Chromium.")
-@click.option(
-    "--strip",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Instead, write a one-row PNG strip of the chosen figures (for the README).",
-)
-def figures_sheet(out_dir: Path, only: str, columns: int, png: bool, strip: Path | None) -> None:
-    """Write the review sheet: every exercise's start and end frames with its title."""
-    from webapp.figures.sheet import SheetError, sheet_html, strip_html, write_png
-
-    entries = _sheet_entries(only)
-    if not entries:
-        raise click.ClickException("No exercise with a figure matches --only.")
-    try:
-        if strip is not None:
-            write_png(strip_html(entries), strip, width=260 * len(entries))
-            click.echo(f"Wrote {strip} ({len(entries)} figures).")
-            return
-        out_dir.mkdir(parents=True, exist_ok=True)
-        html = sheet_html(entries, columns=columns)
-        (out_dir / "figures-sheet.html").write_text(html, encoding="utf-8")
-        click.echo(f"Wrote {out_dir / 'figures-sheet.html'} ({len(entries)} exercises).")
-        if png:
-            write_png(html, out_dir / "figures-sheet.png", width=420 * columns)
-            click.echo(f"Wrote {out_dir / 'figures-sheet.png'}.")
-    except SheetError as exc:
-        raise click.ClickException(str(exc)) from exc
-
-
-@figures_cli.command("check")
-def figures_check() -> None:
-    """Check every figure: range of motion, contacts, nothing inside a prop or floor."""
-    from webapp.figures import check_poses
-
-    bad = 0
-    for entry in _sheet_entries(""):
-        for problem in check_poses(entry.poses):
-            bad += 1
-            click.echo(f"{entry.slug}: {problem}")
-    if bad:
-        raise click.ClickException(f"{bad} problems.")
-    click.echo("Every figure passes its checks.")
 
 
 def init_app(app: Flask) -> None:
@@ -234,10 +101,6 @@ def init_app(app: Flask) -> None:
         create_admin,
         create_therapist,
         demo,
-        serve,
         library_cli,
-        make_icons,
-        reminders_cli,
-        figures_cli,
     ):
         app.cli.add_command(command)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from webapp.instance import instance_secret
 from webapp.push.endpoints import DEFAULT_PUSH_SERVICE_HOSTS, parse_hosts
 
 
@@ -32,27 +33,6 @@ def _env_bool(name: str, default: bool) -> bool:
     if raw is None or raw.strip() == "":
         return default
     return raw.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def instance_secret(instance_path: Path, filename: str, factory: Any) -> str:
-    """Return a secret kept in the instance folder, creating it on first use."""
-    instance_path.mkdir(parents=True, exist_ok=True)
-    path = instance_path / filename
-    if path.exists():
-        value = path.read_text().strip()
-        if value:
-            return value
-    value = str(factory())
-    # Write-then-rename so two processes starting together never read half a file;
-    # the first one to rename wins and both read the same value afterwards.
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(value)
-    os.chmod(tmp, 0o600)
-    if not path.exists():
-        os.replace(tmp, path)
-    else:
-        tmp.unlink()
-    return path.read_text().strip()
 
 
 def load_settings(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -16,6 +16,8 @@ from htmx_flask import Htmx
 from sqlalchemy import Engine, event
 
 from webapp.models.base import Base
+from webapp.services import accounts, passwords
+from webapp.services.reminders.gateway import PushGateway, PushSettings
 
 db = SQLAlchemy(metadata=Base.metadata)
 migrate = Migrate(render_as_batch=True, compare_type=True)
@@ -29,8 +31,6 @@ _MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 def init_app(app: Flask) -> None:
     """Bind every extension to the app."""
-    from webapp.services import passwords
-
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.config.get("MIGRATIONS_DIR", _MIGRATIONS)))
     login_manager.init_app(app)
@@ -62,3 +62,17 @@ def _tune_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         conn.exec_driver_sql("BEGIN")
+
+
+def push_gateway(app: Flask) -> PushGateway:
+    """Return the app's way to Web Push (made on first use, then kept for the process)."""
+    gateway: PushGateway | None = app.extensions.get("push_gateway")
+    if gateway is None:
+
+        def admin_email() -> str | None:
+            with app.app_context():
+                return accounts.first_admin_email(db.session)
+
+        gateway = PushGateway(PushSettings.from_config(app.config, app.instance_path), admin_email)
+        app.extensions["push_gateway"] = gateway
+    return gateway

@@ -6,7 +6,8 @@ Playwright is a test dependency: it is imported only when a PNG is asked for.
 
 from __future__ import annotations
 
-import shutil
+import subprocess
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
@@ -16,7 +17,8 @@ from webapp.figures.checks import check_poses
 from webapp.figures.poses import ExercisePoses
 from webapp.figures.render import render_figure
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"]
+# The repository holds tools/ (development helpers, not part of the installed app).
+REPOSITORY = Path(__file__).resolve().parents[2]
 
 
 @dataclass(frozen=True)
@@ -91,21 +93,31 @@ def strip_html(entries: Sequence[SheetEntry]) -> str:
 
 
 def write_png(html: str, png: Path, *, width: int = 1400) -> None:
-    """Render an HTML page to a PNG through Chromium (Playwright)."""
+    """Render an HTML page to a PNG through Chromium, in a separate process.
+
+    The picture is made by ``tools.screenshot`` (Playwright is a test dependency, and the
+    app never imports it); the HTML is written next to the PNG first.
+    """
+    source = png.with_suffix(".html")
+    if not source.exists() or source.read_text(encoding="utf-8") != html:
+        source = png.with_name(png.stem + "-source.html")
+        source.write_text(html, encoding="utf-8")
+    command = [
+        sys.executable,
+        "-m",
+        "tools.screenshot",
+        str(source),
+        str(png),
+        "--width",
+        str(width),
+    ]
     try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as exc:
-        raise SheetError(
-            "Making the PNG needs Playwright: pip install -e '.[test]' (the HTML is written)."
-        ) from exc
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        raise SheetError("Making the PNG needs Chromium (apt-get install chromium).")
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": width, "height": 40})
-            page.set_content(html)
-            page.screenshot(path=str(png), full_page=True)
-        finally:
-            browser.close()
+        done = subprocess.run(command, cwd=REPOSITORY, capture_output=True, text=True, check=False)
+    except OSError as exc:
+        raise SheetError(f"Could not start the screenshot tool: {exc}.") from exc
+    if done.returncode != 0:
+        if "No module named 'playwright'" in done.stderr:
+            raise SheetError(
+                "Making the PNG needs Playwright: pip install -e '.[test]' (the HTML is written)."
+            )
+        raise SheetError((done.stderr.strip() or done.stdout.strip()).splitlines()[-1])

@@ -33,10 +33,6 @@ class PlanDose(DoseColumns):
     weekdays: Mapped[int] = mapped_column(default=EVERY_DAY)
     note: Mapped[str] = mapped_column(Text, default="")
 
-    def on_weekday(self, weekday: int) -> bool:
-        """Return True if the item is planned on this weekday (Monday = 0)."""
-        return bool(self.weekdays & (1 << weekday))
-
 
 class Program(Base):
     """A patient's home program, built by a therapist."""
@@ -75,7 +71,8 @@ class ProgramItem(PlanDose, Base):
 
     Changing an assigned program never rewrites the past: the old row ends
     (``valid_until``) and a new row of the same ``lineage`` starts the same day, so what a
-    patient did on a past day stays linked to what was assigned that day.
+    patient did on a past day stays linked to what was assigned that day. What is planned
+    on a given day is decided in one place: ``webapp.services.plan``.
     """
 
     __tablename__ = "program_items"
@@ -92,12 +89,6 @@ class ProgramItem(PlanDose, Base):
 
     program: Mapped[Program] = relationship(back_populates="items")
     exercise: Mapped[Exercise] = relationship(lazy="joined")
-
-    def valid_on(self, day: date) -> bool:
-        """Return True if this version of the item applies on the given local date."""
-        if self.valid_from is not None and day < self.valid_from:
-            return False
-        return self.valid_until is None or day < self.valid_until
 
 
 class ProgramTemplate(Base):

@@ -10,6 +10,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from py_vapid import Vapid02
 
+from webapp.instance import instance_secret
+
 
 def b64url(data: bytes) -> str:
     """Encode bytes as base64url without padding, as Web Push wants."""
@@ -43,8 +45,6 @@ class VapidKey:
 
 def load_vapid_key(configured: str, instance_path: Path) -> VapidKey:
     """Return the configured VAPID key, or the one kept under instance/ (made on first run)."""
-    from webapp.config import instance_secret
-
     raw = configured.strip() or instance_secret(instance_path, "vapid_private_key", _generate_raw)
     try:
         vapid = Vapid02.from_raw(raw.encode())

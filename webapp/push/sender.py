@@ -8,7 +8,6 @@ import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import UTC
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
@@ -17,43 +16,17 @@ import requests
 from pywebpush import WebPusher, WebPushException
 from urllib3.exceptions import HTTPError
 
+from webapp.numbers import whole_number
 from webapp.push import transport
 from webapp.push.endpoints import EndpointPolicy
 from webapp.push.keys import VapidKey
-from webapp.services.numbers import whole_number
+from webapp.push_messages import PushMessage, PushOutcome
 
 log = logging.getLogger(__name__)
 
 # A VAPID token may live 24 h; sign one per push-service origin for 12 h and reuse it.
 TOKEN_LIFETIME = 12 * 3600
 TOKEN_RENEW_BEFORE = 3600
-
-
-@dataclass(frozen=True)
-class PushMessage:
-    """One encrypted message to one device."""
-
-    subscription_id: int
-    endpoint: str
-    p256dh: str
-    auth: str
-    payload: bytes
-    ttl: int
-    urgency: str
-    topic: str
-
-
-@dataclass(frozen=True)
-class PushOutcome:
-    """What the push service said about one message."""
-
-    subscription_id: int
-    status: int | None
-    ok: bool = False
-    gone: bool = False  # 404/410: the subscription is dead; delete it
-    retry: bool = False  # 429, 5xx, timeouts: try again later
-    retry_after: float | None = None  # seconds, from Retry-After
-    error: str = ""
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:

@@ -324,3 +324,13 @@ def set_active(session: Db, admin: User, user: User, active: bool) -> None:
     if not active:
         user.session_token = new_session_token()
     audit.record(session, admin, "staff.enable" if active else "staff.disable", detail=str(user.id))
+
+
+def first_admin_email(session: Db) -> str | None:
+    """Return the email of the clinic's first admin (a default contact for push services)."""
+    return session.scalar(
+        select(User.email)
+        .where(User.role == Role.ADMIN, User.email.is_not(None))
+        .order_by(User.id)
+        .limit(1)
+    )

@@ -14,16 +14,18 @@ from webapp.models import (
     CareLink,
     CheckIn,
     Completion,
+    Program,
+    ProgramStatus,
     ReminderOccurrence,
     Role,
     TherapistSettings,
     User,
     utcnow,
 )
+from webapp.numbers import whole_number
 from webapp.services import audit, clock
 from webapp.services.db import Db
 from webapp.services.errors import ValidationError
-from webapp.services.numbers import whole_number
 
 KINDS = {
     "pain_high": "High pain",
@@ -248,8 +250,6 @@ def baseline(session: Db, patient: User) -> float | None:
 
 def evaluate(session: Db, patient: User, *, now: datetime | None = None) -> list[Alert]:
     """Apply every rule to one patient: raise what holds, clear what no longer does."""
-    from webapp.models import Program, ProgramStatus
-
     now = now or utcnow()
     today = clock.local_today(patient.timezone, now)
     limits = thresholds_for(session, patient)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import exists, select
+from sqlalchemy import delete, exists, select
+from sqlalchemy.orm import aliased
 
 from webapp.models import CareLink, Role, User
+from webapp.services import audit
 from webapp.services.db import Db
 from webapp.services.errors import NotFound
 
@@ -91,10 +93,6 @@ def link(session: Db, therapist: User, patient: User) -> CareLink:
 
 def move(session: Db, admin: User, patient: User, therapist: User) -> None:
     """Hand a patient over to another therapist (the old care links end)."""
-    from sqlalchemy import delete
-
-    from webapp.services import audit
-
     if not therapist.is_therapist or not therapist.is_active or not patient.is_patient:
         raise ValueError("a patient moves to an active therapist")
     session.execute(
@@ -110,8 +108,6 @@ def move(session: Db, admin: User, patient: User, therapist: User) -> None:
 
 def all_patients(session: Db) -> Sequence[tuple[User, list[User]]]:
     """Return every patient with their therapists, for the admin."""
-    from sqlalchemy.orm import aliased
-
     patients = session.scalars(
         select(User).where(User.role == Role.PATIENT).order_by(User.display_name, User.id)
     ).all()

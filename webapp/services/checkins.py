@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from webapp.content import vocab
 from webapp.models import CheckIn, User, utcnow
+from webapp.numbers import whole_number
 from webapp.services import alerts, audit, clock
 from webapp.services.db import Db
 from webapp.services.errors import ValidationError
-from webapp.services.numbers import whole_number
 from webapp.services.today import check_client_id
 
 SLEEP = {"poor": "Poor", "fair": "Fair", "good": "Good"}

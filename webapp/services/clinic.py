@@ -23,7 +23,7 @@ from webapp.models import (
     User,
     utcnow,
 )
-from webapp.services import alerts, clock
+from webapp.services import alerts, clock, plan
 from webapp.services.db import Db
 
 SPARK_DAYS = 14
@@ -70,60 +70,25 @@ class PatientRow:
 
 
 @dataclass
-class _Plan:
-    """A program reduced to what adherence needs: dates and (from, until, weekdays, times)."""
+class _Program:
+    """A program reduced to the columns the day-plan rule reads (see services.plan)."""
 
-    start: date
-    end: date | None
+    id: int
+    start_date: date
+    end_date: date | None
     active: bool
-    items: list[tuple[date | None, date | None, int, int]] = field(default_factory=list)
+    items: list[_Item] = field(default_factory=list)
 
 
-# For each weekday mask, the weekdays (Monday = 0) it contains.
-_WEEKDAYS_OF = [tuple(w for w in range(7) if mask & (1 << w)) for mask in range(128)]
+@dataclass(frozen=True)
+class _Item:
+    """An item version reduced to the columns the day-plan rule reads."""
 
-
-def _weekday_counts(first: date, last: date) -> list[int]:
-    """Return how many Mondays, Tuesdays ... Sundays fall between two dates (inclusive)."""
-    counts = [0] * 7
-    days = (last - first).days + 1
-    if days <= 0:
-        return counts
-    weeks, rest = divmod(days, 7)
-    counts = [weeks] * 7
-    for n in range(rest):
-        counts[(first.weekday() + n) % 7] += 1
-    return counts
-
-
-def planned_slots(plans: list[_Plan], first: date, last: date) -> int:
-    """Return the exercise slots planned between two dates (inclusive).
-
-    Each day belongs to the newest program covering it; items valid across the span are
-    counted by weekday arithmetic, and only items that changed inside it day by day.
-    """
-    total = 0
-    covered_until = last + timedelta(days=1)  # plans are newest first: older ones end before
-    for plan in plans:
-        start = max(first, plan.start)
-        stop = min(covered_until - timedelta(days=1), plan.end or last, last)
-        if start > stop:
-            continue
-        counts = _weekday_counts(start, stop)
-        for valid_from, valid_until, weekdays, times in plan.items:
-            if (valid_from is None or valid_from <= start) and (
-                valid_until is None or valid_until > stop
-            ):
-                total += times * sum(counts[w] for w in _WEEKDAYS_OF[weekdays & 0b1111111])
-                continue
-            day = max(start, valid_from or start)
-            end = min(stop, (valid_until - timedelta(days=1)) if valid_until else stop)
-            while day <= end:
-                if weekdays & (1 << day.weekday()):
-                    total += times
-                day += timedelta(days=1)
-        covered_until = min(covered_until, start)
-    return total
+    lineage: str
+    valid_from: date | None
+    valid_until: date | None
+    weekdays: int
+    times_per_day: int
 
 
 def patient_rows(session: Db, therapist: User, *, now: datetime | None = None) -> list[PatientRow]:
@@ -150,25 +115,22 @@ def patient_rows(session: Db, therapist: User, *, now: datetime | None = None) -
     utc_today = now.date()
     window_start = utc_today - timedelta(days=31)
 
-    # Newest program first, so the one covering a day is found first.
-    plans: dict[int, list[_Plan]] = defaultdict(list)
-    by_program: dict[int, _Plan] = {}
+    plans: dict[int, list[_Program]] = defaultdict(list)
+    by_program: dict[int, _Program] = {}
     for program_id, patient_id, start, end, status in session.execute(
         select(Program.id, Program.patient_id, Program.start_date, Program.end_date, Program.status)
-        .where(
-            Program.patient_id.in_(ids),
-            Program.status.in_([ProgramStatus.ACTIVE, ProgramStatus.ENDED]),
-            (Program.end_date.is_(None)) | (Program.end_date >= window_start),
-        )
-        .order_by(Program.start_date.desc(), Program.id.desc())
+        # Programs that start later count too: they say the patient has a program.
+        .where(Program.patient_id.in_(ids), *plan.covering(window_start, None))
+        .order_by(*plan.NEWEST_FIRST)
     ):
-        plan = _Plan(start, end, status is ProgramStatus.ACTIVE)
-        plans[patient_id].append(plan)
-        by_program[program_id] = plan
+        program = _Program(program_id, start, end, status is ProgramStatus.ACTIVE)
+        plans[patient_id].append(program)
+        by_program[program_id] = program
     if by_program:
-        for program_id, valid_from, valid_until, weekdays, times in session.execute(
+        for program_id, lineage, valid_from, valid_until, weekdays, times in session.execute(
             select(
                 ProgramItem.program_id,
+                ProgramItem.lineage,
                 ProgramItem.valid_from,
                 ProgramItem.valid_until,
                 ProgramItem.weekdays,
@@ -178,7 +140,9 @@ def patient_rows(session: Db, therapist: User, *, now: datetime | None = None) -
                 (ProgramItem.valid_until.is_(None)) | (ProgramItem.valid_until >= window_start),
             )
         ):
-            by_program[program_id].items.append((valid_from, valid_until, weekdays, times))
+            by_program[program_id].items.append(
+                _Item(lineage, valid_from, valid_until, weekdays, times)
+            )
 
     # Exercises done in the last 7 and 30 days. A patient's "today" is the UTC date give or
     # take one, so the days at the edges of the windows are counted one by one, and the
@@ -267,8 +231,8 @@ def patient_rows(session: Db, therapist: User, *, now: datetime | None = None) -
         done_30 = middle.get(patient.id, 0) + sum(
             n for day, n in patient_days.items() if day >= start_30
         )
-        planned_7 = planned_slots(patient_plans, today - timedelta(days=6), today)
-        planned_30 = planned_slots(patient_plans, today - timedelta(days=29), today)
+        planned_7 = plan.planned_slots(patient_plans, today - timedelta(days=6), today)
+        planned_30 = plan.planned_slots(patient_plans, today - timedelta(days=29), today)
         patient_pains = pains.get(patient.id, {})
         series = [patient_pains.get(day) for day in reversed(labels[offset])]
         recent = [p for p in series[-7:] if p is not None]
@@ -281,7 +245,7 @@ def patient_rows(session: Db, therapist: User, *, now: datetime | None = None) -
         days = [d for d in (last_done, last_checkin) if d]
         last = max(days) if days else None
         known = [p for p in series if p is not None]
-        active_starts = [p.start for p in patient_plans if p.active]
+        active_starts = [p.start_date for p in patient_plans if p.active]
         has_program = bool(active_starts)
         rows.append(
             PatientRow(
@@ -366,17 +330,9 @@ def item_adherence(
     session: Db, patient: User, program: Program, *, now: datetime | None = None, days: int = 30
 ) -> list[ItemStats]:
     """Return, per exercise of the program, what was planned and done, and how it felt."""
-    from webapp.services import programs as program_service
-
     today = clock.local_today(patient.timezone, now)
     start = max(program.start_date, today - timedelta(days=days - 1))
-    planned: dict[str, int] = defaultdict(int)
-    day = start
-    while day <= today:
-        for item in program_service.items_on(program, day):
-            if item.on_weekday(day.weekday()):
-                planned[item.lineage] += item.times_per_day
-        day += timedelta(days=1)
+    planned = plan.planned_by_lineage([program], start, today)
     done: dict[str, int] = defaultdict(int)
     pains: dict[str, list[int]] = defaultdict(list)
     hard: dict[str, int] = defaultdict(int)
@@ -398,7 +354,7 @@ def item_adherence(
         elif difficulty == "easy":
             easy[key] += 1
     result = []
-    for item in program_service.current_items(program):
+    for item in plan.current_items(program):
         values = pains.get(item.lineage, [])
         result.append(
             ItemStats(

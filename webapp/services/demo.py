@@ -25,7 +25,7 @@ from webapp.models import (
     User,
     utcnow,
 )
-from webapp.services import accounts, alerts, care, clock, passwords, programs
+from webapp.services import accounts, alerts, care, clock, passwords, plan, programs
 from webapp.services.db import Db
 
 
@@ -184,17 +184,14 @@ def _history(session: Db, patient: User, program: Program, start: date, today: d
     seed = int(hashlib.sha256((patient.login or "").encode()).hexdigest()[:8], 16)
     rng = random.Random(seed)
     zone = ZoneInfo(patient.timezone)
-    items = programs.current_items(program)
     for offset in range((today - start).days):
         day = start + timedelta(days=offset)
         if offset in GAP_DAYS:
             continue
         effort = WEEK_EFFORT[min(offset // 7, len(WEEK_EFFORT) - 1)]
         flare = offset in FLARE_DAYS
-        for item in items:
-            if not item.on_weekday(day.weekday()):
-                continue
-            for slot in range(item.times_per_day):
+        for item in plan.planned_items(program, day):
+            for slot in plan.slots(item):
                 if rng.random() > (effort * (0.5 if flare else 1.0)):
                     continue
                 hour = (7, 13, 18, 20, 21, 22)[min(slot, 5)]

@@ -8,8 +8,8 @@ from typing import Any
 
 from webapp.content import vocab
 from webapp.models.programs import EVERY_DAY
+from webapp.numbers import whole_number
 from webapp.services.errors import ValidationError
-from webapp.services.numbers import whole_number
 
 # name: (label for messages, lowest, highest)
 RANGES: dict[str, tuple[str, int, int]] = {
@@ -20,6 +20,8 @@ RANGES: dict[str, tuple[str, int, int]] = {
     "times_per_day": ("Times per day", 1, 6),
 }
 NOTE_MAX = 300
+# The fields of an exercise's default dose (a plan's dose adds weekdays and a note).
+DOSE_FIELDS = ("sets", "reps", "hold_seconds", "rest_seconds", "side", "times_per_day")
 
 # One-sided exercises whose side matters (after surgery: the operated shoulder or knee)
 # are never prescribed for "both" sides: doing a post-surgical movement on the wrong side,

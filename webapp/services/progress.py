@@ -9,8 +9,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from webapp.models import CheckIn, Completion, Program, ProgramStatus, User
-from webapp.services import clock, programs
+from webapp.models import CheckIn, Completion, Program, User
+from webapp.services import clock, plan
 from webapp.services.db import Db
 
 
@@ -116,13 +116,6 @@ def forgiving_streak(active_days: set[date], today: date) -> int:
     return streak
 
 
-def _program_on(options: list[Program], day: date) -> Program | None:
-    for program in options:
-        if program.start_date <= day and (program.end_date is None or program.end_date >= day):
-            return program
-    return None
-
-
 def progress(
     session: Db, patient: User, *, days: int = 42, now: datetime | None = None
 ) -> Progress:
@@ -132,14 +125,9 @@ def progress(
     candidates = list(
         session.scalars(
             select(Program)
-            .where(
-                Program.patient_id == patient.id,
-                Program.status.in_([ProgramStatus.ACTIVE, ProgramStatus.ENDED]),
-                Program.start_date <= today,
-                (Program.end_date.is_(None)) | (Program.end_date >= start),
-            )
+            .where(Program.patient_id == patient.id, *plan.covering(start, today))
             .options(selectinload(Program.items))
-            .order_by(Program.start_date.desc(), Program.id.desc())
+            .order_by(*plan.NEWEST_FIRST)
         )
     )
     done_by_day: dict[date, set[tuple[str, int]]] = defaultdict(set)
@@ -173,25 +161,12 @@ def progress(
     stats: list[DayStat] = []
     for offset in range(days):
         day = start + timedelta(days=offset)
-        program = _program_on(candidates, day)
-        planned_items = (
-            [i for i in programs.items_on(program, day) if i.on_weekday(day.weekday())]
-            if program
-            else []
-        )
-        planned = sum(i.times_per_day for i in planned_items)
-        done_slots = done_by_day.get(day, set())
-        done = sum(
-            1
-            for i in planned_items
-            for slot in range(i.times_per_day)
-            if (i.lineage, slot) in done_slots
-        )
+        count = plan.day_count(candidates, day, done_by_day.get(day, set()))
         stats.append(
             DayStat(
                 day=day,
-                planned=planned,
-                done=done,
+                planned=count.planned,
+                done=count.done,
                 selfcare=selfcare_by_day.get(day, 0),
                 pain=pains.get(day),
                 average=rolling_average(pains, day),

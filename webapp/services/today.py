@@ -17,14 +17,13 @@ from webapp.models import (
     Exercise,
     Program,
     ProgramItem,
-    ProgramStatus,
     User,
     utcnow,
 )
-from webapp.services import clock, programs
+from webapp.numbers import whole_number
+from webapp.services import clock, plan
 from webapp.services.db import Db
 from webapp.services.errors import NotFound, ValidationError
-from webapp.services.numbers import whole_number
 
 CLIENT_ID_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 DIFFICULTIES = {"easy": "Easy", "right": "About right", "hard": "Too hard"}
@@ -43,7 +42,7 @@ class PlannedItem:
     @property
     def slots(self) -> range:
         """Return the daily slots (0 .. times_per_day - 1)."""
-        return range(self.item.times_per_day)
+        return plan.slots(self.item)
 
     @property
     def done_count(self) -> int:
@@ -102,34 +101,23 @@ class TodayPlan:
         return [(p, slot) for p in self.items for slot in p.slots if slot not in p.done]
 
 
-def _active_program_on(session: Db, patient: User, day: date) -> Program | None:
+def _program_on(session: Db, patient: User, day: date) -> Program | None:
+    """Load the program the day belongs to (see services.plan), with its exercises."""
     return session.scalar(
         select(Program)
-        .where(
-            Program.patient_id == patient.id,
-            Program.status.in_([ProgramStatus.ACTIVE, ProgramStatus.ENDED]),
-            Program.start_date <= day,
-            (Program.end_date.is_(None)) | (Program.end_date >= day),
-        )
+        .where(Program.patient_id == patient.id, *plan.covering(day, day))
         .options(selectinload(Program.items).joinedload(ProgramItem.exercise))
-        .order_by(Program.start_date.desc(), Program.id.desc())
+        .order_by(*plan.NEWEST_FIRST)
         .limit(1)
     )
-
-
-def planned_items(program: Program | None, day: date) -> list[ProgramItem]:
-    """Return the items planned on a local date (dates and weekdays considered)."""
-    if program is None:
-        return []
-    return [i for i in programs.items_on(program, day) if i.on_weekday(day.weekday())]
 
 
 def plan_for(session: Db, patient: User, *, now: datetime | None = None) -> TodayPlan:
     """Build the patient's plan for their own today, in a fixed number of queries."""
     now = now or utcnow()
     day = clock.local_today(patient.timezone, now)
-    program = _active_program_on(session, patient, day)
-    items = planned_items(program, day)
+    program = _program_on(session, patient, day)
+    items = plan.planned_items(program, day)
     done: dict[tuple[str, int], Completion] = {}
     if items:
         for completion in session.scalars(
@@ -215,17 +203,18 @@ def record_completion(
             "Exercises can be marked done for today or the two days before.", code="out_of_range"
         )
     pain, level = _rating(pain_during, difficulty)
-    program = _active_program_on(session, patient, day)
-    item = next((i for i in planned_items(program, day) if i.id == item_id), None)
+    program = _program_on(session, patient, day)
+    planned = plan.planned_items(program, day)
+    item = next((i for i in planned if i.id == item_id), None)
     if item is None:
         # The plan may have changed since the page was loaded: match the same exercise
         # by its lineage in today's version of the plan.
         old = session.get(ProgramItem, item_id)
         if old is not None:
-            item = next((i for i in planned_items(program, day) if i.lineage == old.lineage), None)
+            item = next((i for i in planned if i.lineage == old.lineage), None)
     if item is None:
         raise NotFound()
-    if not 0 <= slot < item.times_per_day:
+    if slot not in plan.slots(item):
         raise ValidationError("That exercise is already done for today.")
     already = session.scalar(
         select(Completion).where(
@@ -331,14 +320,14 @@ def undo_completion(
     return completion
 
 
-def kind_word(plan: TodayPlan) -> str:
+def kind_word(day: TodayPlan) -> str:
     """Return a calm, guilt-free line for the day."""
-    if plan.program is None:
+    if day.program is None:
         return "You don't have a home program yet: your therapist will add it here."
-    if not plan.items:
+    if not day.items:
         return "A rest day from your program. Gentle movement still helps."
-    if plan.all_done:
+    if day.all_done:
         return "All done for today. Well done — rest is part of healing too."
-    if plan.done_slots == 0:
+    if day.done_slots == 0:
         return "Start whenever suits you. Even one exercise counts."
     return "Good progress. Do what feels right; tomorrow is another day."

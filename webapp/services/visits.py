@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from webapp.models import Appointment, User, utcnow
+from webapp.numbers import whole_number
 from webapp.services import audit, reminders
 from webapp.services.db import Db
 from webapp.services.errors import NotFound, ValidationError
-from webapp.services.numbers import whole_number
 
 MIN_MINUTES, MAX_MINUTES = 10, 240
 

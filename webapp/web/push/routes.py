@@ -19,8 +19,7 @@ from flask.typing import ResponseReturnValue
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
-from webapp.extensions import csrf, db, limiter
-from webapp.push import runtime, valid_subscription_keys
+from webapp.extensions import csrf, db, limiter, push_gateway
 from webapp.services import devices, reminders
 from webapp.services.errors import ValidationError
 from webapp.web.push import device
@@ -48,7 +47,7 @@ def _device_helpers() -> dict[str, Any]:
 @bp.get("/push/vapid-public-key")
 def vapid_public_key() -> ResponseReturnValue:
     """Return the key browsers need to subscribe."""
-    response = jsonify(publicKey=runtime.vapid_key(current_app).public_key)
+    response = jsonify(publicKey=push_gateway(current_app).public_key)
     response.headers["Cache-Control"] = "public, max-age=3600"
     return response
 
@@ -57,7 +56,7 @@ def _subscription_problem(data: Any) -> tuple[str, str] | None:
     """Return (message, field) for what is wrong with a PushSubscription's JSON, or None."""
     if not isinstance(data, dict):
         return "Send the PushSubscription as JSON.", "body"
-    problem = runtime.endpoint_policy(current_app).problem(data.get("endpoint"))
+    problem = push_gateway(current_app).endpoint_problem(data.get("endpoint"))
     if problem:
         return problem, "endpoint"
     keys = data.get("keys")
@@ -67,7 +66,7 @@ def _subscription_problem(data: Any) -> tuple[str, str] | None:
         or not isinstance(keys.get("auth"), str)
     ):
         return "keys.p256dh and keys.auth are required.", "keys"
-    problem = valid_subscription_keys(keys["p256dh"], keys["auth"])
+    problem = push_gateway(current_app).keys_problem(keys["p256dh"], keys["auth"])
     if problem:
         return problem, "keys"
     return None
@@ -155,15 +154,16 @@ def _test_sent(report: reminders.TickReport) -> ResponseReturnValue:
 def test() -> ResponseReturnValue:
     """Send "This is how your reminders will look" to my devices now, the usual way."""
     occurrence = reminders.new_test(db.session, me())
-    owner = runtime.owner_id()
+    owner = reminders.owner_id()
+    gateway = push_gateway(current_app)
     ids = reminders.claim_one(db.session, occurrence, owner)
     db.session.commit()
     report = reminders.deliver(
         db.session,
         ids,
         owner,
-        runtime.get_sender(current_app),
-        runtime.payload_context(current_app),
+        gateway.sender(),
+        gateway.payload_context(),
     )
     db.session.commit()
     return _test_sent(report)
@@ -171,7 +171,7 @@ def test() -> ResponseReturnValue:
 
 def _snooze(token: str) -> str:
     """Snooze the reminder the token names; return "snoozed", "quiet" or "invalid"."""
-    found = runtime.read_snooze_token(current_app, token)
+    found = reminders.read_snooze_token(current_app.config["SECRET_KEY"], token)
     if found is None:
         return "invalid"
     try:
@@ -195,7 +195,7 @@ def snooze_api(token: str) -> ResponseReturnValue:
 @bp.route("/me/snooze/<token>", methods=["GET", "POST"])
 def snooze_page(token: str) -> ResponseReturnValue:
     """Show a page to snooze a reminder (for browsers that open the button's link)."""
-    if runtime.read_snooze_token(current_app, token) is None:
+    if reminders.read_snooze_token(current_app.config["SECRET_KEY"], token) is None:
         abort(404)
     if request.method == "POST":
         outcome = _snooze(token)

@@ -1,14 +1,14 @@
-"""Building, changing and assigning home programs, with their history kept."""
+"""Changing home programs: drafts, items and doses, assigning; the past is never rewritten.
+
+Changing an assigned program ends an item's version and starts the next of the same lineage
+(see ``models.programs.ProgramItem``); each change lets the patient's reminders follow.
+"""
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
-from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import object_session
 
 from webapp.models import (
     Exercise,
@@ -16,137 +16,23 @@ from webapp.models import (
     ProgramItem,
     ProgramStatus,
     ProgramTemplate,
-    TemplateItem,
     User,
     utcnow,
 )
-from webapp.services import audit, dose
+from webapp.services import audit, dose, reminders
 from webapp.services.db import Db
 from webapp.services.dose import Dose
 from webapp.services.errors import NotFound, ValidationError
+from webapp.services.plan import current_items
+from webapp.services.programs.reading import active_program, side_problems, working_program
+from webapp.services.programs.templating import item_from, new_lineage, template_needs_side
 
 MAX_ITEMS = 20
+
+
 ASSIGN_SIDE_MESSAGE = (
     "Choose left or right for each one-sided exercise before assigning the program."
 )
-
-
-def new_lineage() -> str:
-    """Return a fresh id that follows one exercise of a program through its versions."""
-    return uuid.uuid4().hex
-
-
-# --- reading ------------------------------------------------------------------------------
-
-
-def working_program(session: Db, patient: User) -> Program | None:
-    """Return the program a therapist edits: a draft if there is one, else the active one."""
-    programs = session.scalars(
-        select(Program)
-        .where(
-            Program.patient_id == patient.id,
-            Program.status.in_([ProgramStatus.DRAFT, ProgramStatus.ACTIVE]),
-        )
-        .options(selectinload(Program.items))
-    ).all()
-    drafts = [p for p in programs if p.status is ProgramStatus.DRAFT]
-    if drafts:
-        return max(drafts, key=lambda p: p.id)
-    return max(programs, key=lambda p: p.id) if programs else None
-
-
-def active_program(session: Db, patient: User) -> Program | None:
-    """Return the patient's assigned program, if any."""
-    return session.scalar(
-        select(Program)
-        .where(Program.patient_id == patient.id, Program.status == ProgramStatus.ACTIVE)
-        .order_by(Program.id.desc())
-        .limit(1)
-    )
-
-
-def programs_of(session: Db, patient: User) -> Sequence[Program]:
-    """Return all of a patient's programs, newest first."""
-    return session.scalars(
-        select(Program).where(Program.patient_id == patient.id).order_by(Program.id.desc())
-    ).all()
-
-
-def get_program(session: Db, program_id: int, patient: User) -> Program:
-    """Return one of the patient's programs, or raise NotFound."""
-    program = session.get(Program, program_id)
-    if program is None or program.patient_id != patient.id:
-        raise NotFound()
-    return program
-
-
-def current_items(program: Program) -> list[ProgramItem]:
-    """Return the items as they stand now (the latest version of each), in order."""
-    items = [i for i in program.items if i.valid_until is None]
-    return sorted(items, key=lambda i: (i.position, i.id))
-
-
-def items_on(program: Program, day: date) -> list[ProgramItem]:
-    """Return the item versions that applied on a local date (weekday not considered)."""
-    if day < program.start_date or (program.end_date is not None and day > program.end_date):
-        return []
-    items = [i for i in program.items if i.valid_on(day)]
-    return sorted(items, key=lambda i: (i.position, i.id))
-
-
-def templates(session: Db) -> Sequence[ProgramTemplate]:
-    """Return every program template, shipped ones first."""
-    return session.scalars(
-        select(ProgramTemplate)
-        .options(selectinload(ProgramTemplate.items))
-        .order_by(ProgramTemplate.builtin.desc(), ProgramTemplate.title)
-    ).all()
-
-
-def template_needs_side(template: ProgramTemplate) -> bool:
-    """Return True when starting from the template must ask which side to work on."""
-    return any(item.exercise.side_required for item in template.items)
-
-
-def side_problems(program: Program) -> dict[str, str]:
-    """Return, by lineage, the current items whose side may not be prescribed as it is.
-
-    New items always get a side checked on the way in; this finds older ones (made before
-    an exercise needed a side, or copied from such a program) so the builder can flag them
-    and assigning can refuse them.
-    """
-    problems: dict[str, str] = {}
-    for item in current_items(program):
-        problem = item_side_problem(item)
-        if problem:
-            problems[item.lineage] = problem
-    return problems
-
-
-def item_side_problem(item: ProgramItem) -> str | None:
-    """Return why an item's side may not be prescribed as it stands, if it may not."""
-    return dose.side_problem(item.side, side_required=item.exercise.side_required)
-
-
-def chosen_template(
-    session: Db, raw: str | None, field: str = "template"
-) -> ProgramTemplate | None:
-    """Return the template a form chose by id (none for an empty choice), or raise."""
-    value = (raw or "").strip()
-    if not value:
-        return None
-    # ASCII digits only ("²" is a digit to str.isdigit), and short enough for any id column.
-    template = (
-        session.get(ProgramTemplate, int(value))
-        if value.isascii() and value.isdigit() and len(value) < 10
-        else None
-    )
-    if template is None or not template.items:
-        raise ValidationError("Please choose a template from the list.", field)
-    return template
-
-
-# --- changing -----------------------------------------------------------------------------
 
 
 def _effective_start(program: Program, item: ProgramItem) -> date:
@@ -166,10 +52,6 @@ def _touch(program: Program, today: date, now: datetime | None = None) -> None:
 
 def _reminders_follow(program: Program) -> None:
     """Let the patient's reminders follow the plan (times a day, weekdays)."""
-    from sqlalchemy.orm import object_session
-
-    from webapp.services import reminders
-
     session = object_session(program)
     if session is not None:
         reminders.program_changed(session, program.patient)
@@ -211,7 +93,7 @@ def create_program(
     session.add(program)
     if template is not None:
         for position, t_item in enumerate(template.items):
-            item = _item_from(t_item, position)
+            item = item_from(t_item, position)
             if t_item.exercise.side_required and side is not None:
                 item.side = side
             program.items.append(item)
@@ -227,32 +109,6 @@ def create_program(
     return program
 
 
-PLAN_FIELDS = (
-    "sets",
-    "reps",
-    "hold_seconds",
-    "rest_seconds",
-    "side",
-    "times_per_day",
-    "weekdays",
-    "note",
-)
-
-
-def plan_dose(source: TemplateItem | ProgramItem) -> dict[str, Any]:
-    """Return an item's dose, weekdays and note, to copy onto another item."""
-    return {name: getattr(source, name) for name in PLAN_FIELDS}
-
-
-def _item_from(source: TemplateItem | ProgramItem, position: int) -> ProgramItem:
-    return ProgramItem(
-        lineage=new_lineage(),
-        exercise_id=source.exercise_id,
-        position=position,
-        **plan_dose(source),
-    )
-
-
 def copy_active_to_draft(session: Db, therapist: User, patient: User, *, today: date) -> Program:
     """Start a draft that copies the patient's active program, to plan a bigger change."""
     active = active_program(session, patient)
@@ -261,7 +117,7 @@ def copy_active_to_draft(session: Db, therapist: User, patient: User, *, today: 
     draft = create_program(session, therapist, patient, today=today, title=active.title)
     draft.note = active.note
     for position, item in enumerate(current_items(active)):
-        draft.items.append(_item_from(item, position))
+        draft.items.append(item_from(item, position))
     session.flush()
     return draft
 
@@ -364,14 +220,6 @@ def add_item(
     return item
 
 
-def get_item(program: Program, item_id: int) -> ProgramItem:
-    """Return a current item of the program, or raise NotFound."""
-    for item in program.items:
-        if item.id == item_id and item.valid_until is None:
-            return item
-    raise NotFound()
-
-
 def update_item(
     session: Db, therapist: User, program: Program, item: ProgramItem, dose: Dose, *, today: date
 ) -> ProgramItem:
@@ -470,34 +318,6 @@ def assign(session: Db, therapist: User, program: Program, *, today: date) -> No
     )
 
 
-def save_as_template(
-    session: Db, therapist: User, program: Program, *, title: str, description: str = ""
-) -> ProgramTemplate:
-    """Save a program's current exercises and doses as a template for other patients."""
-    clean = " ".join(title.split())
-    if not clean:
-        raise ValidationError("Please name the template.", "template_title")
-    if len(clean) > 120:
-        raise ValidationError("Please keep the name under 120 characters.", "template_title")
-    items = current_items(program)
-    if not items:
-        raise ValidationError("Add exercises before saving a template.", "template_title")
-    template = ProgramTemplate(
-        title=clean,
-        description=" ".join(description.split())[:500],
-        builtin=False,
-        created_by_id=therapist.id,
-    )
-    for position, item in enumerate(items):
-        template.items.append(
-            TemplateItem(exercise_id=item.exercise_id, position=position, **plan_dose(item))
-        )
-    session.add(template)
-    session.flush()
-    audit.record(session, therapist, "template.create", detail=f"template {template.id}")
-    return template
-
-
 def acknowledge_update(program: Program, now: datetime | None = None) -> bool:
     """Return True (once) when the patient has not yet seen the latest plan change."""
     if program.changed_at is None or program.assigned_at is None:
@@ -506,8 +326,3 @@ def acknowledge_update(program: Program, now: datetime | None = None) -> bool:
         return False
     program.patient_seen_at = now or utcnow()
     return True
-
-
-def dose_form_values(item: Any) -> Mapping[str, Any]:
-    """Return an item's dose as form values."""
-    return plan_dose(item)

@@ -1,12 +1,17 @@
-"""Render the PNG app icons from the one SVG source, with Chromium (a development step)."""
+"""Render the PNG app icons from the one SVG source, with Chromium: ``python -m tools.icons``.
+
+A development step (it needs Playwright, a test dependency, and Debian's chromium); the
+PNGs it writes next to static/icons/icon.svg are committed.
+"""
 
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
 
-from flask import current_app
+from playwright.sync_api import sync_playwright
 
+ICONS_FOLDER = Path(__file__).resolve().parent.parent / "static" / "icons"
 # name: (size in px, padding as a share of the size, monochrome badge)
 ICONS = {
     "icon-192.png": (192, 0.0, False),
@@ -30,9 +35,7 @@ def _page(svg: str, size: int, padding: float, badge: bool) -> str:
 
 def render_icons() -> list[Path]:
     """Write every icon next to the SVG source and return their paths."""
-    from playwright.sync_api import sync_playwright
-
-    folder = Path(current_app.static_folder or "") / "icons"
+    folder = ICONS_FOLDER
     svg = (folder / "icon.svg").read_text().replace("<svg ", '<svg width="100%" height="100%" ', 1)
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     written = []
@@ -54,3 +57,13 @@ def render_icons() -> list[Path]:
             written.append(path)
         browser.close()
     return written
+
+
+def main() -> None:
+    """Render the icons and say which files were written."""
+    for path in render_icons():
+        print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Development tools, run from the project folder (``python -m tools.<name>``); not installed."""

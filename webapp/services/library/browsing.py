@@ -1,0 +1,136 @@
+"""Browsing the library: what a person may see, searching it, and an exercise's ladder."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+
+from webapp.content import vocab
+from webapp.models import Exercise, LadderRung, Program, ProgramItem, User
+from webapp.services.db import Db
+from webapp.services.errors import NotFound
+
+
+@dataclass(frozen=True)
+class LibraryFilter:
+    """What a person is looking for in the library."""
+
+    q: str = ""
+    region: str = ""
+    kind: str = ""
+    condition: str = ""
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> LibraryFilter:
+        """Build a filter from query arguments, ignoring values outside the vocabulary."""
+        region = args.get("region", "")
+        kind = args.get("kind", "")
+        condition = args.get("condition", "")
+        return cls(
+            q=" ".join(args.get("q", "").split())[:100],
+            region=region if region in vocab.REGIONS else "",
+            kind=kind if kind in vocab.KINDS else "",
+            condition=condition if condition in vocab.CONDITIONS else "",
+        )
+
+    @property
+    def active(self) -> bool:
+        """Return True when anything narrows the list."""
+        return bool(self.q or self.region or self.kind or self.condition)
+
+
+def _haystack(exercise: Exercise) -> str:
+    parts = [exercise.title, exercise.purpose, vocab.KINDS.get(exercise.kind, "")]
+    parts += [vocab.REGIONS.get(r, r) for r in exercise.regions]
+    parts += [vocab.CONDITIONS.get(c, c) for c in exercise.conditions]
+    parts += exercise.equipment
+    return " ".join(parts).lower()
+
+
+def visible_exercises(session: Db, viewer: User) -> Sequence[Exercise]:
+    """Return the exercises a person may browse: all for staff, self-care for patients."""
+    stmt = select(Exercise).where(Exercise.archived.is_(False)).order_by(Exercise.title)
+    if viewer.is_patient:
+        stmt = stmt.where(Exercise.self_care.is_(True), Exercise.post_surgical.is_(False))
+    return session.scalars(stmt).all()
+
+
+def search(session: Db, viewer: User, wanted: LibraryFilter) -> list[Exercise]:
+    """Return the exercises matching a filter, best matches first."""
+    words = wanted.q.lower().split()
+    results: list[tuple[int, str, Exercise]] = []
+    for exercise in visible_exercises(session, viewer):
+        if wanted.region and wanted.region not in exercise.regions:
+            continue
+        if wanted.kind and exercise.kind != wanted.kind:
+            continue
+        if wanted.condition and wanted.condition not in exercise.conditions:
+            continue
+        if words:
+            haystack = _haystack(exercise)
+            if not all(word in haystack for word in words):
+                continue
+            title = exercise.title.lower()
+            rank = 0 if title.startswith(words[0]) else 1 if words[0] in title else 2
+        else:
+            rank = 0
+        results.append((rank, exercise.title.lower(), exercise))
+    results.sort(key=lambda r: (r[0], r[1]))
+    return [r[2] for r in results]
+
+
+def get_exercise(session: Db, viewer: User, exercise_id: int) -> Exercise:
+    """Return an exercise the viewer may see, or raise NotFound."""
+    exercise = session.get(Exercise, exercise_id)
+    if exercise is None:
+        raise NotFound()
+    if viewer.is_patient and not may_patient_see(session, viewer, exercise):
+        raise NotFound()
+    return exercise
+
+
+def may_patient_see(session: Db, patient: User, exercise: Exercise) -> bool:
+    """Return True if a patient may see an exercise: self-care, or in one of their programs."""
+    if exercise.self_care and not exercise.post_surgical and not exercise.archived:
+        return True
+    found = session.scalar(
+        select(ProgramItem.id)
+        .join(Program, Program.id == ProgramItem.program_id)
+        .where(Program.patient_id == patient.id, ProgramItem.exercise_id == exercise.id)
+        .limit(1)
+    )
+    return found is not None
+
+
+@dataclass(frozen=True)
+class Ladder:
+    """The easier and harder versions of an exercise that a person may see."""
+
+    easier: list[Exercise]
+    harder: list[Exercise]
+
+    def __bool__(self) -> bool:
+        return bool(self.easier or self.harder)
+
+
+def ladder(session: Db, viewer: User, exercise: Exercise) -> Ladder:
+    """Return an exercise's easier and harder versions, leaving out what the viewer may not see."""
+    rungs = session.scalars(
+        select(LadderRung).where(
+            or_(LadderRung.easier_id == exercise.id, LadderRung.harder_id == exercise.id)
+        )
+    ).all()
+    easier_ids = {r.easier_id for r in rungs if r.harder_id == exercise.id}
+    harder_ids = {r.harder_id for r in rungs if r.easier_id == exercise.id}
+    found = session.scalars(
+        select(Exercise)
+        .where(Exercise.id.in_(easier_ids | harder_ids), Exercise.archived.is_(False))
+        .order_by(Exercise.title)
+    ).all()
+    shown = [e for e in found if not viewer.is_patient or may_patient_see(session, viewer, e)]
+    return Ladder(
+        easier=[e for e in shown if e.id in easier_ids],
+        harder=[e for e in shown if e.id in harder_ids],
+    )
