@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests.conftest import Factory
-from tests.e2e.conftest import PHONE, LiveServer, give_short_program, sign_in
+from tests.e2e.conftest import PHONE, SHORT_PROGRAM, LiveServer, sign_in
 from webapp.models import Completion
 
 
@@ -22,7 +22,7 @@ def _patient(live_server: LiveServer, login: str) -> int:
         make = Factory(session)
         therapist = make.therapist()
         patient = make.patient(therapist, name="Iris Novak", login=login)
-        give_short_program(session, patient, therapist)
+        make.program(patient, therapist=therapist, **SHORT_PROGRAM)
         return patient.id
 
 
