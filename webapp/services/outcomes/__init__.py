@@ -1,0 +1,1 @@
+"""Outcome measures: validated questionnaires assigned, scheduled, answered and charted."""
