@@ -13,7 +13,7 @@ import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -33,6 +33,9 @@ from webapp.models import (
     CheckIn,
     Completion,
     Exercise,
+    OutcomeAnswer,
+    OutcomeAssignment,
+    OutcomeResponse,
     Program,
     ProgramItem,
     Role,
@@ -388,6 +391,61 @@ class Factory:
         self.session.add(alert)
         self.session.flush()
         return alert
+
+    def outcome(
+        self,
+        patient: User,
+        instrument: str = "psfs",
+        *,
+        starts_on: date | None = None,
+        at_start: bool = True,
+        every_weeks: int | None = 2,
+        before_visits: bool = False,
+        activities: Sequence[str] = (),
+    ) -> OutcomeAssignment:
+        """Assign a questionnaire to a patient from ``starts_on`` (their today by default)."""
+        assignment = OutcomeAssignment(
+            patient_id=patient.id,
+            instrument=instrument,
+            starts_on=starts_on or clock.local_today(patient.timezone),
+            at_start=at_start,
+            every_weeks=every_weeks,
+            before_visits=before_visits,
+            activities=list(activities),
+        )
+        self.session.add(assignment)
+        self.session.flush()
+        return assignment
+
+    def outcome_answer(
+        self,
+        assignment: OutcomeAssignment,
+        day: date,
+        values: Mapping[str, int | None],
+        *,
+        score: float | None = None,
+    ) -> OutcomeResponse:
+        """Record a finished response given on ``day`` (labels from the assignment)."""
+        labels = {f"activity-{n}": name for n, name in enumerate(assignment.activities, start=1)}
+        response = OutcomeResponse(
+            assignment_id=assignment.id,
+            patient_id=assignment.patient_id,
+            instrument=assignment.instrument,
+            occasion_on=day,
+            occasion="interval",
+            status="complete",
+            local_date=day,
+            score=score,
+            completed_at=datetime.combine(day, datetime.min.time(), tzinfo=UTC)
+            + timedelta(hours=12),
+            answers=[
+                OutcomeAnswer(item_key=key, label=labels.get(key, ""), value=value)
+                for key, value in values.items()
+            ],
+        )
+        self.session.add(response)
+        self.session.flush()
+        return response
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from webapp.models.audit import AuditEvent
 from webapp.models.base import Base, utcnow
 from webapp.models.clinic import TherapistNote, TherapistSettings
 from webapp.models.library import Exercise, ExerciseSource, LadderRung, Media
+from webapp.models.outcomes import OutcomeAnswer, OutcomeAssignment, OutcomeResponse
 from webapp.models.programs import (
     EVERY_DAY,
     Program,
@@ -37,6 +38,9 @@ __all__ = [
     "ExerciseSource",
     "LadderRung",
     "Media",
+    "OutcomeAnswer",
+    "OutcomeAssignment",
+    "OutcomeResponse",
     "Program",
     "PushSubscription",
     "ReminderOccurrence",

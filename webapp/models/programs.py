@@ -105,6 +105,9 @@ class ProgramTemplate(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Outcome measures offered with the template: a list of {"instrument", "at_start",
+    # "every_weeks", "before_visits"}, as services.outcomes.assigning reads them.
+    outcome_defaults: Mapped[list[dict[str, object]]] = mapped_column(JSON, default=list)
 
     items: Mapped[list[TemplateItem]] = relationship(
         back_populates="template", cascade="all, delete-orphan", order_by="TemplateItem.position"

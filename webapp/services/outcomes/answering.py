@@ -1,0 +1,203 @@
+"""A patient answers a questionnaire: a draft keeps each answer, finishing scores it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from webapp.models import OutcomeAnswer, OutcomeAssignment, OutcomeResponse, User, utcnow
+from webapp.numbers import whole_number
+from webapp.services import clock
+from webapp.services.db import Db
+from webapp.services.errors import NotFound, ValidationError
+from webapp.services.outcomes import due, instruments, scoring
+from webapp.services.outcomes.instruments import Instrument
+
+CLIENT_ID_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+
+def _assignment(session: Db, patient: User, slug: str) -> OutcomeAssignment:
+    found = session.scalar(
+        select(OutcomeAssignment).where(
+            OutcomeAssignment.patient_id == patient.id,
+            OutcomeAssignment.instrument == slug,
+            OutcomeAssignment.ended_at.is_(None),
+        )
+    )
+    if found is None or instruments.get(slug) is None:
+        raise NotFound()
+    return found
+
+
+def open_response(
+    session: Db, patient: User, slug: str, *, now: datetime | None = None
+) -> OutcomeResponse:
+    """Return the draft for the questionnaire due now, making one if needed.
+
+    A draft left from an earlier occasion moves to today's, keeping its answers.
+    Raise NotFound when the questionnaire is not assigned or not due.
+    """
+    now = now or utcnow()
+    assignment = _assignment(session, patient, slug)
+    day = clock.local_today(patient.timezone, now)
+    visit = due.next_booked_visit(session, patient, now)
+    due_now = due.due_for(session, patient, day, visit)
+    occasion = next((d.occasion for d in due_now if d.instrument.slug == slug), None)
+    if occasion is None:
+        raise NotFound()
+    draft = session.scalar(
+        select(OutcomeResponse)
+        .where(OutcomeResponse.assignment_id == assignment.id, OutcomeResponse.status == "draft")
+        .order_by(OutcomeResponse.id.desc())
+        .limit(1)
+    )
+    if draft is not None:
+        draft.occasion_on, draft.occasion, draft.local_date = occasion.on, occasion.kind, day
+        return draft
+    instrument = instruments.get(slug)
+    assert instrument is not None
+    draft = OutcomeResponse(
+        assignment_id=assignment.id,
+        patient_id=patient.id,
+        instrument=slug,
+        instrument_version=instrument.version,
+        occasion_on=occasion.on,
+        occasion=occasion.kind,
+        status="draft",
+        local_date=day,
+        started_at=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(draft)
+    except IntegrityError:
+        # Two tabs opened the same occasion at once: use the one that won.
+        winner = session.scalar(
+            select(OutcomeResponse).where(
+                OutcomeResponse.assignment_id == assignment.id,
+                OutcomeResponse.occasion_on == occasion.on,
+            )
+        )
+        if winner is None or winner.status != "draft":
+            raise NotFound() from None
+        return winner
+    return draft
+
+
+def names_needed(instrument: Instrument, assignment: OutcomeAssignment) -> bool:
+    """Return True when the patient names their activities in this answer (PSFS, first time)."""
+    return instrument.patient_named is not None and not assignment.activities
+
+
+def _value(instrument: Instrument, key: str, raw: str) -> int | None:
+    if raw.strip() == "":
+        return None
+    scale = instrument.scale_for(key)
+    number = whole_number(raw)
+    if number is None or not scale.low <= number <= scale.high:
+        raise ValidationError(f"Choose a number from {scale.low} to {scale.high}.", key)
+    return number
+
+
+def read_answers(
+    instrument: Instrument, assignment: OutcomeAssignment, form: Mapping[str, str]
+) -> dict[str, tuple[str, int | None]]:
+    """Check a submitted form; return item key -> (label, value) for the items it holds.
+
+    Fields: ``item-<key>`` for each rating, and for a first PSFS ``name-<key>`` naming
+    each activity. Every problem is reported next to its field at once.
+    """
+    errors: dict[str, list[str]] = {}
+    found: dict[str, tuple[str, int | None]] = {}
+    named = instrument.patient_named
+    naming = names_needed(instrument, assignment)
+    for index, key in enumerate(instrument.item_keys()):
+        label = ""
+        if named is not None:
+            if naming:
+                label = " ".join(form.get(f"name-{key}", "").split())
+                if len(label) > named.max_chars:
+                    errors[f"name-{key}"] = [f"Please keep it under {named.max_chars} letters."]
+            elif index < len(assignment.activities):
+                label = assignment.activities[index]
+            else:
+                continue
+        field = f"item-{key}"
+        if field not in form and not label:
+            continue
+        try:
+            value = _value(instrument, key, form.get(field, ""))
+        except ValidationError as exc:
+            errors[field] = [exc.first(key) or "Choose a number."]
+            continue
+        if naming and value is not None and not label:
+            errors[f"name-{key}"] = ["Name the activity you are rating."]
+        if naming and not label and value is None:
+            continue
+        found[key] = (label, value)
+    if errors:
+        raise ValidationError(errors)
+    return found
+
+
+def save(
+    session: Db,
+    patient: User,
+    response: OutcomeResponse,
+    form: Mapping[str, str],
+    *,
+    finish: bool,
+    now: datetime | None = None,
+) -> OutcomeResponse:
+    """Keep the answers given so far; with ``finish``, check it is complete and score it."""
+    if response.patient_id != patient.id or response.status != "draft":
+        raise NotFound()
+    now = now or utcnow()
+    instrument = instruments.get(response.instrument)
+    assignment = session.get(OutcomeAssignment, response.assignment_id)
+    if instrument is None or assignment is None:
+        raise NotFound()
+    given = read_answers(instrument, assignment, form)
+    by_key = {a.item_key: a for a in response.answers}
+    for key, (label, value) in given.items():
+        answer = by_key.get(key)
+        if answer is None:
+            response.answers.append(OutcomeAnswer(item_key=key, label=label, value=value))
+        elif (answer.label, answer.value) != (label, value):
+            answer.label, answer.value, answer.answered_at = label, value, now
+    if finish:
+        _finish(instrument, assignment, response, patient, now)
+    session.flush()
+    return response
+
+
+def _finish(
+    instrument: Instrument,
+    assignment: OutcomeAssignment,
+    response: OutcomeResponse,
+    patient: User,
+    now: datetime,
+) -> None:
+    if not any(v is not None for v in response.values().values()):
+        raise ValidationError("Please answer at least one question before finishing.")
+    if names_needed(instrument, assignment):
+        # The first PSFS names the activities: keep the named and rated ones, numbered
+        # 1, 2, 3 ... so every later answer rates "activity-n" as the same activity.
+        kept = [a for a in response.answers if a.label and a.value is not None]
+        if not kept:
+            raise ValidationError("Name at least one activity and rate it.")
+        kept.sort(key=lambda a: instrument.item_keys().index(a.item_key))
+        for answer in list(response.answers):
+            if answer not in kept:
+                response.answers.remove(answer)
+        for number, answer in enumerate(kept, start=1):
+            answer.item_key = f"activity-{number}"
+        assignment.activities = [a.label for a in kept]
+    response.score = scoring.score(instrument, response.values())
+    response.status = "complete"
+    response.completed_at = now
+    response.local_date = clock.local_today(patient.timezone, now)
