@@ -94,9 +94,7 @@ class OutcomeAnswer(Base):
     __table_args__ = (UniqueConstraint("response_id", "item_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    response_id: Mapped[int] = mapped_column(
-        ForeignKey("outcome_responses.id", ondelete="CASCADE")
-    )
+    response_id: Mapped[int] = mapped_column(ForeignKey("outcome_responses.id", ondelete="CASCADE"))
     item_key: Mapped[str] = mapped_column(String(20))
     label: Mapped[str] = mapped_column(String(120), default="")
     value: Mapped[int | None]
