@@ -136,17 +136,20 @@ document.addEventListener("htmx:beforeSwap", async (event) => {
   flush();
 });
 
-// Plain forms that may be sent offline (the daily check-in).
-for (const form of document.querySelectorAll('form[data-offline-action="checkin"]')) {
+// Plain forms that may be sent offline (the daily check-in, a questionnaire's "Done").
+const PLAIN = 'form[data-offline-action="checkin"], form[data-offline-action="questionnaire"]';
+for (const form of document.querySelectorAll(PLAIN)) {
   form.addEventListener("submit", async (event) => {
+    // "Finish later" is a plain post: it keeps a draft on the server, nothing to queue.
+    if (event.submitter?.value === "later") return;
     event.preventDefault();
     const result = await outbox.sendForm(form);
     if (result.ok && result.queued) {
-      say(TEXT.checkinQueued);
+      say(form.dataset.offlineQueued || TEXT.checkinQueued);
       form.querySelector("button[type=submit]")?.setAttribute("disabled", "");
       if (navigator.onLine) flush(); // kept for its session, not the network: send it now
     } else if (result.ok) {
-      location.assign("/me/checkin?saved=1");
+      location.assign(form.dataset.doneUrl || "/me/checkin?saved=1");
     } else {
       HTMLFormElement.prototype.submit.call(form); // let the server show what to fix
     }

@@ -1,1 +1,43 @@
-"""Outcome measures: validated questionnaires assigned, scheduled, answered and charted."""
+"""Outcome measures: validated questionnaires assigned, scheduled, answered and charted.
+
+Callers use the names below; the modules behind them are one concern each.
+"""
+
+from __future__ import annotations
+
+from webapp.services.outcomes import instruments, scoring
+from webapp.services.outcomes.answering import Sheet, open_response, save, sheet, submit
+from webapp.services.outcomes.assigning import (
+    ScheduleInput,
+    apply_template,
+    assign,
+    end,
+    live_assignments,
+)
+from webapp.services.outcomes.due import DueQuestionnaire, due_for, due_patient_ids
+from webapp.services.outcomes.reading import Series, history, series, trend_words
+from webapp.services.outcomes.scoring import CHANGE_WORDS, Change
+
+__all__ = [
+    "CHANGE_WORDS",
+    "Change",
+    "DueQuestionnaire",
+    "ScheduleInput",
+    "Series",
+    "Sheet",
+    "apply_template",
+    "assign",
+    "due_for",
+    "due_patient_ids",
+    "end",
+    "history",
+    "instruments",
+    "live_assignments",
+    "open_response",
+    "save",
+    "scoring",
+    "series",
+    "sheet",
+    "submit",
+    "trend_words",
+]

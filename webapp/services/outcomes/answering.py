@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -16,6 +17,7 @@ from webapp.services.db import Db
 from webapp.services.errors import NotFound, ValidationError
 from webapp.services.outcomes import due, instruments, scoring
 from webapp.services.outcomes.instruments import Instrument
+from webapp.services.outcomes.schedule import Occasion
 
 CLIENT_ID_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
@@ -33,16 +35,27 @@ def _assignment(session: Db, patient: User, slug: str) -> OutcomeAssignment:
     return found
 
 
-def open_response(
-    session: Db, patient: User, slug: str, *, now: datetime | None = None
-) -> OutcomeResponse:
-    """Return the draft for the questionnaire due now, making one if needed.
+@dataclass(frozen=True)
+class Sheet:
+    """A questionnaire due now: what to ask, and the draft with the answers kept so far."""
 
-    A draft left from an earlier occasion moves to today's, keeping its answers.
-    Raise NotFound when the questionnaire is not assigned or not due.
-    """
+    instrument: Instrument
+    assignment: OutcomeAssignment
+    occasion: Occasion
+    draft: OutcomeResponse | None
+
+    @property
+    def naming(self) -> bool:
+        """Return True when the patient names their activities in this answer."""
+        return names_needed(self.instrument, self.assignment)
+
+
+def sheet(session: Db, patient: User, slug: str, *, now: datetime | None = None) -> Sheet:
+    """Return the questionnaire due now, without changing anything; NotFound if not due."""
     now = now or utcnow()
     assignment = _assignment(session, patient, slug)
+    instrument = instruments.get(slug)
+    assert instrument is not None
     day = clock.local_today(patient.timezone, now)
     visit = due.next_booked_visit(session, patient, now)
     due_now = due.due_for(session, patient, day, visit)
@@ -55,11 +68,25 @@ def open_response(
         .order_by(OutcomeResponse.id.desc())
         .limit(1)
     )
+    return Sheet(instrument, assignment, occasion, draft)
+
+
+def open_response(
+    session: Db, patient: User, slug: str, *, now: datetime | None = None
+) -> OutcomeResponse:
+    """Return the draft for the questionnaire due now, making one if needed.
+
+    A draft left from an earlier occasion moves to today's, keeping its answers.
+    Raise NotFound when the questionnaire is not assigned or not due.
+    """
+    now = now or utcnow()
+    found = sheet(session, patient, slug, now=now)
+    assignment, occasion, instrument = found.assignment, found.occasion, found.instrument
+    day = clock.local_today(patient.timezone, now)
+    draft = found.draft
     if draft is not None:
         draft.occasion_on, draft.occasion, draft.local_date = occasion.on, occasion.kind, day
         return draft
-    instrument = instruments.get(slug)
-    assert instrument is not None
     draft = OutcomeResponse(
         assignment_id=assignment.id,
         patient_id=patient.id,
@@ -201,3 +228,34 @@ def _finish(
     response.status = "complete"
     response.completed_at = now
     response.local_date = clock.local_today(patient.timezone, now)
+
+
+def submit(
+    session: Db,
+    patient: User,
+    slug: str,
+    form: Mapping[str, str],
+    *,
+    finish: bool,
+    client_id: str | None = None,
+    now: datetime | None = None,
+) -> OutcomeResponse:
+    """Save a questionnaire's answers from a form; the same client id finishes it once.
+
+    The outbox may send a finished questionnaire again after a lost answer: the response
+    it already made is returned instead of a refusal.
+    """
+    if client_id is not None and not CLIENT_ID_RE.match(client_id):
+        raise ValidationError("This form has no valid id. Please reload the page.")
+    if client_id:
+        done = session.scalar(select(OutcomeResponse).where(OutcomeResponse.client_id == client_id))
+        if done is not None:
+            if done.patient_id != patient.id:
+                raise ValidationError("This request id is already used. Please reload the page.")
+            return done
+    response = open_response(session, patient, slug, now=now)
+    save(session, patient, response, form, finish=finish, now=now)
+    if finish and client_id:
+        response.client_id = client_id
+        session.flush()
+    return response

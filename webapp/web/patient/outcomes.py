@@ -1,0 +1,101 @@
+"""Questionnaires on the phone: answer one that is due, keep a draft, see the trend after."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from flask import abort, jsonify, request, url_for
+from flask.typing import ResponseReturnValue
+
+from webapp.extensions import db
+from webapp.models import OutcomeResponse, Role
+from webapp.services import clock, outcomes
+from webapp.services.errors import NotFound, ValidationError
+from webapp.web.patient.blueprint import bp, first_message, new_client_id, refusal
+from webapp.web.rendering import respond, wants_json
+from webapp.web.security import me, roles_required
+
+
+def _values(draft: OutcomeResponse | None) -> dict[str, str]:
+    """Return a draft's answers as form values (``item-<key>`` and ``name-<key>``)."""
+    if draft is None:
+        return {}
+    values = {f"item-{a.item_key}": "" if a.value is None else str(a.value) for a in draft.answers}
+    values.update({f"name-{a.item_key}": a.label for a in draft.answers})
+    return values
+
+
+def _page(
+    sheet: outcomes.Sheet, values: Mapping[str, str], errors: dict[str, list[str]], status: int
+) -> ResponseReturnValue:
+    return respond(
+        "patient/questionnaire.html",
+        status=status,
+        sheet=sheet,
+        values=values,
+        errors=errors,
+        client_id=new_client_id(),
+    )
+
+
+@bp.get("/questionnaires/<slug>")
+@roles_required(Role.PATIENT)
+def questionnaire(slug: str) -> ResponseReturnValue:
+    """Show a due questionnaire, with the answers already kept."""
+    try:
+        sheet = outcomes.sheet(db.session, me(), slug)
+    except NotFound:
+        return respond(redirect_to=url_for("patient.questionnaire_done", slug=slug))
+    return _page(sheet, _values(sheet.draft), {}, 200)
+
+
+@bp.post("/questionnaires/<slug>")
+@roles_required(Role.PATIENT)
+def answer_questionnaire(slug: str) -> ResponseReturnValue:
+    """Keep the answers given; "Done" scores it, "Finish later" keeps a draft."""
+    finish = request.form.get("action") != "later"
+    try:
+        response = outcomes.submit(
+            db.session,
+            me(),
+            slug,
+            request.form,
+            finish=finish,
+            client_id=request.form.get("client_id") or None,
+        )
+    except NotFound:
+        db.session.rollback()
+        if wants_json():
+            return refusal("This questionnaire is not due any more.", "not_found")
+        return respond(redirect_to=url_for("patient.questionnaire_done", slug=slug))
+    except ValidationError as exc:
+        db.session.rollback()
+        if wants_json():
+            return refusal(first_message(exc), exc.code, exc.errors)
+        return _page(outcomes.sheet(db.session, me(), slug), request.form, exc.errors, 422)
+    db.session.commit()
+    if wants_json():
+        return jsonify(id=response.id, status=response.status, score=response.score), 200
+    if finish:
+        return respond(redirect_to=url_for("patient.questionnaire_done", slug=slug))
+    return respond(
+        redirect_to=url_for("patient.home"),
+        message="Your answers are kept. Finish whenever suits you.",
+    )
+
+
+@bp.get("/questionnaires/<slug>/done")
+@roles_required(Role.PATIENT)
+def questionnaire_done(slug: str) -> ResponseReturnValue:
+    """Thank the patient and show their own trend in plain words."""
+    instrument = outcomes.instruments.get(slug)
+    if instrument is None:
+        abort(404)
+    responses = outcomes.history(db.session, me(), slug)
+    day = clock.local_today(me().timezone)
+    return respond(
+        "patient/questionnaire_done.html",
+        instrument=instrument,
+        words=outcomes.trend_words(instrument, responses, day),
+        answered=bool(responses),
+    )
