@@ -103,7 +103,50 @@ def patient_with_history(session: Any, therapist: User, login: str, days: int) -
                     )
     session.add_all(rows)
     session.flush()
+    _questionnaires(session, therapist, patient, start, days)
     return patient
+
+
+def _questionnaires(session: Any, therapist: User, patient: User, start: date, days: int) -> None:
+    """Give the patient PSFS and PEG every two weeks, answered but for the latest (due today)."""
+    from webapp.models import OutcomeAnswer, OutcomeAssignment, OutcomeResponse
+
+    for slug, keys in (
+        ("psfs", ["activity-1", "activity-2", "activity-3"]),
+        ("peg", ["p", "e", "g"]),
+    ):
+        assignment = OutcomeAssignment(
+            patient_id=patient.id,
+            instrument=slug,
+            assigned_by_id=therapist.id,
+            starts_on=start,
+            every_weeks=2,
+            activities=["Climbing stairs", "Gardening", "Sitting at work"]
+            if slug == "psfs"
+            else [],
+        )
+        session.add(assignment)
+        session.flush()
+        for offset in range(0, days - 14, 14):
+            day = start + timedelta(days=offset)
+            values = [min(10, 3 + offset // 14 + n) for n in range(3)]
+            session.add(
+                OutcomeResponse(
+                    assignment_id=assignment.id,
+                    patient_id=patient.id,
+                    instrument=slug,
+                    occasion_on=day,
+                    occasion="start" if offset == 0 else "interval",
+                    status="complete",
+                    local_date=day,
+                    score=sum(values) / 3,
+                    answers=[
+                        OutcomeAnswer(item_key=key, value=value)
+                        for key, value in zip(keys, values, strict=True)
+                    ],
+                )
+            )
+    session.flush()
 
 
 def sign_in(app: Flask, login: str) -> Any:
