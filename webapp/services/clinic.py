@@ -23,7 +23,7 @@ from webapp.models import (
     User,
     utcnow,
 )
-from webapp.services import alerts, clock, plan
+from webapp.services import alerts, clock, outcomes, plan
 from webapp.services.db import Db
 
 SPARK_DAYS = 14
@@ -58,6 +58,7 @@ class PatientRow:
     quiet_days: int = 0
     inactivity_days: int = alerts.Thresholds().inactivity_days
     has_program: bool = False
+    function: outcomes.FunctionMark | None = None  # change since baseline (PSFS, PEG, GRC)
 
     @property
     def needs_attention(self) -> bool:
@@ -214,6 +215,7 @@ def patient_rows(session: Db, therapist: User, *, now: datetime | None = None) -
     ):
         pains[patient_id][day] = pain
 
+    functions = outcomes.function_by_patient(session, ids)
     offsets = (-1, 0, 1)
     labels = {
         o: [(utc_today + timedelta(days=o - n)).isoformat() for n in range(SPARK_DAYS)]
@@ -267,6 +269,7 @@ def patient_rows(session: Db, therapist: User, *, now: datetime | None = None) -
                 ),
                 inactivity_days=inactivity_days,
                 has_program=has_program,
+                function=functions.get(patient.id),
             )
         )
     return rows

@@ -15,13 +15,24 @@ from webapp.services.outcomes.assigning import (
     live_assignments,
 )
 from webapp.services.outcomes.due import DueQuestionnaire, due_for, due_patient_ids
-from webapp.services.outcomes.reading import Series, history, series, trend_words
+from webapp.services.outcomes.reading import (
+    PatientOutcomes,
+    Series,
+    for_patient,
+    history,
+    schedule_words,
+    series,
+    trend_words,
+)
 from webapp.services.outcomes.scoring import CHANGE_WORDS, Change
+from webapp.services.outcomes.summary import FunctionMark, function_by_patient
 
 __all__ = [
     "CHANGE_WORDS",
     "Change",
     "DueQuestionnaire",
+    "FunctionMark",
+    "PatientOutcomes",
     "ScheduleInput",
     "Series",
     "Sheet",
@@ -30,11 +41,14 @@ __all__ = [
     "due_for",
     "due_patient_ids",
     "end",
+    "for_patient",
+    "function_by_patient",
     "history",
     "instruments",
     "live_assignments",
     "open_response",
     "save",
+    "schedule_words",
     "scoring",
     "series",
     "sheet",

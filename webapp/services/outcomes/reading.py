@@ -9,9 +9,9 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from webapp.models import OutcomeResponse, User
+from webapp.models import OutcomeAssignment, OutcomeResponse, User
 from webapp.services.db import Db
-from webapp.services.outcomes import instruments, scoring
+from webapp.services.outcomes import assigning, instruments, scoring
 from webapp.services.outcomes.instruments import Instrument
 from webapp.services.outcomes.scoring import Change
 
@@ -137,3 +137,32 @@ def trend_words(
             )
         )
     return sentences
+
+
+@dataclass(frozen=True)
+class PatientOutcomes:
+    """What a therapist sees of one patient's questionnaires."""
+
+    assignments: Sequence[OutcomeAssignment]
+    series: Sequence[Series]
+
+
+def for_patient(session: Db, patient: User) -> PatientOutcomes:
+    """Return the patient's assigned questionnaires and every finished answer, by instrument."""
+    return PatientOutcomes(
+        assigning.live_assignments(session, patient), series(history(session, patient))
+    )
+
+
+def schedule_words(assignment: OutcomeAssignment) -> str:
+    """Return "at the start, every 2 weeks, the day before each visit"."""
+    parts = []
+    if assignment.at_start:
+        parts.append("at the start")
+    if assignment.every_weeks == 1:
+        parts.append("every week")
+    elif assignment.every_weeks:
+        parts.append(f"every {assignment.every_weeks} weeks")
+    if assignment.before_visits:
+        parts.append("the day before each visit")
+    return ", ".join(parts)

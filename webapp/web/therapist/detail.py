@@ -17,6 +17,7 @@ from webapp.web import charts
 from webapp.web.rendering import respond
 from webapp.web.security import me, roles_required
 from webapp.web.therapist.blueprint import bp
+from webapp.web.therapist.outcome_panel import outcome_context
 
 
 def visit_values(visit: Appointment | None) -> dict[str, str]:
@@ -70,6 +71,7 @@ def detail_context(patient: User) -> dict[str, Any]:
         "note_error": None,
         "note_value": "",
         "clinic_timezone": current_app.config["CLINIC_TIMEZONE"],
+        **outcome_context(patient),
     }
 
 
