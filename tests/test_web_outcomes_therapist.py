@@ -157,3 +157,14 @@ def test_my_patients_function_column_in_fixed_queries(
     login(client, therapist)
     html = client.get("/clinic/").get_data(as_text=True)
     assert "Function" in html and 'No meaningful change</span> <span class="muted">(PEG)' in html
+
+
+def test_visit_prep_report_shows_change_since_baseline(
+    client: FlaskClient, therapist: User, patient: User
+) -> None:
+    """The report gives baseline, latest, the change and its meaning, activity by activity."""
+    login(client, therapist)
+    html = client.get(f"/clinic/patients/{patient.id}/report").get_data(as_text=True)
+    assert "Function since baseline" in html
+    assert "+3.0" in html and "Meaningful improvement" in html
+    assert "Rated climbing stairs 4" in html

@@ -17,6 +17,8 @@ from webapp.services.outcomes.scoring import Change
 
 # The sentences of a patient's trend, one place each (to translate later).
 RATED = "You rated {what} {before} {when} and {now} {now_when}."
+# The same, as the therapist's report says it.
+RATED_REPORT = "Rated {what} {before} {when} and {now} {now_when}."
 FIRST = "Thank you. These are your first answers: next time you will see how they compare."
 TRANSITION = "Compared with the start of your care, you said: {label}."
 
@@ -100,7 +102,11 @@ def _lower_first(text: str) -> str:
 
 
 def trend_words(
-    instrument: Instrument, responses: Sequence[OutcomeResponse], today: date
+    instrument: Instrument,
+    responses: Sequence[OutcomeResponse],
+    today: date,
+    *,
+    report: bool = False,
 ) -> list[str]:
     """Say how the latest answers compare with the first ones, item by item, in plain words.
 
@@ -128,7 +134,7 @@ def trend_words(
         item = instrument.item(key)
         what = _lower_first(names.get(key, "")) if item is None else item.short
         sentences.append(
-            RATED.format(
+            (RATED_REPORT if report else RATED).format(
                 what=what,
                 before=before,
                 when=_when(first.local_date, latest.local_date),
