@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from webapp.services.outcomes import instruments, scoring
+from webapp.services.outcomes import assigning, instruments, scoring
 from webapp.services.outcomes.scoring import Change
 
 FOLDER = Path(__file__).resolve().parent.parent / "webapp" / "content" / "instruments"
@@ -149,3 +149,15 @@ def test_mcid_band_around_baseline() -> None:
     assert scoring.mcid_band(psfs, 4.0) == (2.0, 6.0)
     assert scoring.mcid_band(psfs, 9.0) == (7.0, 10)
     assert scoring.mcid_band(peg, 5.0) == (3.5, 6.5)
+
+
+def test_template_outcome_defaults_are_valid_schedules() -> None:
+    """Every questionnaire a template offers is a shipped instrument with a valid schedule."""
+    templates_file = FOLDER.parent / "templates.toml"
+    offered = {}
+    for template in _load(templates_file)["template"]:
+        for entry in template.get("outcome", []):
+            assert set(entry) <= {"instrument", "at_start", "every_weeks", "before_visits"}
+            schedule = assigning.ScheduleInput.from_mapping(entry)
+            offered.setdefault(template["slug"], []).append(schedule.instrument)
+    assert offered["low-back-pain"] == ["psfs", "peg"]

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.conftest import Factory, count_queries, csrf_token, login
-from webapp.models import AuditEvent, OutcomeAssignment, User
+from webapp.models import AuditEvent, OutcomeAssignment, ProgramTemplate, User
 from webapp.services import clinic, clock
 
 
@@ -168,3 +168,27 @@ def test_visit_prep_report_shows_change_since_baseline(
     assert "Function since baseline" in html
     assert "+3.0" in html and "Meaningful improvement" in html
     assert "Rated climbing stairs 4" in html
+
+
+def test_starting_from_a_template_assigns_its_questionnaires(
+    client: FlaskClient, session: Session, therapist: User, make: Factory
+) -> None:
+    """Low back pain carries PSFS and PEG every 2 weeks; starting from it assigns both once."""
+    person = make.patient(therapist)
+    template_id = session.scalar(
+        select(ProgramTemplate.id).where(ProgramTemplate.slug == "low-back-pain")
+    )
+    login(client, therapist)
+    for _ in range(2):
+        response = client.post(
+            f"/clinic/patients/{person.id}/program",
+            data={"csrf_token": csrf_token(client), "template_id": str(template_id)},
+        )
+        assert response.status_code == 303
+    found = session.scalars(
+        select(OutcomeAssignment).where(OutcomeAssignment.patient_id == person.id)
+    ).all()
+    assert sorted((a.instrument, a.every_weeks, a.at_start) for a in found) == [
+        ("peg", 2, True),
+        ("psfs", 2, True),
+    ]

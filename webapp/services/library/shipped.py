@@ -135,13 +135,19 @@ def sync_builtin(session: Db) -> SyncReport:
     for data in builtin_templates():
         slug = data["slug"]
         template = templates.get(slug)
+        if template is not None and not template.clinic_changed:
+            # Default questionnaires follow the content without a version bump: they change
+            # nothing a patient already has (they are offered when a program starts).
+            template.outcome_defaults = list(data.get("outcome", []))
         if template is not None and (
             template.clinic_changed or template.content_version >= data["version"]
         ):
             report.kept.append(f"template:{slug}")
             continue
         if template is None:
-            template = ProgramTemplate(slug=slug, builtin=True)
+            template = ProgramTemplate(
+                slug=slug, builtin=True, outcome_defaults=list(data.get("outcome", []))
+            )
             session.add(template)
             report.added.append(f"template:{slug}")
         else:

@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 
 from webapp.extensions import db
 from webapp.models import Program, Role, User
-from webapp.services import audit, care, numbers, programs, records
+from webapp.services import audit, care, numbers, outcomes, programs, records
 from webapp.services.errors import ValidationError
 from webapp.web.programs.blueprint import (
     bp,
@@ -24,6 +24,9 @@ from webapp.web.rendering import respond
 from webapp.web.security import me, roles_required
 
 DETAIL_FIELDS = ("title", "note", "start_date", "end_date")
+TEMPLATE_OUTCOMES = (
+    "The template's questionnaires were assigned too ({count}); change them on the patient's page."
+)
 
 
 @bp.get("/patients/<int:patient_id>/program")
@@ -59,8 +62,12 @@ def start(patient_id: int) -> ResponseReturnValue:
         problem = exc.first("side") or exc.first("__all__")
         working = programs.working_program(db.session, patient)
         return builder_page(patient, working, status=422, start_errors={template_id: problem})
+    added = outcomes.apply_template(db.session, me(), patient, template) if template else []
     db.session.commit()
-    return respond(redirect_to=builder_url(program))
+    return respond(
+        redirect_to=builder_url(program),
+        message=TEMPLATE_OUTCOMES.format(count=len(added)) if added else None,
+    )
 
 
 @bp.post("/patients/<int:patient_id>/program/copy")
