@@ -19,6 +19,8 @@ from webapp.models import (
     CareLink,
     CheckIn,
     Completion,
+    OutcomeAssignment,
+    OutcomeResponse,
     ProgramTemplate,
     Role,
     User,
@@ -150,7 +152,60 @@ def seed(count: int, therapist_login: str) -> None:
     ):
         for start in range(0, len(rows), 20_000):
             session.execute(insert(table), rows[start : start + 20_000])
+    _questionnaires(patient_ids, therapist.id, rng)
     session.commit()
+
+
+def _questionnaires(patient_ids: list[int], therapist_id: int, rng: random.Random) -> None:
+    """Give every patient PSFS and PEG every two weeks with a scored answer each time.
+
+    "My patients" reads only the scores, so the answers item by item are left out here.
+    """
+    session = db.session
+    today = clock.local_today("Europe/London")
+    start = today - timedelta(days=DAYS)
+    assignments = session.execute(
+        insert(OutcomeAssignment).returning(
+            OutcomeAssignment.id, OutcomeAssignment.patient_id, OutcomeAssignment.instrument
+        ),
+        [
+            {
+                "patient_id": pid,
+                "instrument": slug,
+                "assigned_by_id": therapist_id,
+                "starts_on": start,
+                "at_start": True,
+                "every_weeks": 2,
+                "before_visits": False,
+                "activities": [],
+                "created_at": utcnow(),
+            }
+            for pid in patient_ids
+            for slug in ("psfs", "peg")
+        ],
+    ).all()
+    responses = []
+    for assignment_id, pid, slug in assignments:
+        level = rng.uniform(2, 8)
+        for offset in range(0, DAYS, 14):
+            level = min(10.0, max(0.0, level + rng.uniform(-1.5, 1.5)))
+            day = start + timedelta(days=offset)
+            responses.append(
+                {
+                    "assignment_id": assignment_id,
+                    "patient_id": pid,
+                    "instrument": slug,
+                    "instrument_version": 1,
+                    "occasion_on": day,
+                    "occasion": "start" if offset == 0 else "interval",
+                    "status": "complete",
+                    "local_date": day,
+                    "score": round(level, 2),
+                    "started_at": utcnow(),
+                    "completed_at": utcnow(),
+                }
+            )
+    session.execute(insert(OutcomeResponse), responses)
 
 
 def main() -> dict[str, float]:
