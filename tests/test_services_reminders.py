@@ -510,3 +510,64 @@ def test_inapp_banner_and_cleanup(session: Session, make: Factory) -> None:
     assert reminders.inapp_banner(session, patient, now=now) is occurrence
     assert reminders.inapp_banner(session, patient, now=now + timedelta(days=1)) is None
     assert reminders.cleanup(session, now=now + timedelta(days=31)) == 1
+
+
+# --- questionnaires ride on the check-in reminder ------------------------------------------
+
+
+def test_a_due_questionnaire_is_reminded_at_check_in_time_after_the_check_in(
+    app: Flask, session: Session, make: Factory, pushes: PushService, sender: PushSender
+) -> None:
+    """Checked in already, PSFS due: the check-in reminder becomes the questionnaire's."""
+    patient = make.patient()
+    make.outcome(patient, "psfs", starts_on=date(2026, 3, 10))
+    subscribe(session, pushes, patient, "phone")
+    make.checkin(patient, date(2026, 3, 10), pain=3)
+    now = local("Europe/London", 2026, 3, 10, 20, 0)
+    occurrence = due_now(session, patient, "checkin", now, "rq1-20260310")
+    report = run(session, sender, app, now)
+    assert report.sent == 1 and pushes.wait_for(1, 5)
+    notification = pushes.deliveries[0].payload["notification"]
+    assert notification["title"] == "2 minutes: how are your activities going?"
+    assert notification["navigate"].endswith("/me/questionnaires/psfs")
+    assert occurrence.status == "sent"
+
+
+def test_check_in_and_questionnaire_share_one_reminder(
+    app: Flask, session: Session, make: Factory, pushes: PushService, sender: PushSender
+) -> None:
+    """Neither done yet: one reminder names both and leads to Today."""
+    patient = make.patient()
+    make.outcome(patient, "peg", starts_on=date(2026, 3, 10))
+    subscribe(session, pushes, patient, "phone")
+    now = local("Europe/London", 2026, 3, 10, 20, 0)
+    due_now(session, patient, "checkin", now, "rq2-20260310")
+    run(session, sender, app, now)
+    assert pushes.wait_for(1, 5) and len(pushes.deliveries) == 1
+    notification = pushes.deliveries[0].payload["notification"]
+    assert "short questionnaire" in notification["body"]
+    assert notification["navigate"].endswith("/me/")
+
+
+def test_an_answered_questionnaire_and_quiet_hours_send_nothing(
+    app: Flask, session: Session, make: Factory, pushes: PushService, sender: PushSender
+) -> None:
+    """Answered and checked in: skipped; due but in quiet hours: skipped too."""
+    answered = make.patient()
+    assignment = make.outcome(answered, "peg", starts_on=date(2026, 3, 10))
+    make.outcome_answer(assignment, date(2026, 3, 10), {"p": 3, "e": 3, "g": 3}, score=3.0)
+    make.checkin(answered, date(2026, 3, 10), pain=3)
+    subscribe(session, pushes, answered, "phone-1")
+    sleeper = make.patient()
+    make.outcome(sleeper, "peg", starts_on=date(2026, 3, 10))
+    make.checkin(sleeper, date(2026, 3, 10), pain=3)
+    reminders.settings_for(session, sleeper)
+    subscribe(session, pushes, sleeper, "phone-2")
+    evening = local("Europe/London", 2026, 3, 10, 20, 0)
+    late = local("Europe/London", 2026, 3, 10, 23, 0)
+    done = due_now(session, answered, "checkin", evening, "rq3-20260310")
+    quiet = due_now(session, sleeper, "checkin", late, "rq4-20260310")
+    run(session, sender, app, late)
+    assert (done.status, done.skip_reason) == ("skipped", "already checked in")
+    assert (quiet.status, quiet.skip_reason) == ("skipped", "quiet hours")
+    assert pushes.deliveries == []

@@ -14,7 +14,7 @@ from webapp.services.outcomes.assigning import (
     end,
     live_assignments,
 )
-from webapp.services.outcomes.due import DueQuestionnaire, due_for, due_patient_ids
+from webapp.services.outcomes.due import DueQuestionnaire, due_by_patient, due_for
 from webapp.services.outcomes.reading import (
     PatientOutcomes,
     Series,
@@ -38,8 +38,8 @@ __all__ = [
     "Sheet",
     "apply_template",
     "assign",
+    "due_by_patient",
     "due_for",
-    "due_patient_ids",
     "end",
     "for_patient",
     "function_by_patient",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -90,29 +90,29 @@ def next_booked_visit(session: Db, patient: User, now: datetime) -> Appointment 
     )
 
 
-def due_patient_ids(session: Db, patients: Sequence[User], days: dict[int, date]) -> set[int]:
-    """Return which of these patients have a questionnaire due on their own local day.
+def due_by_patient(session: Db, days: Mapping[int, date]) -> dict[int, str]:
+    """Return, for patients with a questionnaire due on their given local day, its slug.
 
-    For the reminder pass: one query for the assignments, one for the next visits.
+    For the reminder pass (``days``: patient id -> that patient's local date): one query for
+    the assignments with each patient's time zone, one for the booked visits.
     """
-    ids = [p.id for p in patients]
-    if not ids:
-        return set()
+    if not days:
+        return {}
     rows = session.execute(
-        select(OutcomeAssignment, _last_done()).where(
-            OutcomeAssignment.patient_id.in_(ids), OutcomeAssignment.ended_at.is_(None)
-        )
+        select(OutcomeAssignment, User.timezone, _last_done())
+        .join(User, User.id == OutcomeAssignment.patient_id)
+        .where(OutcomeAssignment.patient_id.in_(days), OutcomeAssignment.ended_at.is_(None))
     ).all()
     if not rows:
-        return set()
-    visits: dict[int, date] = {}
-    zones = {p.id: p.timezone for p in patients}
+        return {}
+    zones = {a.patient_id: zone for a, zone, _ in rows}
     # A day of margin either way covers every time zone's "today".
     earliest = datetime.combine(min(days.values()), time.min, tzinfo=UTC) - timedelta(days=1)
+    visits: dict[int, date] = {}
     for visit in session.scalars(
         select(Appointment)
         .where(
-            Appointment.patient_id.in_({a.patient_id for a, _ in rows}),
+            Appointment.patient_id.in_(zones),
             Appointment.status == "booked",
             Appointment.starts_at >= earliest,
         )
@@ -121,12 +121,15 @@ def due_patient_ids(session: Db, patients: Sequence[User], days: dict[int, date]
         on = schedule.visit_day(visit, zones[visit.patient_id])
         if on is not None and on >= days[visit.patient_id]:
             visits.setdefault(visit.patient_id, on)
-    due: set[int] = set()
-    for assignment, last_done in rows:
+    order = list(instruments.all_instruments())
+    found: dict[int, str] = {}
+    for assignment, _, last_done in sorted(
+        rows, key=lambda r: order.index(r[0].instrument) if r[0].instrument in order else 99
+    ):
         pid = assignment.patient_id
         occasion = schedule.due_occasion(
             assignment, days[pid], last_answered_on=last_done, next_visit_on=visits.get(pid)
         )
         if occasion is not None:
-            due.add(pid)
-    return due
+            found.setdefault(pid, assignment.instrument)
+    return found

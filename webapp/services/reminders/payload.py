@@ -17,6 +17,7 @@ from webapp.push_messages import PushMessage
 from webapp.services import clock
 from webapp.services.reminders.policy import TTL, DayFacts
 
+QUESTIONNAIRE_TITLE = "2 minutes: how are your activities going?"
 URGENCY = {
     "exercise": "normal",
     "checkin": "normal",
@@ -66,12 +67,31 @@ def wording(
         )
         return Delivery(occurrence, patient, "Time for your exercises", body, "/me/play", True)
     if occurrence.kind == "checkin":
+        questionnaire = facts.questionnaires.get(occurrence.user_id)
+        if questionnaire is None:
+            return Delivery(
+                occurrence,
+                patient,
+                "How are you today?",
+                "Take a minute for your daily check-in.",
+                "/me/checkin",
+                True,
+            )
+        if (occurrence.user_id, occurrence.local_date) in facts.checked_in:
+            return Delivery(
+                occurrence,
+                patient,
+                QUESTIONNAIRE_TITLE,
+                "A few questions for your therapist about everyday life.",
+                f"/me/questionnaires/{questionnaire}",
+                True,
+            )
         return Delivery(
             occurrence,
             patient,
             "How are you today?",
-            "Take a minute for your daily check-in.",
-            "/me/checkin",
+            "Your daily check-in, and a short questionnaire for your therapist.",
+            "/me/",
             True,
         )
     if occurrence.kind == "visit":

@@ -1,8 +1,8 @@
 """Whether a claimed reminder still goes out: never late, never in quiet hours, never needless.
 
-A reminder is skipped when its work is already done today (every planned exercise slot, the
-check-in), when the patient turned that kind off, inside quiet hours, for a visit that was
-cancelled, and when it is older than its time to live.
+A reminder is skipped when its work is already done today (every planned exercise slot; the
+check-in and any questionnaire due), when the patient turned that kind off, inside quiet
+hours, for a visit that was cancelled, and when it is older than its time to live.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from webapp.models import (
     ReminderSettings,
     User,
 )
-from webapp.services import clock, plan
+from webapp.services import clock, outcomes, plan
 from webapp.services.db import Db
 from webapp.services.reminders.settings import in_quiet_hours
 
@@ -46,6 +46,8 @@ class DayFacts:
 
     checked_in: set[tuple[int, date]] = field(default_factory=set)
     exercises: dict[tuple[int, date], plan.DayCount] = field(default_factory=dict)
+    # Patients with a questionnaire due on their check-in reminder's day: its slug.
+    questionnaires: dict[int, str] = field(default_factory=dict)
 
     def exercise_count(self, patient_id: int, day: date) -> plan.DayCount:
         """Return the exercise slots planned and done on a patient's day (as far as known)."""
@@ -68,6 +70,9 @@ def day_facts(session: Db, occurrences: Sequence[ReminderOccurrence]) -> DayFact
             )
         )
         facts.checked_in = {(p, d) for p, d in rows if (p, d) in checkin_keys}
+        # A due questionnaire rides on the check-in reminder: the same time, once a day,
+        # the same quiet hours.
+        facts.questionnaires = outcomes.due_by_patient(session, dict(checkin_keys))
     if exercise_keys:
         patient_ids = {p for p, _ in exercise_keys}
         days = {d for _, d in exercise_keys}
@@ -129,7 +134,11 @@ def skip_reason(
             return "nothing planned"
         if count.planned and count.done >= count.planned:
             return "already done"
-    if occurrence.kind == "checkin" and (patient.id, occurrence.local_date) in facts.checked_in:
+    if (
+        occurrence.kind == "checkin"
+        and (patient.id, occurrence.local_date) in facts.checked_in
+        and patient.id not in facts.questionnaires
+    ):
         return "already checked in"
     if occurrence.kind == "visit":
         appointment = appointments.get(occurrence.appointment_id or 0)
