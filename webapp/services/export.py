@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from webapp.models import CheckIn, Completion, Exercise, User, utcnow
-from webapp.services import audit, programs
+from webapp.services import audit, outcomes, programs
 from webapp.services.db import Db
 
 
@@ -96,6 +96,7 @@ def patient_data(session: Db, patient: User) -> dict[str, Any]:
             }
             for c, title in _completions(session, patient)
         ],
+        "questionnaires": outcomes.exports.patient_json(session, patient),
     }
 
 

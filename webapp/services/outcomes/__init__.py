@@ -5,7 +5,7 @@ Callers use the names below; the modules behind them are one concern each.
 
 from __future__ import annotations
 
-from webapp.services.outcomes import instruments, scoring
+from webapp.services.outcomes import exports, instruments, scoring
 from webapp.services.outcomes.answering import Sheet, open_response, save, sheet, submit
 from webapp.services.outcomes.assigning import (
     ScheduleInput,
@@ -41,6 +41,7 @@ __all__ = [
     "due_by_patient",
     "due_for",
     "end",
+    "exports",
     "for_patient",
     "function_by_patient",
     "history",

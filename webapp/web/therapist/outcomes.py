@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, request
+from flask import Response, abort, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from webapp.extensions import db
@@ -63,3 +63,35 @@ def outcome_answers(patient_id: int, slug: str) -> ResponseReturnValue:
         responses=responses,
         series=outcomes.series(responses),
     )
+
+
+@bp.get("/patients/<int:patient_id>/outcomes.csv")
+@roles_required(Role.THERAPIST)
+def export_outcomes_csv(patient_id: int) -> ResponseReturnValue:
+    """Download the patient's questionnaire answers as CSV."""
+    person = care.linked_patient(db.session, me(), patient_id)
+    body = outcomes.exports.therapist_csv(db.session, me(), person)
+    db.session.commit()
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f"attachment; filename=between-visits-{person.id}-outcomes.csv"
+        },
+    )
+
+
+@bp.get("/patients/<int:patient_id>/outcomes.fhir.json")
+@roles_required(Role.THERAPIST)
+def export_outcomes_fhir(patient_id: int) -> ResponseReturnValue:
+    """Download the Questionnaires and the patient's QuestionnaireResponses (FHIR R4)."""
+    person = care.linked_patient(db.session, me(), patient_id)
+    base = current_app.config.get("PUBLIC_BASE_URL") or request.host_url.rstrip("/")
+    bundle = outcomes.exports.bundle(db.session, me(), person, base_url=base)
+    db.session.commit()
+    response = jsonify(bundle)
+    response.mimetype = "application/fhir+json"
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename=between-visits-patient-{person.id}-outcomes.fhir.json"
+    )
+    return response
