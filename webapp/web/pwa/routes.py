@@ -29,6 +29,7 @@ SHELL_FILES = (
     "js/bodymap.js",
     "js/install.js",
     "js/figure.js",
+    "js/questionnaire.js",
     "icons/icon-192.png",
     "icons/badge-96.png",
 )
