@@ -56,7 +56,7 @@ def test_first_psfs_names_the_activities(client: FlaskClient, patient: User) -> 
             "client_id": "psfs-first-0001",
             "name-activity-1": "Climbing stairs",
             "item-activity-1": "4",
-            "action": "done",
+            "next_step": "done",
         },
     )
     assert response.status_code == 303
@@ -77,7 +77,7 @@ def test_the_trend_in_plain_words(client: FlaskClient, make: Factory) -> None:
     assert "Climbing stairs" in page and 'name="name-activity-1"' not in page
     response = client.post(
         "/me/questionnaires/psfs",
-        data={"csrf_token": csrf_token(client), "item-activity-1": "7", "action": "done"},
+        data={"csrf_token": csrf_token(client), "item-activity-1": "7", "next_step": "done"},
     )
     done = client.get(response.headers["Location"]).get_data(as_text=True)
     assert f"You rated climbing stairs 4 {_month_words(start, today)} and 7 today." in done
@@ -92,7 +92,7 @@ def test_finish_later_keeps_the_answers(
     login(client, person)
     response = client.post(
         "/me/questionnaires/peg",
-        data={"csrf_token": csrf_token(client), "item-p": "6", "action": "later"},
+        data={"csrf_token": csrf_token(client), "item-p": "6", "next_step": "later"},
     )
     assert response.status_code == 303
     assert "Continue: Pain and everyday life" in client.get("/me/").get_data(as_text=True)
@@ -108,7 +108,7 @@ def test_a_bad_answer_is_shown_next_to_its_field(client: FlaskClient, make: Fact
     login(client, person)
     response = client.post(
         "/me/questionnaires/peg",
-        data={"csrf_token": csrf_token(client), "item-p": "12", "item-e": "3", "action": "done"},
+        data={"csrf_token": csrf_token(client), "item-p": "12", "item-e": "3", "next_step": "done"},
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 422

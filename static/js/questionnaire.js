@@ -8,8 +8,8 @@ const token = () => document.querySelector('meta[name="csrf-token"]')?.content ?
 let timer;
 
 async function keep() {
-  const fields = [...new FormData(form).entries()].filter(([name]) => name !== "action");
-  fields.push(["action", "later"]);
+  const fields = [...new FormData(form).entries()].filter(([name]) => name !== "next_step");
+  fields.push(["next_step", "later"]);
   try {
     const response = await fetch(form.action, {
       method: "POST", body: new URLSearchParams(fields), credentials: "same-origin",

@@ -53,7 +53,8 @@ def questionnaire(slug: str) -> ResponseReturnValue:
 @roles_required(Role.PATIENT)
 def answer_questionnaire(slug: str) -> ResponseReturnValue:
     """Keep the answers given; "Done" scores it, "Finish later" keeps a draft."""
-    finish = request.form.get("action") != "later"
+    # Not "action": a field of that name would hide the form's own action from scripts.
+    finish = request.form.get("next_step") != "later"
     try:
         response = outcomes.submit(
             db.session,
