@@ -102,6 +102,7 @@ def world(session: Session, make: Factory) -> dict[str, int | str]:
     make.checkin(patient, today, pain=9)
     completion = make.completion(item, today, client_id="c500-abcdef")
     visit = make.visit(patient, utcnow() + timedelta(days=2), therapist=therapist)
+    assignment = make.outcome(patient, "psfs")
     alerts.evaluate(session, patient)
     alert = session.scalars(select(Alert)).first()
     exercise = session.scalar(select(Exercise).where(Exercise.slug == "chin-tuck"))
@@ -116,6 +117,8 @@ def world(session: Session, make: Factory) -> dict[str, int | str]:
         "completion_id": completion.id,
         "user_id": therapist.id,
         "media_id": 999999,
+        "assignment_id": assignment.id,
+        "slug": "psfs",
     }
 
 
