@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.conftest import Factory, local
 from webapp.models import OutcomeAssignment, User
-from webapp.services import clock
+from webapp.services import clock, demo
 from webapp.services.errors import NotFound, ValidationError
-from webapp.services.outcomes import answering, due, schedule
+from webapp.services.outcomes import answering, due, reading, schedule
 
 START = date(2026, 10, 5)  # a Monday
 
@@ -234,3 +235,17 @@ def test_another_patient_cannot_answer_a_draft(session: Session, make: Factory) 
     )
     with pytest.raises(NotFound):
         answering.save(session, other, draft, {"item-p": "3"}, finish=True)
+
+
+def test_demo_patients_have_questionnaires_with_one_due_today(session: Session) -> None:
+    """The demo clinic shows the feature: Anna's PSFS and PEG, answered, one due today."""
+    demo.load(session, clinic_timezone="Europe/London")
+    anna = session.scalar(select(User).where(User.login == "anna@riverside.example"))
+    assert anna is not None
+    psfs = reading.history(session, anna, "psfs")
+    assert len(psfs) == 3 and psfs[0].labels()["activity-1"] == "Putting on my socks"
+    series = reading.series(reading.history(session, anna))
+    assert [s.instrument.slug for s in series] == ["psfs", "peg"]
+    assert all(s.change is not None for s in series)
+    today = clock.local_today(anna.timezone)
+    assert {d.instrument.slug for d in due.due_for(session, anna, today, None)} == {"psfs", "peg"}

@@ -18,6 +18,8 @@ from webapp.models import (
     Appointment,
     CheckIn,
     Completion,
+    OutcomeAnswer,
+    OutcomeResponse,
     Program,
     ProgramTemplate,
     Role,
@@ -25,7 +27,7 @@ from webapp.models import (
     User,
     utcnow,
 )
-from webapp.services import accounts, alerts, care, clock, passwords, plan, programs
+from webapp.services import accounts, alerts, care, clock, outcomes, passwords, plan, programs
 from webapp.services.db import Db
 
 
@@ -171,6 +173,61 @@ def _give_program(session: Db, patient: User, therapist: User, template_slug: st
     program.change_dates = [start.isoformat()]
     session.flush()
     _history(session, patient, program, start, today)
+    _questionnaires(session, patient, therapist, template, start, today)
+
+
+# The activities demo patients named in their first PSFS, by template.
+DEMO_ACTIVITIES = {
+    "low-back-pain": ["Putting on my socks", "Sitting through a film", "Gardening"],
+    "neck-shoulder-tension": ["Working at my desk for an hour", "Turning to reverse the car"],
+}
+
+
+def _questionnaires(
+    session: Db, patient: User, therapist: User, template: ProgramTemplate, start: date, today: date
+) -> None:
+    """Assign the template's questionnaires from the start, answered every occasion but today's."""
+    for assignment in outcomes.apply_template(session, therapist, patient, template):
+        assignment.starts_on = start
+        instrument = outcomes.instruments.get(assignment.instrument)
+        if instrument is None or not assignment.every_weeks:
+            continue
+        names = DEMO_ACTIVITIES.get(template.slug or "", ["Walking to the shops"])
+        if instrument.patient_named is not None:
+            assignment.activities = list(names)
+        keys = [f"activity-{n}" for n in range(1, len(names) + 1)]
+        if instrument.patient_named is None:
+            keys = instrument.item_keys()
+        period = 7 * assignment.every_weeks
+        for number, offset in enumerate(range(0, (today - start).days - period + 1, period)):
+            day = start + timedelta(days=offset)
+            # Function improves over the weeks (PSFS up, PEG down).
+            step = number * 2 if instrument.higher_is_better else -number
+            base = 3 if instrument.higher_is_better else 6
+            values = {k: max(0, min(10, base + step + i % 2)) for i, k in enumerate(keys)}
+            answers = [
+                OutcomeAnswer(
+                    item_key=k, value=v, label=names[i] if k.startswith("activity") else ""
+                )
+                for i, (k, v) in enumerate(values.items())
+            ]
+            session.add(
+                OutcomeResponse(
+                    assignment_id=assignment.id,
+                    patient_id=patient.id,
+                    instrument=instrument.slug,
+                    instrument_version=instrument.version,
+                    occasion_on=day,
+                    occasion="start" if offset == 0 else "interval",
+                    status="complete",
+                    local_date=day,
+                    score=outcomes.scoring.score(instrument, values),
+                    started_at=datetime.combine(day, time(20, 20), ZoneInfo(patient.timezone)),
+                    completed_at=datetime.combine(day, time(20, 22), ZoneInfo(patient.timezone)),
+                    answers=answers,
+                )
+            )
+    session.flush()
 
 
 # Share of planned exercises done, week by week: good and bad weeks.
