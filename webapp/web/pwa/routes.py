@@ -17,7 +17,8 @@ from webapp.web.security import user_marker
 
 bp = Blueprint("pwa", __name__)
 
-# The app shell: what a patient needs to open the app with no connection.
+# The app shell: what a patient needs to open the app with no connection. (A questionnaire's
+# script is not here: the worker keeps it when its page is first opened, as it keeps the page.)
 SHELL_FILES = (
     "css/app.css",
     "vendor/htmx-2.0.11.min.js",
@@ -29,7 +30,6 @@ SHELL_FILES = (
     "js/bodymap.js",
     "js/install.js",
     "js/figure.js",
-    "js/questionnaire.js",
     "icons/icon-192.png",
     "icons/badge-96.png",
 )
