@@ -152,3 +152,19 @@ def test_others_cannot_answer(client: FlaskClient, make: Factory, patient: User,
     assert page.status_code == 303  # nothing due for them: to the (empty) done page
     done = client.get(page.headers["Location"]).get_data(as_text=True)
     assert "There is nothing to answer here right now." in done
+
+
+def test_progress_page_tells_the_trend(client: FlaskClient, make: Factory) -> None:
+    """My progress repeats the trend in plain words, dated when it was not today."""
+    person = make.patient()
+    today = clock.local_today(person.timezone)
+    start, later = today - timedelta(days=28), today - timedelta(days=14)
+    assignment = make.outcome(person, "psfs", starts_on=start, activities=["Gardening"])
+    make.outcome_answer(assignment, start, {"activity-1": 3}, score=3.0)
+    make.outcome_answer(assignment, later, {"activity-1": 6}, score=6.0)
+    login(client, person)
+    html = client.get("/me/progress").get_data(as_text=True)
+    assert "Your activities and everyday life" in html
+    expected_before = _month_words(start, later)
+    expected_now = _month_words(later, today)
+    assert f"You rated gardening 3 {expected_before} and 6 {expected_now}." in html
