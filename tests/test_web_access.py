@@ -27,6 +27,10 @@ ROUTES = [
     ("GET", "/me/progress", {Role.PATIENT}),
     ("GET", "/me/checkin", {Role.PATIENT}),
     ("GET", "/account", {Role.PATIENT, Role.THERAPIST, Role.ADMIN}),
+    ("GET", "/clinic/patients/{own}/outcomes/psfs", {Role.THERAPIST}),
+    ("GET", "/clinic/patients/{own}/outcomes.csv", {Role.THERAPIST}),
+    ("GET", "/clinic/patients/{own}/outcomes.fhir.json", {Role.THERAPIST}),
+    ("GET", "/me/questionnaires/psfs/done", {Role.PATIENT}),
 ]
 OTHERS_ROUTES = [
     ("GET", "/clinic/patients/{other}"),
@@ -37,6 +41,10 @@ OTHERS_ROUTES = [
     ("GET", "/clinic/patients/{other}/fhir.json"),
     ("GET", "/clinic/patients/{other}/export.csv"),
     ("GET", "/clinic/patients/{other}/program"),
+    ("GET", "/clinic/patients/{other}/outcomes/psfs"),
+    ("POST", "/clinic/patients/{other}/outcomes"),
+    ("GET", "/clinic/patients/{other}/outcomes.csv"),
+    ("GET", "/clinic/patients/{other}/outcomes.fhir.json"),
 ]
 
 
