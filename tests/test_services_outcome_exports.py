@@ -95,9 +95,12 @@ def test_own_json_download_includes_the_answers(
 ) -> None:
     """The patient's data download lists their questionnaires."""
     _, patient = answered
-    data = export.patient_data(session, patient)
+    data = export.patient_data(session, patient, base_url=BASE)
     names = [q["questionnaire"] for q in data["questionnaires"]]
     assert names.count("Patient-Specific Functional Scale") == 2 and len(names) == 4
+    parsed = Bundle.model_validate(data["questionnaires_fhir"])
+    kinds = [e.resource.__resource_type__ for e in parsed.entry]
+    assert kinds.count("QuestionnaireResponse") == 4
 
 
 @pytest.mark.parametrize("suffix", ["outcomes.csv", "outcomes.fhir.json"])

@@ -33,8 +33,11 @@ def _completions(session: Db, patient: User) -> list[tuple[Completion, str]]:
     return [(c, t) for c, t in rows]
 
 
-def patient_data(session: Db, patient: User) -> dict[str, Any]:
-    """Return everything about the patient, as plain JSON-ready data."""
+def patient_data(session: Db, patient: User, *, base_url: str = "") -> dict[str, Any]:
+    """Return everything about the patient, as plain JSON-ready data.
+
+    ``base_url`` names the clinic in the FHIR copy of the questionnaires (a Bundle).
+    """
     audit.record(session, patient, "patient.export_json", patient=patient)
     return {
         "profile": {
@@ -97,6 +100,9 @@ def patient_data(session: Db, patient: User) -> dict[str, Any]:
             for c, title in _completions(session, patient)
         ],
         "questionnaires": outcomes.exports.patient_json(session, patient),
+        "questionnaires_fhir": outcomes.exports.fhir_resources(
+            session, patient, base_url=base_url or "https://between-visits.invalid"
+        ),
     }
 
 

@@ -139,6 +139,11 @@ def _answer_items(instrument: Instrument, response: OutcomeResponse) -> list[dic
 def bundle(session: Db, therapist: User | None, patient: User, *, base_url: str) -> dict[str, Any]:
     """Return the Questionnaires and the patient's QuestionnaireResponses as a FHIR Bundle."""
     audit.record(session, therapist or patient, "patient.export_outcomes_fhir", patient=patient)
+    return fhir_resources(session, patient, base_url=base_url)
+
+
+def fhir_resources(session: Db, patient: User, *, base_url: str) -> dict[str, Any]:
+    """Return the FHIR Bundle without recording a view (for a download that records its own)."""
     patient_url = f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{base_url}/patients/{patient.id}')}"
     entries: list[dict[str, Any]] = [
         {

@@ -16,7 +16,8 @@ from webapp.web.security import me, roles_required
 @roles_required(Role.PATIENT)
 def export_json() -> ResponseReturnValue:
     """Download everything the app holds about me, as JSON."""
-    data = export.patient_data(db.session, me())
+    base = current_app.config.get("PUBLIC_BASE_URL") or request.host_url.rstrip("/")
+    data = export.patient_data(db.session, me(), base_url=base)
     db.session.commit()
     response = jsonify(data)
     response.headers["Content-Disposition"] = "attachment; filename=between-visits-my-data.json"
