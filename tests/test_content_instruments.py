@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import tomllib
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from webapp.services.errors import ValidationError
 from webapp.services.outcomes import assigning, instruments, scoring
 from webapp.services.outcomes.scoring import Change
 
@@ -161,3 +164,32 @@ def test_template_outcome_defaults_are_valid_schedules() -> None:
             schedule = assigning.ScheduleInput.from_mapping(entry)
             offered.setdefault(template["slug"], []).append(schedule.instrument)
     assert offered["low-back-pain"] == ["psfs", "peg"]
+
+
+# What a patient reads and answers, fingerprinted per version: a change to an item's wording,
+# a scale or an anchor fails here until it is reviewed, the version bumped and this updated.
+REVIEWED = {
+    "grc": (1, "53714ddbd38f7493"),
+    "peg": (1, "95a391977d17300e"),
+    "psfs": (1, "111bb1c7defa00ee"),
+}
+
+
+@pytest.mark.parametrize("path", _files(), ids=lambda p: p.name)
+def test_wording_changes_only_with_a_review(path: Path) -> None:
+    """The items, scales and anchors are the reviewed ones for the file's version."""
+    data = _load(path)
+    payload = {
+        "item": [(i["key"], i["text"], i["scale"]) for i in data.get("item", [])],
+        "scale": data["scale"],
+        "patient_named": data.get("patient_named"),
+    }
+    digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
+    assert (data["version"], digest) == REVIEWED[data["slug"]]
+
+
+def test_grc_at_the_start_alone_is_explained() -> None:
+    """Asking the global rating only at the start is refused with the reason."""
+    with pytest.raises(ValidationError) as refused:
+        assigning.ScheduleInput.from_mapping({"instrument": "grc", "at_start": "1"})
+    assert "compares with the start" in (refused.value.first("schedule") or "")

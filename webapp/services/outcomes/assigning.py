@@ -45,6 +45,12 @@ class ScheduleInput:
                 )
         at_start = _flag(data.get("at_start")) and instrument.asked_at_start
         before = _flag(data.get("before_visits"))
+        if not (at_start or every or before) and _flag(data.get("at_start")):
+            raise ValidationError(
+                f"The {instrument.abbreviation} compares with the start, so it is not asked at "
+                "the start: choose every few weeks or before each visit.",
+                "schedule",
+            )
         if not (at_start or every or before):
             raise ValidationError(
                 "Choose when to ask: at the start, every few weeks, or before each visit.",
