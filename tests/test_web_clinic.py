@@ -354,6 +354,8 @@ def test_every_download_is_kept_out_of_caches(
         clinic["therapist"]: [
             f"/clinic/patients/{pid}/export.csv",
             f"/clinic/patients/{pid}/fhir.json",
+            f"/clinic/patients/{pid}/outcomes.csv",
+            f"/clinic/patients/{pid}/outcomes.fhir.json",
         ],
         clinic["patient"]: ["/me/export.json", "/me/export.csv", f"/me/visits/{visit.id}.ics"],
     }
