@@ -15,6 +15,8 @@ from webapp.web.patient.blueprint import bp, first_message, new_client_id, refus
 from webapp.web.rendering import respond, wants_json
 from webapp.web.security import me, roles_required
 
+KEPT_FOR_LATER = "Your answers are kept. Finish whenever suits you."
+
 
 def _values(draft: OutcomeResponse | None) -> dict[str, str]:
     """Return a draft's answers as form values (``item-<key>`` and ``name-<key>``)."""
@@ -49,40 +51,38 @@ def questionnaire(slug: str) -> ResponseReturnValue:
     return _page(sheet, _values(sheet.draft), {}, 200)
 
 
+def _not_due(slug: str) -> ResponseReturnValue:
+    if wants_json():
+        return refusal("This questionnaire is not due any more.", "not_found")
+    return respond(redirect_to=url_for("patient.questionnaire_done", slug=slug))
+
+
+def _refused(slug: str, exc: ValidationError) -> ResponseReturnValue:
+    if wants_json():
+        return refusal(first_message(exc), exc.code, exc.errors)
+    return _page(outcomes.sheet(db.session, me(), slug), request.form, exc.errors, 422)
+
+
 @bp.post("/questionnaires/<slug>")
 @roles_required(Role.PATIENT)
 def answer_questionnaire(slug: str) -> ResponseReturnValue:
     """Keep the answers given; "Done" scores it, "Finish later" keeps a draft."""
     # Not "action": a field of that name would hide the form's own action from scripts.
     finish = request.form.get("next_step") != "later"
+    client_id = request.form.get("client_id") or None
     try:
         response = outcomes.submit(
-            db.session,
-            me(),
-            slug,
-            request.form,
-            finish=finish,
-            client_id=request.form.get("client_id") or None,
+            db.session, me(), slug, request.form, finish=finish, client_id=client_id
         )
-    except NotFound:
+    except (NotFound, ValidationError) as exc:
         db.session.rollback()
-        if wants_json():
-            return refusal("This questionnaire is not due any more.", "not_found")
-        return respond(redirect_to=url_for("patient.questionnaire_done", slug=slug))
-    except ValidationError as exc:
-        db.session.rollback()
-        if wants_json():
-            return refusal(first_message(exc), exc.code, exc.errors)
-        return _page(outcomes.sheet(db.session, me(), slug), request.form, exc.errors, 422)
+        return _not_due(slug) if isinstance(exc, NotFound) else _refused(slug, exc)
     db.session.commit()
     if wants_json():
         return jsonify(id=response.id, status=response.status, score=response.score), 200
     if finish:
         return respond(redirect_to=url_for("patient.questionnaire_done", slug=slug))
-    return respond(
-        redirect_to=url_for("patient.home"),
-        message="Your answers are kept. Finish whenever suits you.",
-    )
+    return respond(redirect_to=url_for("patient.home"), message=KEPT_FOR_LATER)
 
 
 @bp.get("/questionnaires/<slug>/done")

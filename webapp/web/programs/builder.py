@@ -64,10 +64,8 @@ def start(patient_id: int) -> ResponseReturnValue:
         return builder_page(patient, working, status=422, start_errors={template_id: problem})
     added = outcomes.apply_template(db.session, me(), patient, template) if template else []
     db.session.commit()
-    return respond(
-        redirect_to=builder_url(program),
-        message=TEMPLATE_OUTCOMES.format(count=len(added)) if added else None,
-    )
+    message = TEMPLATE_OUTCOMES.format(count=len(added)) if added else None
+    return respond(redirect_to=builder_url(program), message=message)
 
 
 @bp.post("/patients/<int:patient_id>/program/copy")
