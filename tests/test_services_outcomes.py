@@ -249,3 +249,15 @@ def test_demo_patients_have_questionnaires_with_one_due_today(session: Session) 
     assert all(s.change is not None for s in series)
     today = clock.local_today(anna.timezone)
     assert {d.instrument.slug for d in due.due_for(session, anna, today, None)} == {"psfs", "peg"}
+
+
+def test_a_named_activity_needs_a_rating_to_finish(session: Session, make: Factory) -> None:
+    """Finishing the first PSFS with an activity named but not rated says which one."""
+    patient = make.patient()
+    make.outcome(patient, "psfs", starts_on=START)
+    now = local("Europe/London", 2026, 10, 5, 9)
+    draft = answering.open_response(session, patient, "psfs", now=now)
+    form = {"name-activity-1": "Stairs", "item-activity-1": "4", "name-activity-2": "Gardening"}
+    with pytest.raises(ValidationError) as refused:
+        answering.save(session, patient, draft, form, finish=True, now=now)
+    assert refused.value.errors == {"item-activity-2": ["Rate this activity, or clear its name."]}

@@ -212,6 +212,11 @@ def _finish(
     if not any(v is not None for v in response.values().values()):
         raise ValidationError("Please answer at least one question before finishing.")
     if names_needed(instrument, assignment):
+        unrated = [a.item_key for a in response.answers if a.label and a.value is None]
+        if unrated:
+            raise ValidationError(
+                {f"item-{key}": ["Rate this activity, or clear its name."] for key in unrated}
+            )
         # The first PSFS names the activities: keep the named and rated ones, numbered
         # 1, 2, 3 ... so every later answer rates "activity-n" as the same activity.
         kept = [a for a in response.answers if a.label and a.value is not None]
