@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from tests.conftest import Factory, count_queries, csrf_token, login
 from webapp.models import AuditEvent, OutcomeAssignment, ProgramTemplate, User
 from webapp.services import clinic, clock
+from webapp.web.formatting import long_date
 
 
 @pytest.fixture
@@ -83,6 +84,8 @@ def test_assign_with_a_schedule_and_stop(
     )
     html = client.get(f"/clinic/patients/{person.id}").get_data(as_text=True)
     assert "at the start, every 2 weeks, the day before each visit" in html
+    next_on = clock.local_today(person.timezone) + timedelta(days=14)
+    assert f"· next {long_date(next_on)}" in html
     client.post(
         f"/clinic/patients/{person.id}/outcomes/{assignment.id}/end",
         data={"csrf_token": csrf_token(client)},

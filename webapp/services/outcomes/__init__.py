@@ -5,7 +5,7 @@ Callers use the names below; the modules behind them are one concern each.
 
 from __future__ import annotations
 
-from webapp.services.outcomes import exports, instruments, scoring
+from webapp.services.outcomes import exports, instruments, schedule, scoring
 from webapp.services.outcomes.answering import Sheet, open_response, save, sheet, submit
 from webapp.services.outcomes.assigning import (
     ScheduleInput,
@@ -49,6 +49,7 @@ __all__ = [
     "live_assignments",
     "open_response",
     "save",
+    "schedule",
     "schedule_words",
     "scoring",
     "series",

@@ -7,7 +7,7 @@ from typing import Any
 
 from webapp.extensions import db
 from webapp.models import User
-from webapp.services import outcomes
+from webapp.services import clock, outcomes
 from webapp.web.outcome_charts import outcome_chart
 
 DEFAULT_VALUES = {"instrument": "psfs", "at_start": "1", "every_weeks": "2", "before_visits": ""}
@@ -21,12 +21,15 @@ def outcome_context(
 ) -> dict[str, Any]:
     """Return the questionnaires section's data, with the assign form's values and errors."""
     found = outcomes.for_patient(db.session, patient)
+    today = clock.local_today(patient.timezone)
     return {
-        "outcome_assignments": found.assignments,
+        "outcome_assignments": [
+            (a, outcomes.schedule_words(a), outcomes.schedule.next_occasion_after(a, today))
+            for a in found.assignments
+        ],
         "outcome_series": [(s, outcome_chart(s)) for s in found.series],
         "outcome_instruments": outcomes.instruments.all_instruments(),
         "outcome_values": values if values is not None else DEFAULT_VALUES,
         "outcome_errors": errors or {},
-        "schedule_words": outcomes.schedule_words,
         "change_words": outcomes.CHANGE_WORDS,
     }
