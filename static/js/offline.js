@@ -95,6 +95,10 @@ async function show(result = {}) {
   else if (document.querySelector('[data-sync-status="info"]')?.dataset.kind !== "synced") say("");
 }
 
+// When this page's copy of the plan was asked for (ms since the epoch): anything sent
+// after that is not in it.
+let drawnAt = performance.timeOrigin + (performance.getEntriesByType("navigation")[0]?.requestStart ?? 0);
+
 // Send what is waiting; `earlier` is what the service worker has just sent or set aside.
 async function flush(earlier = {}) {
   const own = await outbox.flush().catch(() => ({}));
@@ -103,6 +107,10 @@ async function flush(earlier = {}) {
     refused: (own.refused ?? 0) + (earlier.refused ?? 0),
     signedOut: own.signedOut,
   };
+  // The worker may have sent while this page loaded, its message arriving before we listened.
+  const behind = (await outbox.lastSent().catch(() => 0)) > drawnAt;
+  if (behind) result.sent = Math.max(result.sent, 1);
+  drawnAt = Math.max(drawnAt, Date.now());
   if ((result.sent > 0 || result.refused > 0) && location.pathname === "/me/" && window.htmx) {
     window.htmx.ajax("GET", "/me/", { target: "#today-plan", swap: "outerHTML", select: "#today-plan" });
   }
