@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from webapp.instance import instance_secret
 from webapp.push.endpoints import DEFAULT_PUSH_SERVICE_HOSTS, parse_hosts
+from webapp.services.twofactor import Policy
 
 
 def _env_int(name: str, default: int) -> int:
@@ -64,6 +65,9 @@ def load_settings(instance_path: Path, overrides: dict[str, Any] | None = None) 
     if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", backup_time):
         raise RuntimeError(f"BACKUP_TIME must be a time like 03:00, got {backup_time!r}")
     remember_days = _env_int("REMEMBER_DAYS", 30)
+    two_factor = os.environ.get("STAFF_TWO_FACTOR", "all").strip().lower() or "all"
+    if two_factor not in {p.value for p in Policy}:
+        raise RuntimeError(f"STAFF_TWO_FACTOR must be all, admins or off, got {two_factor!r}")
     return {
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": db_url,
@@ -83,6 +87,9 @@ def load_settings(instance_path: Path, overrides: dict[str, Any] | None = None) 
         # "Secure" is added per response unless the request is plain HTTP on loopback
         # (see web.security), so one setting serves a laptop and a clinic server.
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+        # Staff: who needs a second factor, and when a session on a shared clinic computer
+        # ends by itself (patients on their own phones are not affected).
+        "STAFF_TWO_FACTOR": Policy(two_factor),
         "WTF_CSRF_TIME_LIMIT": None,
         "WTF_CSRF_HEADERS": ["X-CSRFToken"],
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
