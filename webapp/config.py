@@ -90,6 +90,8 @@ def load_settings(instance_path: Path, overrides: dict[str, Any] | None = None) 
         # Staff: who needs a second factor, and when a session on a shared clinic computer
         # ends by itself (patients on their own phones are not affected).
         "STAFF_TWO_FACTOR": Policy(two_factor),
+        "STAFF_IDLE_TIMEOUT": timedelta(minutes=_env_int("STAFF_IDLE_MINUTES", 30)),
+        "STAFF_SESSION_MAX": timedelta(hours=_env_int("STAFF_MAX_HOURS", 12)),
         "WTF_CSRF_TIME_LIMIT": None,
         "WTF_CSRF_HEADERS": ["X-CSRFToken"],
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pyotp
@@ -62,3 +63,29 @@ def test_a_therapist_sets_up_two_factor_and_signs_in_with_a_code(
     page.get_by_role("textbox", name="Code").fill(pyotp.TOTP(secret).at(time.time() + 30))
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("heading", name="My patients").wait_for()
+
+
+def test_an_idle_staff_screen_goes_to_sign_in_and_shows_no_patient(
+    live_server: LiveServer, new_context: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Three seconds stand in for the clinic's 30 minutes.
+    monkeypatch.setitem(live_server.app.config, "STAFF_IDLE_TIMEOUT", timedelta(seconds=3))
+    with live_server.session() as session:
+        make = Factory(session)
+        therapist = make.therapist(name="Olga Idle", login="olga.idle@test.example")
+        make.patient(therapist=therapist, name="Quentin Privacy")
+
+    page = new_context(viewport=DESK).new_page()
+    _password_step(page, live_server.url, "olga.idle@test.example")
+    page.get_by_role("heading", name="My patients").wait_for()
+    assert page.get_by_text("Quentin Privacy").first.is_visible()
+
+    # Nobody touches the computer: the page goes to sign in by itself.
+    page.wait_for_url(re.compile(r"/login"), timeout=15_000)
+    page.get_by_text("You were signed out after a minute without activity.").wait_for()
+    assert "Quentin Privacy" not in page.content()
+    # The back button finds nothing of the patient either.
+    page.go_back()
+    page.wait_for_load_state()
+    assert "Quentin Privacy" not in page.content()
+    assert "/login" in page.url

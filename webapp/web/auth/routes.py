@@ -24,10 +24,11 @@ from webapp.services import accounts, invites, twofactor
 from webapp.services.errors import ValidationError
 from webapp.web.auth import signin, throttle
 from webapp.web.auth.forms import ChangePasswordForm, ChoosePasswordForm, LoginForm, ProfileForm
-from webapp.web.auth.signin import clear_session, home_url, safe_next, sign_in
+from webapp.web.auth.signin import home_url, safe_next, sign_in
 from webapp.web.push import device as push_device
 from webapp.web.rendering import apply_errors, respond, timezone_options
 from webapp.web.security import login_required, me
+from webapp.web.sessions import clear_session
 
 bp = Blueprint("auth", __name__)
 

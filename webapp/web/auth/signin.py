@@ -18,8 +18,10 @@ from flask_login import login_user
 from webapp.extensions import db
 from webapp.models import Role, User
 from webapp.services import records, twofactor
+from webapp.web import sessions
 from webapp.web.auth import throttle
 from webapp.web.push import device as push_device
+from webapp.web.sessions import clear_session
 
 PENDING = "bv_second_factor"
 PENDING_SECONDS = 10 * 60
@@ -44,15 +46,6 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-def clear_session() -> None:
-    """Empty the session, keeping only Flask-Login's note to delete the remember-me cookie."""
-    # Without that note, signing out would leave the device signed in.
-    forget_remember = session.get("_remember") == "clear"
-    session.clear()
-    if forget_remember:
-        session["_remember"] = "clear"
-
-
 def sign_in(user: User, remember: bool) -> None:
     """Sign the person in on this browser, in a fresh session."""
     push_device.forget_at_sign_in(user)
@@ -71,6 +64,7 @@ def sign_in(user: User, remember: bool) -> None:
         remember=remember,
         duration=current_app.config["REMEMBER_COOKIE_DURATION"],
     )
+    sessions.start()
     # From now on this browser's own tries count against it alone (see throttle).
     login_name = user.login
     after_this_request(lambda response: throttle.remember_device(response, login_name))
