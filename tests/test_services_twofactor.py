@@ -6,10 +6,12 @@ from datetime import UTC, datetime, timedelta
 
 import pyotp
 import pytest
+from flask import Flask
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.conftest import Factory
-from webapp.models import Role
+from webapp.models import AuditEvent, Role
 from webapp.services import twofactor
 from webapp.services.errors import ValidationError
 from webapp.services.twofactor import Policy
@@ -77,3 +79,33 @@ def test_recovery_codes_are_single_use(make: Factory, session: Session) -> None:
     with pytest.raises(ValidationError):
         twofactor.check_code(session, admin, codes[3], now=NOON)
     assert twofactor.recovery_codes_left(session, admin) == 9
+
+
+def test_an_admin_cannot_reset_their_own(make: Factory, session: Session) -> None:
+    admin = make.admin()
+    secret = twofactor.new_secret()
+    twofactor.enrol(session, admin, secret, pyotp.TOTP(secret).at(NOON), now=NOON)
+    with pytest.raises(ValidationError):
+        twofactor.reset(session, admin, admin)
+    assert admin.has_two_factor
+
+
+def test_the_server_command_resets_a_lone_admin(
+    app: Flask, make: Factory, session: Session
+) -> None:
+    admin = make.admin()
+    secret = twofactor.new_secret()
+    twofactor.enrol(session, admin, secret, pyotp.TOTP(secret).at(NOON), now=NOON)
+    token = admin.session_token
+    result = app.test_cli_runner().invoke(args=["reset-two-factor", admin.login or ""])
+    assert result.exit_code == 0, result.output
+    session.refresh(admin)
+    assert not admin.has_two_factor and admin.session_token != token
+    assert twofactor.recovery_codes_left(session, admin) == 0
+    event = session.scalar(select(AuditEvent).where(AuditEvent.action == "staff.two_factor_reset"))
+    assert event is not None and event.actor_id is None
+    assert event.detail == f"{admin.id} (from the command line)"
+
+    patient = make.patient()
+    refused = app.test_cli_runner().invoke(args=["reset-two-factor", patient.login or ""])
+    assert refused.exit_code == 1

@@ -145,7 +145,8 @@ def test_the_code_step_counts_against_the_sign_in_limits(
     # The fourth try is refused before the code is even looked at, right or wrong.
     refused = _code_step(client, pyotp.TOTP(secret).now())
     assert refused.status_code == 429
-    assert "Too many attempts" in _error_of(refused.get_data(as_text=True), "code")
+    message = _error_of(refused.get_data(as_text=True), "code")
+    assert re.fullmatch(r"Too many attempts\. Please wait 1\d minutes, then try again\.", message)
     assert client.get("/clinic/").status_code == 302
 
 
@@ -162,7 +163,23 @@ def test_the_code_step_has_the_per_address_limit_too(
     _password(client, therapist)
     assert _code_step(client, "111111").status_code == 422
     assert _code_step(client, "222222").status_code == 422
-    assert _code_step(client, "333333").status_code == 429
+    refused = _code_step(client, "333333")
+    assert refused.status_code == 429
+    assert "Please wait a minute" in _error_of(refused.get_data(as_text=True), "code")
+
+
+def test_the_setup_step_is_limited_too(
+    app: Flask, client: FlaskClient, make: Factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT", "2 per minute")
+    _password(client, make.admin())
+    assert post_form(client, "/login/setup", {"code": "111111"}).status_code == 422
+    assert post_form(client, "/login/setup", {"code": "222222"}).status_code == 422
+    refused = post_form(client, "/login/setup", {"code": "333333"})
+    assert refused.status_code == 429
+    page = refused.get_data(as_text=True)
+    assert "Set up two-factor sign-in" in page and "data-totp-secret" in page
+    assert "Please wait a minute" in _error_of(page, "code")
 
 
 def test_patients_are_never_asked(client: FlaskClient, make: Factory) -> None:

@@ -5,7 +5,15 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from flask import Response, current_app, make_response, redirect, render_template, url_for
+from flask import (
+    Response,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 
 from webapp.extensions import db, limiter
@@ -25,13 +33,22 @@ def _from_known_device() -> bool:
     return waiting is not None and throttle.is_known_device(waiting.user.login or "")
 
 
-def _too_many(form: SecondFactorForm, template: str, **context: Any) -> tuple[str, int]:
-    form.code.errors = ["Too many attempts. Please wait a minute, then try again."]
-    return render_template(template, form=form, **context), 429
+def _too_many(wait_seconds: int | None = None) -> SecondFactorForm:
+    """Return the step's form, saying how long to wait (the code typed is not kept)."""
+    form = SecondFactorForm(formdata=None)
+    minutes = math.ceil((wait_seconds or 60) / 60)
+    if minutes <= 1:
+        form.code.errors = ["Too many attempts. Please wait a minute, then try again."]
+    else:
+        form.code.errors = [f"Too many attempts. Please wait {minutes} minutes, then try again."]
+    return form
 
 
 def _breached(_limit: Any) -> Response:
-    return make_response(_too_many(SecondFactorForm(), "auth/second_factor.html"))
+    waiting = signin.pending()
+    if request.endpoint == "auth.two_factor_setup" and waiting and waiting.secret:
+        return make_response(_setup_page(waiting, _too_many(), waiting.secret, status=429))
+    return make_response(render_template("auth/second_factor.html", form=_too_many()), 429)
 
 
 def _account_wait(waiting: signin.Pending) -> int | None:
@@ -59,7 +76,7 @@ def second_factor() -> ResponseReturnValue:
     form = SecondFactorForm()
     if form.validate_on_submit():
         if (wait := _account_wait(waiting)) is not None:
-            return _too_many(form, "auth/second_factor.html", minutes=math.ceil(wait / 60))
+            return respond("auth/second_factor.html", status=429, form=_too_many(wait))
         try:
             check = twofactor.check_code(db.session, waiting.user, form.code.data or "")
         except ValidationError as exc:
@@ -99,9 +116,8 @@ def two_factor_setup() -> ResponseReturnValue:
     form = SecondFactorForm()
     if not form.validate_on_submit():
         return _setup_page(waiting, form, secret, status=422 if form.errors else 200)
-    if _account_wait(waiting) is not None:
-        form.code.errors = ["Too many attempts. Please wait a minute, then try again."]
-        return _setup_page(waiting, form, secret, status=429)
+    if (wait := _account_wait(waiting)) is not None:
+        return _setup_page(waiting, _too_many(wait), secret, status=429)
     try:
         codes = twofactor.enrol(db.session, waiting.user, secret, form.code.data or "")
     except ValidationError as exc:
