@@ -42,6 +42,10 @@ def _code_step(client: FlaskClient, code: str) -> Any:
     return post_form(client, "/login/code", {"code": code})
 
 
+def _codes_shown(page: str) -> list[str]:
+    return re.findall(r"<li><code>([a-z2-9]{5}-[a-z2-9]{5})</code></li>", page)
+
+
 def _error_of(page: str, field: str) -> str:
     match = re.search(rf'<p class="field__error" id="{field}-error">([^<]*)</p>', page)
     assert match, "no error next to the field"
@@ -73,9 +77,7 @@ def test_admin_sets_up_the_app_before_reaching_any_page(
 
     done = post_form(client, "/login/setup", {"code": pyotp.TOTP(secret).now()})
     assert done.status_code == 200
-    shown = re.findall(
-        r"<li><code>([a-z2-9]{5}-[a-z2-9]{5})</code></li>", done.get_data(as_text=True)
-    )
+    shown = _codes_shown(done.get_data(as_text=True))
     assert len(set(shown)) == 10
     assert client.get("/admin/").status_code == 200
     # Kept as argon2 hashes only, never as typed.
@@ -276,3 +278,44 @@ def test_only_admins_reset_and_only_therapists(
     )
     session.refresh(therapist)
     assert therapist.totp_secret is not None
+
+
+def test_new_recovery_codes_need_the_apps_code_and_replace_the_old(
+    client: FlaskClient, make: Factory, session: Session
+) -> None:
+    therapist = make.therapist()
+    secret, old_codes = _enrolled(session, therapist)
+    _password(client, therapist)
+    assert _code_step(client, old_codes[0]).status_code == 303
+    assert "Two-factor sign-in and recovery codes" in client.get("/account").get_data(as_text=True)
+    page = client.get("/account/two-factor").get_data(as_text=True)
+    assert "9 recovery codes are left." in page
+
+    wrong = post_form(client, "/account/two-factor/recovery-codes", {"code": "000000"})
+    assert wrong.status_code == 422
+    assert "did not work" in _error_of(wrong.get_data(as_text=True), "code")
+    # A code from the app proves the phone is at hand; a recovery code does not.
+    with_recovery = post_form(client, "/account/two-factor/recovery-codes", {"code": old_codes[1]})
+    assert with_recovery.status_code == 422
+
+    made = post_form(
+        client,
+        "/account/two-factor/recovery-codes",
+        {"code": pyotp.TOTP(secret).at(utcnow() + timedelta(seconds=30))},
+    )
+    assert made.status_code == 200
+    new_codes = _codes_shown(made.get_data(as_text=True))
+    assert len(new_codes) == 10
+    assert twofactor.recovery_codes_left(session, therapist) == 10
+    post_form(client, "/logout")
+    _password(client, therapist)
+    assert _code_step(client, old_codes[2]).status_code == 422
+    assert _code_step(client, new_codes[0]).status_code == 303
+
+
+def test_the_two_factor_page_is_for_staff_only(client: FlaskClient, make: Factory) -> None:
+    patient = make.patient(therapist=make.therapist())
+    _password(client, patient)
+    assert client.get("/account/two-factor").status_code == 404
+    assert post_form(client, "/account/two-factor/recovery-codes", {"code": "1"}).status_code == 404
+    assert "Two-factor" not in client.get("/account").get_data(as_text=True)

@@ -199,6 +199,22 @@ def check_code(session: Db, user: User, code: str, now: datetime | None = None) 
     raise ValidationError(WRONG_CODE, "code")
 
 
+def new_recovery_codes(
+    session: Db, user: User, code: str, now: datetime | None = None
+) -> list[str]:
+    """Replace all recovery codes once the app's code proves the phone is at hand."""
+    if user.totp_secret is None:
+        raise ValueError("this person has no second factor set up")
+    step = _matching_step(user.totp_secret, code, now or utcnow())
+    if step is None:
+        raise ValidationError(SETUP_WRONG_CODE, "code")
+    if not _accept_step(session, user, step):
+        raise ValidationError(REUSED_CODE, "code")
+    codes = _replace_recovery_codes(session, user)
+    audit.record(session, user, "account.recovery_codes_new")
+    return codes
+
+
 def reset(session: Db, by: User | None, staff: User) -> None:
     """Turn off a staff member's second factor so they set it up again at next sign-in.
 

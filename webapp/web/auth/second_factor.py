@@ -17,6 +17,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 
 from webapp.extensions import db, limiter
+from webapp.models import Role
 from webapp.services import twofactor
 from webapp.services.errors import ValidationError
 from webapp.web.auth import signin, throttle
@@ -24,6 +25,7 @@ from webapp.web.auth.forms import SecondFactorForm
 from webapp.web.auth.routes import bp, login_limit
 from webapp.web.invite_links import qr_svg
 from webapp.web.rendering import apply_errors, respond
+from webapp.web.security import me, roles_required
 
 
 def _from_known_device() -> bool:
@@ -127,3 +129,38 @@ def two_factor_setup() -> ResponseReturnValue:
     db.session.commit()
     # Shown in this answer only: the codes are kept nowhere but as hashes.
     return respond("auth/recovery_codes.html", codes=codes, next_url=signin.finish(waiting))
+
+
+def _two_factor_page(form: SecondFactorForm, status: int = 200) -> ResponseReturnValue:
+    user = me()
+    return respond(
+        "auth/two_factor.html",
+        status=status,
+        form=form,
+        required=twofactor.required(user, signin.policy()),
+        codes_left=twofactor.recovery_codes_left(db.session, user) if user.has_two_factor else 0,
+    )
+
+
+@bp.get("/account/two-factor")
+@roles_required(Role.THERAPIST, Role.ADMIN)
+def two_factor() -> ResponseReturnValue:
+    """Show one's two-factor sign-in and how many recovery codes are left."""
+    return _two_factor_page(SecondFactorForm(formdata=None))
+
+
+@bp.post("/account/two-factor/recovery-codes")
+@roles_required(Role.THERAPIST, Role.ADMIN)
+def new_recovery_codes() -> ResponseReturnValue:
+    """Make ten new recovery codes (the old ones stop working), shown once."""
+    form = SecondFactorForm()
+    if not me().has_two_factor or not form.validate_on_submit():
+        return _two_factor_page(form, status=422)
+    try:
+        codes = twofactor.new_recovery_codes(db.session, me(), form.code.data or "")
+    except ValidationError as exc:
+        db.session.rollback()
+        apply_errors(form, exc.errors)
+        return _two_factor_page(form, status=422)
+    db.session.commit()
+    return respond("auth/recovery_codes.html", codes=codes, next_url=url_for("auth.two_factor"))
