@@ -10,12 +10,24 @@ from typing import Any
 
 import pyotp
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 
 from tests.conftest import PASSWORD, Factory
 from tests.e2e.conftest import LiveServer, screenshot
 from webapp.services.twofactor import Policy
 
 DESK = {"width": 1280, "height": 800}
+
+
+def _axe_problems(page: Any) -> list[str]:
+    """Return the serious or critical accessibility problems axe finds on the page as it is."""
+    page.wait_for_load_state("networkidle")
+    results = Axe().run(page)
+    return [
+        f"{page.url}: {v['id']} ({v['impact']}): {v['help']}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 def _password_step(page: Any, base: str, login: str) -> None:
@@ -45,12 +57,15 @@ def test_a_therapist_sets_up_two_factor_and_signs_in_with_a_code(
     page.get_by_role("textbox", name="Code").fill("123456")
     page.get_by_role("button", name="Turn on and sign in").click()
     page.get_by_text("That code did not work").wait_for()
+    problems = _axe_problems(page)
+    screenshot(page, "staff-two-factor-setup")
 
     page.get_by_role("textbox", name="Code").fill(pyotp.TOTP(secret).now())
     page.get_by_role("button", name="Turn on and sign in").click()
     page.get_by_role("heading", name="Your recovery codes").wait_for()
     codes = page.locator("[data-recovery-codes] code").all_inner_texts()
     assert len(codes) == 10 and all(re.fullmatch(r"[a-z2-9]{5}-[a-z2-9]{5}", c) for c in codes)
+    problems += _axe_problems(page)
     screenshot(page, "staff-recovery-codes")
     page.get_by_role("link", name="I have kept them: continue").click()
     page.get_by_role("heading", name="My patients").wait_for()
@@ -60,6 +75,8 @@ def test_a_therapist_sets_up_two_factor_and_signs_in_with_a_code(
     # Next sign-in: password, then the app's code (the next one: the first is spent).
     _password_step(page, live_server.url, login)
     page.get_by_role("heading", name="Sign in: code").wait_for()
+    problems += _axe_problems(page)
+    assert problems == []
     page.get_by_role("textbox", name="Code").fill(pyotp.TOTP(secret).at(time.time() + 30))
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("heading", name="My patients").wait_for()
