@@ -319,3 +319,17 @@ def test_the_two_factor_page_is_for_staff_only(client: FlaskClient, make: Factor
     assert client.get("/account/two-factor").status_code == 404
     assert post_form(client, "/account/two-factor/recovery-codes", {"code": "1"}).status_code == 404
     assert "Two-factor" not in client.get("/account").get_data(as_text=True)
+
+
+def test_the_person_before_is_signed_out_when_staff_start_signing_in(
+    client: FlaskClient, make: Factory
+) -> None:
+    patient = make.patient(therapist=make.therapist())
+    _password(client, patient, remember="y")
+    assert client.get_cookie("bv_remember") is not None
+    # A therapist signs in on the same tablet: the patient is gone at the password step.
+    therapist = make.therapist()
+    assert _password(client, therapist).headers["Location"].endswith("/login/setup")
+    assert client.get_cookie("bv_remember") is None
+    assert client.get("/me/").status_code == 302
+    assert patient.display_name not in client.get("/login/setup").get_data(as_text=True)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from flask import after_this_request, current_app, session, url_for
-from flask_login import login_user
+from flask_login import login_user, logout_user
 
 from webapp.extensions import db
 from webapp.models import Role, User
@@ -87,7 +87,11 @@ class Pending:
 
 def start_second_factor(user: User, remember: bool, next_url: str | None) -> str:
     """Hold the sign-in until the second factor; return the step to go to."""
+    # Whoever used this browser before is signed out now, remember-me cookie included, so
+    # the steps never show their pages (or sign them back in if this one is cancelled).
+    logout_user()
     clear_session()
+    session["_remember"] = "clear"
     session[PENDING] = {
         "id": user.get_id(),
         "remember": remember,
