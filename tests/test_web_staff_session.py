@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.conftest import Factory, login
+from webapp.config import load_settings
+from webapp.services.twofactor import Policy
 from webapp.web import sessions
 
 PATIENT_NAME = "Zelda Quintero"
@@ -145,3 +148,18 @@ def test_an_admin_session_ends_too(client: FlaskClient, make: Factory, clock: Cl
     login(client, make.admin())
     clock.advance(31)
     assert client.get("/admin/audit").status_code == 303
+
+
+def test_the_settings_are_read_and_checked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STAFF_IDLE_MINUTES", "15")
+    monkeypatch.setenv("STAFF_MAX_HOURS", "8")
+    monkeypatch.setenv("STAFF_TWO_FACTOR", "Admins")
+    settings = load_settings(tmp_path)
+    assert settings["STAFF_IDLE_TIMEOUT"] == timedelta(minutes=15)
+    assert settings["STAFF_SESSION_MAX"] == timedelta(hours=8)
+    assert settings["STAFF_TWO_FACTOR"] is Policy.ADMINS
+    for name, bad in (("STAFF_IDLE_MINUTES", "0"), ("STAFF_TWO_FACTOR", "sometimes")):
+        monkeypatch.setenv(name, bad)
+        with pytest.raises(RuntimeError, match=name):
+            load_settings(tmp_path)
+        monkeypatch.delenv(name)

@@ -29,6 +29,13 @@ def _env_int(name: str, default: int) -> int:
         raise RuntimeError(f"{name} must be a whole number, got {raw!r}") from exc
 
 
+def _env_positive(name: str, default: int) -> int:
+    value = _env_int(name, default)
+    if value < 1:
+        raise RuntimeError(f"{name} must be 1 or more, got {value}")
+    return value
+
+
 def _env_bool(name: str, default: bool) -> bool:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
@@ -90,8 +97,8 @@ def load_settings(instance_path: Path, overrides: dict[str, Any] | None = None) 
         # Staff: who needs a second factor, and when a session on a shared clinic computer
         # ends by itself (patients on their own phones are not affected).
         "STAFF_TWO_FACTOR": Policy(two_factor),
-        "STAFF_IDLE_TIMEOUT": timedelta(minutes=_env_int("STAFF_IDLE_MINUTES", 30)),
-        "STAFF_SESSION_MAX": timedelta(hours=_env_int("STAFF_MAX_HOURS", 12)),
+        "STAFF_IDLE_TIMEOUT": timedelta(minutes=_env_positive("STAFF_IDLE_MINUTES", 30)),
+        "STAFF_SESSION_MAX": timedelta(hours=_env_positive("STAFF_MAX_HOURS", 12)),
         "WTF_CSRF_TIME_LIMIT": None,
         "WTF_CSRF_HEADERS": ["X-CSRFToken"],
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
