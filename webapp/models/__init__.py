@@ -6,7 +6,15 @@ so services and the scheduler can use them without a web request.
 
 from __future__ import annotations
 
-from webapp.models.accounts import CareLink, Invite, InvitePurpose, Role, User, new_session_token
+from webapp.models.accounts import (
+    CareLink,
+    Invite,
+    InvitePurpose,
+    RecoveryCode,
+    Role,
+    User,
+    new_session_token,
+)
 from webapp.models.activity import Alert, Appointment, CheckIn, Completion
 from webapp.models.audit import AuditEvent
 from webapp.models.base import Base, utcnow
@@ -39,6 +47,7 @@ __all__ = [
     "Media",
     "Program",
     "PushSubscription",
+    "RecoveryCode",
     "ReminderOccurrence",
     "ReminderRule",
     "ReminderSettings",

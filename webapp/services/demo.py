@@ -27,6 +27,7 @@ from webapp.models import (
 )
 from webapp.services import accounts, alerts, care, clock, passwords, plan, programs
 from webapp.services.db import Db
+from webapp.services.twofactor import Policy
 
 
 @dataclass(frozen=True)
@@ -252,9 +253,14 @@ def _demo_regions(title: str) -> list[str]:
     return ["lower_back"]
 
 
-def logins_text() -> str:
+def logins_text(two_factor: Policy = Policy.OFF) -> str:
     """Return the demo sign-ins, for the terminal and the README."""
     lines = ["Demo sign-ins (demo data only):"]
     for person in (ADMIN, *THERAPISTS, *PATIENTS):
         lines.append(f"  {person.role.value:<9} {person.login:<28} {person.password}")
+    if two_factor is not Policy.OFF:
+        lines.append(
+            f"  Staff two-factor sign-in is on (STAFF_TWO_FACTOR={two_factor.value}): staff "
+            "set up an authenticator app at their first sign-in."
+        )
     return "\n".join(lines)

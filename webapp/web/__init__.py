@@ -26,6 +26,7 @@ from webapp.web import (
     pwa,
     rendering,
     security,
+    sessions,
     therapist,
 )
 from webapp.web.assets import asset_url
@@ -68,6 +69,7 @@ def init_app(app: Flask) -> None:
     # Before any blueprint: every <int:...> in a route is a record id.
     app.url_map.converters["int"] = RecordIdConverter
     security.init_app(app)
+    sessions.init_app(app)
     compression.init_app(app)
     login_manager.user_loader(_load_user)
     login_manager.login_view = "auth.login"

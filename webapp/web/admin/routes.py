@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from webapp.extensions import db
 from webapp.models import InvitePurpose, Role, User
-from webapp.services import accounts, audit, care, invites, numbers, records
+from webapp.services import accounts, audit, care, invites, numbers, records, twofactor
 from webapp.services.errors import ValidationError
 from webapp.web.admin.forms import NewTherapistForm
 from webapp.web.invite_links import invite_url, qr_svg
@@ -86,6 +86,20 @@ def set_active(user_id: int) -> ResponseReturnValue:
         f"{user.display_name} can sign in again."
         if active
         else f"{user.display_name} is disabled and signed out."
+    )
+    return respond(redirect_to=url_for("admin.home"), message=message)
+
+
+@bp.post("/therapists/<int:user_id>/two-factor/reset")
+@roles_required(Role.ADMIN)
+def reset_two_factor(user_id: int) -> ResponseReturnValue:
+    """Turn off a therapist's second factor (lost phone): they set it up at next sign-in."""
+    user = records.therapist(db.session, user_id)
+    twofactor.reset(db.session, me(), user)
+    db.session.commit()
+    message = (
+        f"{user.display_name}'s two-factor sign-in is reset and they are signed out. They "
+        "set it up again the next time they sign in."
     )
     return respond(redirect_to=url_for("admin.home"), message=message)
 
