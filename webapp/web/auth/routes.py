@@ -23,10 +23,11 @@ from flask_login import current_user, login_user, logout_user
 
 from webapp.extensions import db, limiter
 from webapp.models import Role, User
-from webapp.services import accounts, invites
+from webapp.services import accounts, discharge, invites
 from webapp.services.errors import ValidationError
 from webapp.web.auth import throttle
 from webapp.web.auth.forms import ChangePasswordForm, ChoosePasswordForm, LoginForm, ProfileForm
+from webapp.web.formatting import local_date
 from webapp.web.push import device as push_device
 from webapp.web.rendering import apply_errors, respond, timezone_options
 from webapp.web.security import login_required, me
@@ -136,7 +137,14 @@ def login() -> ResponseReturnValue:
         wait = throttle.count_attempt(form.login.data or "")
         if wait is not None:
             return _account_rate_limited(form, wait)
-        user = accounts.authenticate(db.session, form.login.data or "", form.password.data or "")
+        try:
+            user = accounts.authenticate(
+                db.session, form.login.data or "", form.password.data or ""
+            )
+        except discharge.AccountClosed as closed:
+            db.session.rollback()
+            form.password.errors = [_closed_message(closed)]
+            return respond("auth/login.html", status=403, form=form)
         if user is not None:
             db.session.commit()
             _sign_in(user, bool(form.remember.data))
@@ -148,6 +156,20 @@ def login() -> ResponseReturnValue:
         ]
     status = 422 if form.errors else 200
     return respond("auth/login.html", status=status, form=form)
+
+
+def _closed_message(closed: discharge.AccountClosed) -> str:
+    """Say that the account is closed, since when, and whom to contact."""
+    clinic = current_app.config["CLINIC_NAME"]
+    phone = current_app.config["CLINIC_PHONE"]
+    who = f"{' or '.join(closed.therapists)} at {clinic}" if closed.therapists else clinic
+    if phone:
+        who = f"{who} ({phone})"
+    day = local_date(closed.closed_at, current_app.config["CLINIC_TIMEZONE"])
+    return (
+        f"Your account closed on {day}, after your care at the clinic ended. To open it "
+        f"again or to get a copy of your records, please contact {who}."
+    )
 
 
 def login_rate_limited() -> tuple[str, int]:
