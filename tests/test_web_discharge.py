@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.conftest import Factory, login, post_form
-from webapp.models import AuditEvent, CheckIn, Completion, User, utcnow
-from webapp.services import clock, discharge, erasure
+from webapp.models import AuditEvent, CheckIn, Completion, PushSubscription, User, utcnow
+from webapp.services import clock, discharge, erasure, reminders
 
 NAME = "Nell Ashcombe"
 
@@ -201,3 +201,36 @@ def test_only_admins_erase(
     response = post_form(client, f"/admin/patients/{patient.id}/erase", {"name": NAME})
     assert response.status_code == 404
     assert session.get(User, patient.id) is not None
+
+
+def test_the_download_covers_visits_reminders_and_devices(
+    client: FlaskClient, session: Session, make: Factory, people: dict[str, User]
+) -> None:
+    patient = people["patient"]
+    make.visit(patient, utcnow() + timedelta(days=3), place_note="Room 2")
+    session.add(
+        PushSubscription(
+            user_id=patient.id,
+            endpoint="https://push.example/nell",
+            p256dh="k",
+            auth="a",
+            user_agent="Nell's phone",
+        )
+    )
+    reminders.settings_for(session, patient)
+    login(client, patient)
+    data = client.get("/me/export.json").get_json()
+    assert [v["place"] for v in data["visits"]] == ["Room 2"]
+    assert data["reminder_settings"]["checkin_time"] == "20:00"
+    assert [d["device"] for d in data["devices_with_notifications"]] == ["Nell's phone"]
+    assert data["profile"]["name"] == NAME and data["programs"] and data["checkins"] == []
+
+
+def test_the_settings_page_title_is_only_its_title(
+    client: FlaskClient, people: dict[str, User]
+) -> None:
+    login(client, people["patient"])
+    html = client.get("/account").get_data(as_text=True)
+    title = re.search(r"<title>(.*?)</title>", html, re.S)
+    assert title and title.group(1) == "Settings · Riverside Massage Therapy"
+    assert html.count('id="data-h"') == 1
