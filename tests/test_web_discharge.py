@@ -12,7 +12,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.conftest import Factory, login, post_form
-from webapp.models import AuditEvent, CheckIn, Completion, PushSubscription, User, utcnow
+from webapp.models import (
+    AuditEvent,
+    CheckIn,
+    Completion,
+    Invite,
+    PushSubscription,
+    User,
+    utcnow,
+)
 from webapp.services import clock, discharge, erasure, reminders
 
 NAME = "Nell Ashcombe"
@@ -234,3 +242,23 @@ def test_the_settings_page_title_is_only_its_title(
     title = re.search(r"<title>(.*?)</title>", html, re.S)
     assert title and title.group(1) == "Settings · Riverside Massage Therapy"
     assert html.count('id="data-h"') == 1
+
+
+def test_no_new_sign_in_link_for_a_closed_account(
+    client: FlaskClient, session: Session, people: dict[str, User]
+) -> None:
+    patient = people["patient"]
+    discharge.discharge(
+        session, people["therapist"], patient, access_days=0, now=utcnow() - timedelta(days=1)
+    )
+    discharge.close_due(session)
+    login(client, people["therapist"])
+    page = _text(client.get(f"/clinic/patients/{patient.id}").get_data(as_text=True))
+    assert "Reset access" not in page and "Discharged, account closed" in page
+    response = post_form(client, f"/clinic/patients/{patient.id}/invite")
+    assert response.headers["Location"].endswith("#care")
+    assert f"{NAME}'s account is closed. Reactivate them first." in _follow(client, response)
+    open_links = select(Invite).where(
+        Invite.user_id == patient.id, Invite.used_at.is_(None), Invite.voided_at.is_(None)
+    )
+    assert session.scalars(open_links).all() == []

@@ -294,6 +294,9 @@ def reset_access(
     link_key: bytes | None = None,
 ) -> str:
     """Sign a patient out everywhere and issue a new link to choose a password."""
+    if patient.is_closed:
+        # A link would let them choose a password for an account that cannot sign in.
+        raise ValidationError(f"{patient.display_name}'s account is closed. Reactivate them first.")
     patient.session_token = new_session_token()
     token = invites.issue(
         session,
