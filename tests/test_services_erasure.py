@@ -215,6 +215,7 @@ def test_after_erasure_no_table_holds_the_patients_id_name_or_email(
     session.flush()
 
     assert traces(session, patient_id, words) == {}
+    assert report.mentions == {}
     assert report.files == 1 and not (media_folder / f"erase-{patient_id}.webp").exists()
     assert (media_folder / f"erase-{other.id}.webp").exists()
     # Someone else's record is all there.
@@ -242,10 +243,12 @@ def test_the_scan_finds_what_is_left(session: Session, make: Factory, media_fold
     therapist = make.therapist()
     other = make.patient(therapist)
     notes.add(session, therapist, other, f"Came with {NAME}.")
-    erasure.erase_patient(
+    report = erasure.erase_patient(
         session, make.admin(), patient, typed_name=NAME, media_folder=media_folder
     )
     assert traces(session, patient.id, (NAME,)) == {"therapist_notes": 1}
+    # The admin is told, in words, so they can review that note.
+    assert report.mentions == {"private notes": 1}
 
 
 def test_every_table_is_reached_by_erasure_or_declared_empty_of_people() -> None:

@@ -21,7 +21,7 @@ from webapp.models import (
     User,
     utcnow,
 )
-from webapp.services import clock, discharge, erasure, reminders
+from webapp.services import clock, discharge, erasure, notes, reminders
 
 NAME = "Nell Ashcombe"
 
@@ -262,3 +262,14 @@ def test_no_new_sign_in_link_for_a_closed_account(
         Invite.user_id == patient.id, Invite.used_at.is_(None), Invite.voided_at.is_(None)
     )
     assert session.scalars(open_links).all() == []
+
+
+def test_the_admin_is_told_when_someone_elses_record_mentions_the_name(
+    client: FlaskClient, session: Session, make: Factory, people: dict[str, User]
+) -> None:
+    other = make.patient(people["therapist"])
+    notes.add(session, people["therapist"], other, f"Came with her sister {NAME}.")
+    login(client, people["admin"])
+    response = post_form(client, f"/admin/patients/{people['patient'].id}/erase", {"name": NAME})
+    shown = _follow(client, response)
+    assert "Other people's records still mention their name or email: private notes (1)." in shown

@@ -18,7 +18,20 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import ColumnElement, ForeignKey, Table, delete, select, update
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    ForeignKey,
+    String,
+    Table,
+    Text,
+    cast,
+    delete,
+    func,
+    or_,
+    select,
+    update,
+)
 
 from webapp.models import Base, Media, User
 from webapp.services import audit
@@ -35,6 +48,20 @@ ERASE_ROWS = frozenset(
     }
 )
 NAME_MISMATCH = "This is not the patient's full name as the clinic has it. Nothing was erased."
+# What the admin is told still mentions the name, in words rather than table names.
+RECORD_WORDS = {
+    "therapist_notes": "private notes",
+    "checkins": "check-in notes",
+    "appointments": "visit notes",
+    "alerts": "alerts",
+    "programs": "programs",
+    "program_items": "program notes",
+    "program_templates": "program templates",
+    "template_items": "template notes",
+    "exercises": "exercises",
+    "media": "picture descriptions",
+    "audit_events": "audit entries",
+}
 # How deep foreign keys are followed: far more than the schema needs, and a stop for a cycle.
 MAX_DEPTH = 8
 
@@ -47,6 +74,9 @@ class ErasureReport:
     rows: dict[str, int] = field(default_factory=dict)
     emptied: dict[str, int] = field(default_factory=dict)
     files: int = 0
+    # Records of other people that still mention the name or email, by kind (not changed:
+    # they are someone else's record; the admin reviews them).
+    mentions: dict[str, int] = field(default_factory=dict)
 
     @property
     def total_rows(self) -> int:
@@ -74,6 +104,7 @@ def erase_patient(
     if not same_name(typed_name, patient.display_name):
         raise ValidationError(NAME_MISMATCH, "name")
     session.flush()
+    words = [w for w in (patient.display_name, patient.email) if w]
     files = list(
         session.scalars(select(Media.storage_name).where(Media.uploaded_by_id == patient.id))
     )
@@ -83,6 +114,7 @@ def erase_patient(
     session.expunge(patient)
     # Whatever the session still holds may have been erased or emptied underneath it.
     session.expire_all()
+    report.mentions = mentions(session, words)
     for name in files:
         path = media_folder / name
         if path.is_file():
@@ -99,6 +131,25 @@ def erase_patient(
     )
     session.flush()
     return report
+
+
+def mentions(session: Db, words: list[str]) -> dict[str, int]:
+    """Count the records, in any table, whose text holds one of the words (by kind)."""
+    found: dict[str, int] = {}
+    for table in Base.metadata.sorted_tables:
+        texts = [c for c in table.columns if isinstance(c.type, String | Text | JSON)]
+        conditions = [
+            func.lower(cast(column, String)).contains(word.casefold(), autoescape=True)
+            for column in texts
+            for word in words
+        ]
+        if not conditions:
+            continue
+        count = session.scalar(select(func.count()).select_from(table).where(or_(*conditions)))
+        if count:
+            kind = RECORD_WORDS.get(table.name, table.name.replace("_", " "))
+            found[kind] = found.get(kind, 0) + int(count)
+    return found
 
 
 def _table(value: object) -> Table:

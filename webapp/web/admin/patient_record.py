@@ -70,5 +70,16 @@ def erase_patient(patient_id: int) -> ResponseReturnValue:
         apply_errors(form, exc.errors)
         return respond("admin/erase.html", status=422, form=form, patient=patient)
     db.session.commit()
+    return respond(redirect_to=url_for("admin.patients"), message=_erased(report))
+
+
+def _erased(report: erasure.ErasureReport) -> str:
+    """Say that the record is erased, and what of other people's still mentions the name."""
     message = f"The patient's record is erased. The audit log notes it as patient #{report.token}."
-    return respond(redirect_to=url_for("admin.patients"), message=message)
+    if report.mentions:
+        where = ", ".join(f"{kind} ({count})" for kind, count in report.mentions.items())
+        message += (
+            f" Other people's records still mention their name or email: {where}. Erasing "
+            "does not change someone else's record; please review them."
+        )
+    return message
