@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from webapp.models import (
     ProgramStatus,
@@ -118,24 +118,29 @@ def reactivate(session: Db, actor: User, patient: User, *, now: datetime | None 
 def close_due(session: Db, *, now: datetime | None = None) -> int:
     """Close the accounts of discharged patients whose reading time is over; return how many."""
     now = now or utcnow()
-    due = session.scalars(
-        select(User).where(
+    # Claimed in one UPDATE: with two schedulers running the job, each account closes once.
+    closed = session.scalars(
+        update(User)
+        .where(
             User.role == Role.PATIENT,
             User.discharged_at.is_not(None),
             User.closed_at.is_(None),
             User.access_until <= now,
         )
+        .values(closed_at=now, is_active=False)
+        .returning(User.id)
+        .execution_options(synchronize_session="fetch")
     ).all()
-    for patient in due:
-        patient.closed_at = now
-        patient.is_active = False
+    for patient_id in closed:
+        patient = session.get(User, patient_id)
+        assert patient is not None
         # Signed out everywhere; no device keeps a subscription, no link still works.
         patient.session_token = new_session_token()
-        session.execute(delete(PushSubscription).where(PushSubscription.user_id == patient.id))
+        session.execute(delete(PushSubscription).where(PushSubscription.user_id == patient_id))
         invites.void_open(session, patient, now=now)
         audit.record(session, None, "patient.close", patient=patient)
     session.flush()
-    return len(due)
+    return len(closed)
 
 
 def check_not_closed(session: Db, user: User) -> None:
