@@ -57,6 +57,7 @@ def test_a_therapist_discharges_from_the_patients_page(
     login(client, people["therapist"])
     page = _text(client.get(f"/clinic/patients/{patient.id}").get_data(as_text=True))
     assert "Discharge " + NAME in page
+    assert "can read and download their history for 90 days, then the account closes" in page
     response = post_form(client, f"/clinic/patients/{patient.id}/discharge")
     assert response.status_code == 303
     assert response.headers["Location"].endswith(f"/clinic/patients/{patient.id}#care")
@@ -99,6 +100,9 @@ def test_a_discharged_patient_reads_and_downloads_but_records_nothing(
     assert "Your program with the clinic has ended" in home
     assert "How are you today?" not in home and "Mark 1st done" not in home
     assert client.get("/me/progress").status_code == 200
+    checkin_page = _text(client.get("/me/checkin").get_data(as_text=True))
+    assert "Your program with the clinic has ended" in checkin_page
+    assert "Save check-in" not in checkin_page
     assert client.get("/me/export.json").get_json()["profile"]["discharged_at"]
     assert client.get("/me/export.csv").status_code == 200
     refused = post_form(client, "/me/checkin", {"client_id": "ci-discharged", "pain": "4"})
