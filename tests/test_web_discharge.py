@@ -103,6 +103,8 @@ def test_a_discharged_patient_reads_and_downloads_but_records_nothing(
     checkin_page = _text(client.get("/me/checkin").get_data(as_text=True))
     assert "Your program with the clinic has ended" in checkin_page
     assert "Save check-in" not in checkin_page
+    reminder_page = _text(client.get("/me/reminders").get_data(as_text=True))
+    assert "reminders have stopped" in reminder_page and "Save" not in reminder_page
     assert client.get("/me/export.json").get_json()["profile"]["discharged_at"]
     assert client.get("/me/export.csv").status_code == 200
     refused = post_form(client, "/me/checkin", {"client_id": "ci-discharged", "pain": "4"})
