@@ -295,3 +295,27 @@ def test_only_an_admin_erases(session: Session, make: Factory, role: Role) -> No
             media_folder=Path("/x"),
         )
     assert session.get(User, patient.id) is not None
+
+
+def test_every_key_into_erased_rows_says_what_becomes_of_them() -> None:
+    # Erasure refuses to leave a row pointing at an erased one; no key in the schema may.
+    erased = {"users"}
+    undecided = []
+    grew = True
+    while grew:
+        grew = False
+        for table in Base.metadata.sorted_tables:
+            for column in table.columns:
+                for key in column.foreign_keys:
+                    if key.column.table.name not in erased:
+                        continue
+                    qualified = f"{table.name}.{column.name}"
+                    if key.ondelete == "CASCADE" or qualified in erasure.ERASE_ROWS:
+                        if table.name not in erased:
+                            erased.add(table.name)
+                            grew = True
+                    elif key.ondelete != "SET NULL":
+                        undecided.append(qualified)
+    assert undecided == []
+    assert {"checkins", "completions", "programs", "program_items", "audit_events"} <= erased
+    assert "exercises" not in erased  # the library stays

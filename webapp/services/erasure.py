@@ -27,6 +27,7 @@ from sqlalchemy import (
     Text,
     cast,
     delete,
+    exists,
     func,
     or_,
     select,
@@ -115,6 +116,8 @@ def erase_patient(
     # Whatever the session still holds may have been erased or emptied underneath it.
     session.expire_all()
     report.mentions = mentions(session, words)
+    # Files go before the caller commits: should the commit fail, the admin erases again
+    # and finds the rows without their files, never files left without rows.
     for name in files:
         path = media_folder / name
         if path.is_file():
@@ -186,7 +189,7 @@ def _erase(
             _count(report.emptied, qualified, result)
         else:
             # Nothing may refer to an erased row without saying what becomes of it.
-            if session.scalar(select(child_table.c[child.name]).where(named).limit(1)):
+            if session.scalar(select(exists().where(named))):
                 raise RuntimeError(f"{qualified} refers to erased rows and has no ON DELETE")
     result = session.execute(delete(table).where(where))
     _count(report.rows, table.name, result)
