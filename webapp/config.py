@@ -84,6 +84,8 @@ def load_settings(instance_path: Path, overrides: dict[str, Any] | None = None) 
         "CLINIC_PHONE": os.environ.get("CLINIC_PHONE", ""),
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "").rstrip("/"),
         "INVITE_TTL_DAYS": _env_int("INVITE_TTL_DAYS", 7),
+        # After discharge a patient may still read their history and download it this long.
+        "DISCHARGE_ACCESS_DAYS": _env_int("DISCHARGE_ACCESS_DAYS", 90),
         "REMEMBER_COOKIE_DURATION": timedelta(days=remember_days),
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",

@@ -52,6 +52,13 @@ class User(Base):
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     totp_enrolled_at: Mapped[datetime | None]
+    # A patient's care ending (see services.discharge): discharged, they keep read access
+    # until ``access_until``; then the account closes (``closed_at``, and not active).
+    discharged_at: Mapped[datetime | None]
+    access_until: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    # The patient asked the clinic to erase their record; the admin sees it.
+    erasure_requested_at: Mapped[datetime | None]
 
     therapist_links: Mapped[list[CareLink]] = relationship(
         foreign_keys="CareLink.patient_id", back_populates="patient", cascade="all, delete-orphan"
@@ -87,6 +94,16 @@ class User(Base):
     def is_admin(self) -> bool:
         """Return True for a clinic admin."""
         return self.role is Role.ADMIN
+
+    @property
+    def is_discharged(self) -> bool:
+        """Return True for a patient whose care at the clinic has ended (closed or not)."""
+        return self.discharged_at is not None
+
+    @property
+    def is_closed(self) -> bool:
+        """Return True once a discharged patient's account is closed."""
+        return self.closed_at is not None
 
     @property
     def has_password(self) -> bool:

@@ -250,6 +250,8 @@ def baseline(session: Db, patient: User) -> float | None:
 
 def evaluate(session: Db, patient: User, *, now: datetime | None = None) -> list[Alert]:
     """Apply every rule to one patient: raise what holds, clear what no longer does."""
+    if patient.is_discharged:
+        return []  # their care has ended: nothing of theirs needs the therapist's attention
     now = now or utcnow()
     today = clock.local_today(patient.timezone, now)
     limits = thresholds_for(session, patient)
@@ -312,10 +314,10 @@ def evaluate(session: Db, patient: User, *, now: datetime | None = None) -> list
 
 
 def patients_in_care(session: Db) -> Sequence[User]:
-    """Return every active patient who has a therapist."""
+    """Return every patient in care (active, not discharged) who has a therapist."""
     return session.scalars(
         select(User)
-        .where(User.role == Role.PATIENT, User.is_active.is_(True))
+        .where(User.role == Role.PATIENT, User.is_active.is_(True), User.discharged_at.is_(None))
         .where(select(CareLink.id).where(CareLink.patient_id == User.id).exists())
     ).all()
 

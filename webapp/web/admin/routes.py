@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from webapp.extensions import db
 from webapp.models import InvitePurpose, Role, User
-from webapp.services import accounts, audit, care, invites, numbers, records, twofactor
+from webapp.services import accounts, audit, care, discharge, invites, numbers, records, twofactor
 from webapp.services.errors import ValidationError
 from webapp.web.admin.forms import NewTherapistForm
 from webapp.web.invite_links import invite_url, qr_svg
@@ -121,6 +121,7 @@ def patients() -> ResponseReturnValue:
         "admin/patients.html",
         rows=care.all_patients(db.session),
         therapists=records.therapists(db.session),
+        erasure_requests=discharge.erasure_requests(db.session),
     )
 
 

@@ -20,11 +20,12 @@ from flask_login import current_user, logout_user
 
 from webapp.extensions import db, limiter
 from webapp.models import User
-from webapp.services import accounts, invites, twofactor
+from webapp.services import accounts, discharge, invites, twofactor
 from webapp.services.errors import ValidationError
 from webapp.web.auth import signin, throttle
 from webapp.web.auth.forms import ChangePasswordForm, ChoosePasswordForm, LoginForm, ProfileForm
 from webapp.web.auth.signin import home_url, safe_next, sign_in
+from webapp.web.formatting import local_date
 from webapp.web.push import device as push_device
 from webapp.web.rendering import apply_errors, respond, timezone_options
 from webapp.web.security import login_required, me
@@ -93,7 +94,14 @@ def login() -> ResponseReturnValue:
         wait = throttle.count_attempt(form.login.data or "")
         if wait is not None:
             return _account_rate_limited(form, wait)
-        user = accounts.authenticate(db.session, form.login.data or "", form.password.data or "")
+        try:
+            user = accounts.authenticate(
+                db.session, form.login.data or "", form.password.data or ""
+            )
+        except discharge.AccountClosed as closed:
+            db.session.rollback()
+            form.password.errors = [_closed_message(closed)]
+            return respond("auth/login.html", status=403, form=form)
         if user is not None:
             db.session.commit()
             return respond(redirect_to=_after_password(user, bool(form.remember.data)))
@@ -112,6 +120,20 @@ def _after_password(user: User, remember: bool) -> str:
         return signin.start_second_factor(user, remember, target)
     sign_in(user, remember)
     return target or home_url(user)
+
+
+def _closed_message(closed: discharge.AccountClosed) -> str:
+    """Say that the account is closed, since when, and whom to contact."""
+    clinic = current_app.config["CLINIC_NAME"]
+    phone = current_app.config["CLINIC_PHONE"]
+    who = f"{' or '.join(closed.therapists)} at {clinic}" if closed.therapists else clinic
+    if phone:
+        who = f"{who} ({phone})"
+    day = local_date(closed.closed_at, current_app.config["CLINIC_TIMEZONE"])
+    return (
+        f"Your account closed on {day}, after your care at the clinic ended. To open it "
+        f"again or to get a copy of your records, please contact {who}."
+    )
 
 
 def login_rate_limited() -> tuple[str, int]:
