@@ -9,6 +9,7 @@ from typing import Any
 from flask import Blueprint, abort, jsonify
 from flask.typing import ResponseReturnValue
 
+from webapp.content import warning_signs
 from webapp.services import checkins, today
 from webapp.services.errors import ValidationError
 from webapp.web.rendering import respond, wants_json
@@ -32,7 +33,7 @@ def _helpers() -> dict[str, Any]:
     return {
         "new_client_id": new_client_id,
         "difficulties": today.DIFFICULTIES,
-        "warning_signs": checkins.WARNING_SIGNS,
+        "warning_signs": warning_signs.content(),
         "sleep_options": checkins.SLEEP,
         "kind_word_for": today.kind_word,
     }

@@ -32,6 +32,7 @@ def _checkin_page(
         values=values,
         errors=errors,
         flags=flags,
+        high_pain_from=checkins.high_pain_from(db.session, me()),
         editable=checkins.editable(checkin, me()),
         client_id=new_client_id(),
         day=clock.local_today(me().timezone),
