@@ -10,7 +10,7 @@ from webapp.models.accounts import CareLink, Invite, InvitePurpose, Role, User, 
 from webapp.models.activity import Alert, Appointment, CheckIn, Completion
 from webapp.models.audit import AuditEvent
 from webapp.models.base import Base, utcnow
-from webapp.models.clinic import TherapistNote, TherapistSettings
+from webapp.models.clinic import PatientAlertSettings, TherapistNote, TherapistSettings
 from webapp.models.library import Exercise, ExerciseSource, LadderRung, Media
 from webapp.models.programs import (
     EVERY_DAY,
@@ -37,6 +37,7 @@ __all__ = [
     "ExerciseSource",
     "LadderRung",
     "Media",
+    "PatientAlertSettings",
     "Program",
     "PushSubscription",
     "ReminderOccurrence",

@@ -20,7 +20,6 @@ from webapp.services.today import check_client_id
 
 SLEEP = {"poor": "Poor", "fair": "Fair", "good": "Good"}
 PAIN_LABELS = {0: "No pain", 5: "Moderate", 10: "Worst imaginable"}
-HIGH_PAIN = 8
 RISE = 3
 NOTE_MAX = 1000
 
@@ -139,14 +138,9 @@ def seven_day_average(session: Db, patient: User, day: date) -> float | None:
     return sum(pains) / len(pains)
 
 
-def high_pain_from(session: Db, patient: User) -> int:
-    """Return the pain score from which a check-in counts as high pain for this patient."""
-    return min(HIGH_PAIN, alerts.thresholds_for(session, patient).pain_threshold)
-
-
 def red_flags(session: Db, patient: User, checkin: CheckIn) -> RedFlags:
     """Work out the red flags of a check-in and whether a therapist was told at once."""
-    threshold = high_pain_from(session, patient)
+    threshold = alerts.high_pain_from(session, patient)
     flags = RedFlags(high_pain=checkin.pain >= threshold, signs=list(checkin.warning_signs))
     average = seven_day_average(session, patient, checkin.local_date)
     if average is not None and checkin.pain - average >= RISE:

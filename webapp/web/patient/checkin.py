@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 
 from webapp.extensions import db
 from webapp.models import CheckIn, Role
-from webapp.services import checkins, clock
+from webapp.services import alerts, checkins, clock
 from webapp.services.errors import ValidationError
 from webapp.web.patient.blueprint import bp, first_message, new_client_id, parse_day, refusal
 from webapp.web.rendering import respond, wants_json
@@ -32,7 +32,7 @@ def _checkin_page(
         values=values,
         errors=errors,
         flags=flags,
-        high_pain_from=checkins.high_pain_from(db.session, me()),
+        high_pain_from=alerts.high_pain_from(db.session, me()),
         editable=checkins.editable(checkin, me()),
         client_id=new_client_id(),
         day=clock.local_today(me().timezone),

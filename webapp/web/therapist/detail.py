@@ -70,6 +70,19 @@ def detail_context(patient: User) -> dict[str, Any]:
         "note_error": None,
         "note_value": "",
         "clinic_timezone": current_app.config["CLINIC_TIMEZONE"],
+        **pain_limit_context(patient),
+    }
+
+
+def pain_limit_context(
+    patient: User, typed: str | None = None, error: str | None = None
+) -> dict[str, Any]:
+    """Return what the patient's high-pain limit form shows."""
+    own = alerts.patient_pain_threshold(db.session, patient)
+    return {
+        "pain_limit_value": typed if typed is not None else ("" if own is None else str(own)),
+        "pain_limit_default": alerts.thresholds_for(db.session, patient).pain_threshold,
+        "pain_limit_error": error,
     }
 
 
