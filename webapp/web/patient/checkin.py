@@ -103,3 +103,10 @@ def past_checkin(day: str) -> ResponseReturnValue:
     if checkins.editable(found, me()):
         return redirect(url_for("patient.checkin"))
     return _checkin_page(found, values=checkins.form_values(found), errors={})
+
+
+@bp.get("/soreness")
+@roles_required(Role.PATIENT)
+def soreness() -> ResponseReturnValue:
+    """Show the shared card: normal soreness, doing less, or stopping."""
+    return respond("patient/soreness.html")
