@@ -14,6 +14,7 @@ from webapp.models.clinic import PatientAlertSettings, TherapistNote, TherapistS
 from webapp.models.library import Exercise, ExerciseSource, LadderRung, Media
 from webapp.models.programs import (
     EVERY_DAY,
+    FlarePlan,
     Program,
     ProgramItem,
     ProgramStatus,
@@ -34,6 +35,7 @@ __all__ = [
     "Completion",
     "EVERY_DAY",
     "Exercise",
+    "FlarePlan",
     "ExerciseSource",
     "LadderRung",
     "Media",

@@ -39,6 +39,7 @@ KINDS = {
     "red_flag": "Warning signs",
     "inactivity": "No activity",
     "pain_above_baseline": "Pain above baseline",
+    "flare_plan": "Flare-up plan started",
 }
 SEVERITY = {
     "red_flag": 0,
@@ -46,6 +47,7 @@ SEVERITY = {
     "pain_rise": 2,
     "pain_above_baseline": 3,
     "inactivity": 4,
+    "flare_plan": 5,
 }
 
 

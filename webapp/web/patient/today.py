@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from webapp.extensions import db
 from webapp.models import Completion, Role
-from webapp.services import clock, library, numbers, programs, reminders, today
+from webapp.services import clock, flares, library, numbers, programs, reminders, today
 from webapp.services.errors import NotFound, ValidationError
 from webapp.web.patient.blueprint import NOT_IN_PLAN, bp, gone, parse_day, refuse, safe_next
 from webapp.web.rendering import respond, wants_json
@@ -48,6 +48,7 @@ def home() -> ResponseReturnValue:
         plan=plan,
         greeting=_greeting(),
         banner=reminders.inapp_banner(db.session, me()),
+        flare=flares.for_today(db.session, me(), plan.day),
     )
 
 
