@@ -8,6 +8,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from tests.conftest import Factory, login, post_form
+from tests.test_content_data import _grade
 from webapp.content import soreness
 from webapp.services import clock
 
@@ -54,3 +55,8 @@ def test_linked_from_the_high_pain_advice(client: FlaskClient, make: Factory) ->
 def test_only_for_patients(client: FlaskClient, make: Factory) -> None:
     login(client, make.therapist())
     assert client.get(CARD).status_code in (403, 404)
+
+
+def test_the_card_reads_plainly() -> None:
+    card = soreness.card()
+    assert _grade([*card.fine, *card.less, *card.less_advice, card.stop]) <= 6.0

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.conftest import Factory, local, login, post_form
+from tests.test_content_data import _grade
 from webapp.content import warning_signs
 from webapp.models import Alert, User
 from webapp.services import alerts, checkins, devices
@@ -219,3 +220,13 @@ def test_the_therapist_reads_the_sign_in_words(
     login(client, therapist)
     html = client.get(f"/clinic/patients/{patient.id}").get_data(as_text=True)
     assert "Calf pain, swelling or warmth (possible clot)" in html
+
+
+def test_the_advice_reads_plainly() -> None:
+    """Read in a fright: the advice stays near grade 6, the questions under grade 8."""
+    content = warning_signs.content()
+    for route in content.routes.values():
+        assert _grade(list(route.advice)) <= 7.0, route.key
+    for sign in content.signs.values():
+        assert _grade([sign.question]) <= 8.0, sign.key
+    assert _grade(list(content.pain.advice)) <= 6.0
