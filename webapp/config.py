@@ -82,6 +82,8 @@ def load_settings(instance_path: Path, overrides: dict[str, Any] | None = None) 
         "CLINIC_NAME": os.environ.get("CLINIC_NAME", "Riverside Massage Therapy"),
         "CLINIC_TIMEZONE": clinic_tz,
         "CLINIC_PHONE": os.environ.get("CLINIC_PHONE", ""),
+        # Empty: the warning-sign advice says "your local emergency number", never a wrong one.
+        "EMERGENCY_NUMBER": os.environ.get("EMERGENCY_NUMBER", "").strip(),
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "").rstrip("/"),
         "INVITE_TTL_DAYS": _env_int("INVITE_TTL_DAYS", 7),
         # After discharge a patient may still read their history and download it this long.

@@ -144,6 +144,33 @@ document.addEventListener("htmx:beforeSwap", async (event) => {
   flush();
 });
 
+// A check-in kept on the phone has had no answer from the server: show the advice the page
+// was handed for what was ticked (warning_signs.toml, rendered hidden), so a warning sign
+// is never met with silence just because the connection is down.
+function showOfflineAdvice(form) {
+  const box = document.querySelector("[data-offline-advice]");
+  if (!box) return;
+  const routes = new Set([...form.querySelectorAll('input[name="warning_signs"]:checked')]
+    .map((input) => input.dataset.route));
+  const pain = Number(form.querySelector('input[name="pain"]:checked')?.value ?? -1);
+  let shown = 0;
+  for (const part of box.querySelectorAll("[data-advice-route]")) {
+    part.hidden = !routes.has(part.dataset.adviceRoute);
+    if (!part.hidden) shown += 1;
+  }
+  const high = box.querySelector("[data-advice-high-pain]");
+  if (high) {
+    high.hidden = !(pain >= Number(box.dataset.highPainFrom));
+    if (!high.hidden) shown += 1;
+  }
+  const urgent = box.querySelector("[data-advice-route][data-urgent]:not([hidden])");
+  box.classList.toggle("advice--urgent", Boolean(urgent));
+  box.classList.toggle("advice--contact", !urgent);
+  document.querySelector("[data-advice]")?.remove(); // what the server said of an earlier version
+  box.hidden = shown === 0;
+  if (shown) box.scrollIntoView({ block: "start" });
+}
+
 // Plain forms that may be sent offline (the daily check-in).
 for (const form of document.querySelectorAll('form[data-offline-action="checkin"]')) {
   form.addEventListener("submit", async (event) => {
@@ -151,6 +178,7 @@ for (const form of document.querySelectorAll('form[data-offline-action="checkin"
     const result = await outbox.sendForm(form);
     if (result.ok && result.queued) {
       say(TEXT.checkinQueued);
+      showOfflineAdvice(form);
       form.querySelector("button[type=submit]")?.setAttribute("disabled", "");
       if (navigator.onLine) flush(); // kept for its session, not the network: send it now
     } else if (result.ok) {

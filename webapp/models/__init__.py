@@ -18,10 +18,11 @@ from webapp.models.accounts import (
 from webapp.models.activity import Alert, Appointment, CheckIn, Completion
 from webapp.models.audit import AuditEvent
 from webapp.models.base import Base, utcnow
-from webapp.models.clinic import TherapistNote, TherapistSettings
+from webapp.models.clinic import PatientAlertSettings, TherapistNote, TherapistSettings
 from webapp.models.library import Exercise, ExerciseSource, LadderRung, Media
 from webapp.models.programs import (
     EVERY_DAY,
+    FlarePlan,
     Program,
     ProgramItem,
     ProgramStatus,
@@ -42,9 +43,11 @@ __all__ = [
     "Completion",
     "EVERY_DAY",
     "Exercise",
+    "FlarePlan",
     "ExerciseSource",
     "LadderRung",
     "Media",
+    "PatientAlertSettings",
     "Program",
     "PushSubscription",
     "RecoveryCode",
