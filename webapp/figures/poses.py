@@ -37,6 +37,7 @@ PROP_KINDS = (
     "roller",
     "pillow",
     "cushion",
+    "step",
 )
 
 
