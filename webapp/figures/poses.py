@@ -38,6 +38,7 @@ PROP_KINDS = (
     "roller",
     "pillow",
     "cushion",
+    "step",
 )
 
 
