@@ -372,7 +372,7 @@ def _place(
     seen_from_above = poses.view_name in ("top", "hand_palm") or (
         poses.view_name == "front" and not any(support_below(poses, f) for f in poses.frames)
     )
-    if kind in ("mat", "bed", "table") and seen_from_above:
+    if kind in ("mat", "bed", "table") and seen_from_above and spec.y is None:
         # Seen from above: the mat, bed or table lies behind the whole body.
         x0, y0, x1, y1 = body
         tone = "frame" if kind == "table" else "prop"
@@ -382,8 +382,13 @@ def _place(
     if kind in ("mat", "bed"):
         x0, x1 = body[0] - 6, body[2] + 6
         if kind == "mat":
+            # A mat given a height in a top view is seen edge-on, from the head end: what a
+            # body lying on its side rests on.
+            y = float(spec.y) if seen_from_above and spec.y is not None else 0.0
             return PlacedProp(
-                spec, [Item("rect", ((x0, 0), (x1, 1.5)), 0.7)], [_rect(x0, -40, x1, 1.5)]
+                spec,
+                [Item("rect", ((x0, y), (x1, y + 1.5)), 0.7)],
+                [_rect(x0, y - 40, x1, y + 1.5)],
             )
         top = SUPPORTS["bed"]
         return PlacedProp(
@@ -433,6 +438,20 @@ def _place(
         return PlacedProp(
             spec,
             [Item("line", moving[frame.name], 2.4 if kind == "towel" else 1.2, kind)],
+            [],
+            frozenset(),
+            front=True,
+            moving=moving,
+        )
+    if kind == "band" and spec.at:
+        # A band tied to a post or a door: from the hand to a fixed point dx/dy away from
+        # where the hand starts.
+        ax, ay = frame.tip(view, spec.at)
+        tied = (ax + spec.dx, ay + spec.dy)
+        moving = {f.name: (f.tip(view, spec.at), tied) for f in frames}
+        return PlacedProp(
+            spec,
+            [Item("line", moving[frame.name], 1.2, kind)],
             [],
             frozenset(),
             front=True,
