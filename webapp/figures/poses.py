@@ -121,6 +121,7 @@ class PropSpec:
     width: float | None = None
     height: float | None = None
     shape: str = ""
+    front: bool = False  # on the near side of the body: drawn in front of it
 
 
 @dataclass(frozen=True)
@@ -362,6 +363,7 @@ def _prop(slug: str, data: Mapping[str, Any], parts: set[str], joints: set[str])
         width=data.get("width"),
         height=data.get("height"),
         shape=data.get("shape", ""),
+        front=bool(data.get("front", False)),
     )
 
 

@@ -300,6 +300,7 @@ def place_props(poses: ExercisePoses, view: View, frames: list[Placed]) -> list[
             # Seen from the side, arms and legs pass beside a chair or table: only what
             # sits, leans or rests on it must stay out of it.
             prop.solid_for = RESTING_ON[spec.kind]
+        prop.front = prop.front or spec.front
         out.append(prop)
     return out
 
