@@ -34,6 +34,7 @@ PROP_KINDS = (
     "band",
     "ball",
     "big_ball",
+    "putty",
     "roller",
     "pillow",
     "cushion",

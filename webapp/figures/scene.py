@@ -421,7 +421,8 @@ def _place(
                 [_rect(x0, 0, x1 + 2, top)],
             )
         x0, x1 = lx - width / 2, lx + width / 2
-        if poses.view_name == "hand_side":
+        if poses.view_name in ("hand_side", "hand_palm"):
+            # A hand close-up: only the edge of the table top shows.
             return PlacedProp(
                 spec, [Item("rect", ((x0, top - 6), (x1, top)), 1)], [_rect(x0, top - 6, x1, top)]
             )
@@ -465,11 +466,11 @@ def _place(
             [Item("rect", ((lx - w / 2, base), (lx + w / 2, base + 2.2)), 0.8, "towel")],
             [_rect(lx - w / 2, base, lx + w / 2, base + 2.2)],
         )
-    if kind in ("towel", "ball", "big_ball", "roller"):
+    if kind in ("towel", "ball", "big_ball", "roller", "putty"):
         r = (
             spec.width / 2
             if spec.width
-            else {"towel": 3.5, "ball": 3.3, "big_ball": 32.0, "roller": 7.5}[kind]
+            else {"towel": 3.5, "ball": 3.3, "big_ball": 32.0, "roller": 7.5, "putty": 2.5}[kind]
         )
         if spec.side in ("back", "front"):
             # Against the side of a part (a ball between the back and a wall).
@@ -477,7 +478,9 @@ def _place(
             centre = (x + spec.dx, (ex[1] + ex[3]) / 2 + spec.dy)
         else:
             centre = (lx, base + r + spec.dy)
-        tone = {"towel": "towel", "ball": "ball", "big_ball": "ball"}.get(kind, "prop")
+        tone = {"towel": "towel", "ball": "ball", "big_ball": "ball", "putty": "putty"}.get(
+            kind, "prop"
+        )
         return PlacedProp(spec, [Item("circle", (centre,), r, tone)], [Disc(centre, r)])
     if kind in ("pillow", "cushion"):
         w = spec.width or (40 if kind == "pillow" else 26)
