@@ -18,6 +18,7 @@ import pytest
 
 from webapp import figures
 from webapp.figures import Pace, builtin_poses, check_poses, parse_exercise, render_figure
+from webapp.figures.geometry import union_bounds
 from webapp.figures.rom import RANGES, SOURCE
 from webapp.figures.scene import build_scene
 
@@ -300,3 +301,30 @@ def test_figures_are_cached_by_version() -> None:
 
 def test_an_exercise_without_poses_has_no_figure() -> None:
     assert figures.exercise_figure("a-clinic-made-exercise", hold_seconds=0) is None
+
+
+# --- props and views the newer exercises need ------------------------------------------------
+
+
+def test_a_band_tied_to_a_door_stays_tied_while_the_hands_pull() -> None:
+    scene = build_scene(POSES["band-rows"])
+    band = next(p for p in scene.props if p.spec.kind == "band")
+    (hand_start, tied_start), (hand_end, tied_end) = band.moving["start"], band.moving["end"]
+    assert tied_start == tied_end
+    assert hand_start == scene.frame("start").tip(scene.view, "hand_r")
+    assert hand_end[0] < hand_start[0] - 20  # the hands come back toward the body
+
+
+def test_a_pillow_under_the_near_arm_is_drawn_in_front_of_the_body() -> None:
+    scene = build_scene(POSES["lymph-arm-pumping"])
+    pillows = {p.spec.name: p.front for p in scene.props if p.spec.kind == "pillow"}
+    assert pillows == {"arm pillows": True, "pillow": False}
+
+
+def test_a_turn_of_the_head_shows_from_above() -> None:
+    scene = build_scene(POSES["neck-rotation"])
+    start, end = (
+        union_bounds(scene.frame(name).shapes(scene.view, "head")) for name in ("start", "end")
+    )
+    # The nose points down the picture at the start and to one side at the end.
+    assert start[1] < end[1] - 3 and abs(end[0] - start[0]) > 3
