@@ -35,6 +35,7 @@ PROP_KINDS = (
     "band",
     "ball",
     "big_ball",
+    "putty",
     "roller",
     "pillow",
     "cushion",
@@ -123,6 +124,7 @@ class PropSpec:
     width: float | None = None
     height: float | None = None
     shape: str = ""
+    front: bool = False  # on the near side of the body: drawn in front of it
 
 
 @dataclass(frozen=True)
@@ -364,6 +366,7 @@ def _prop(slug: str, data: Mapping[str, Any], parts: set[str], joints: set[str])
         width=data.get("width"),
         height=data.get("height"),
         shape=data.get("shape", ""),
+        front=bool(data.get("front", False)),
     )
 
 

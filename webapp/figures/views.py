@@ -94,7 +94,16 @@ def top_view() -> View:
             sign=-1,
         ),
         Part("neck", "thoracic", "neck", (0, 0), 90, (), sign=-1),
-        Part("head", "neck", "head", (0, 0), 90, (Disc((0, -1.5), 10.2),), sign=-1),
+        # The nose shows which way the face turns (the front is the bottom of the picture).
+        Part(
+            "head",
+            "neck",
+            "head",
+            (0, 0),
+            90,
+            (Disc((0, -1.5), 10.2), cap((0, -8), (0, -11.5), r=3.5)),
+            sign=-1,
+        ),
     ]
     parts = leg + mirror(leg, "_r", "_l", flip_x=True) + trunk[:4] + arm
     parts += mirror(arm, "_r", "_l", flip_x=True) + trunk[4:]
