@@ -18,6 +18,7 @@ import pytest
 
 from webapp import figures
 from webapp.figures import Pace, builtin_poses, check_poses, parse_exercise, render_figure
+from webapp.figures.geometry import union_bounds
 from webapp.figures.rom import RANGES, SOURCE
 from webapp.figures.scene import build_scene
 
@@ -48,6 +49,8 @@ POSITION_WORDS: list[tuple[str, set[str]]] = [
     ("hand up", {"hand"}),
     ("forearm on a table", {"hand"}),
     ("hand flat on a table", {"hand"}),
+    ("hand on a table", {"hand"}),
+    ("walk", {"standing"}),
     ("arm out in front", {"standing", "sitting"}),
 ]
 
@@ -88,7 +91,10 @@ def test_figure_passes_its_checks(slug: str) -> None:
 
 @pytest.mark.parametrize("slug", sorted(POSES))
 def test_start_position_agrees_with_the_first_step(slug: str) -> None:
-    first_step = LIBRARY[slug]["steps"][0]
+    steps = LIBRARY[slug]["steps"]
+    # A setting-up step ("Tie a band around a post") may come before the one that says
+    # how to stand or sit: the figure starts in the position the first such step names.
+    first_step = next((step for step in steps if allowed_bases(step)), steps[0])
     allowed = allowed_bases(first_step)
     assert allowed, f"no position word in {first_step!r}: teach POSITION_WORDS"
     assert POSES[slug].frame("start").base in allowed, first_step
@@ -99,6 +105,8 @@ def test_position_words_read_steps_like_a_person() -> None:
     assert allowed_bases("Kneel on all fours.") >= {"hands_knees"}
     assert "standing" not in allowed_bases("Sit tall in a chair.")
     assert allowed_bases("Take a deep breath.") == set()
+    assert allowed_bases("Walk at an easy pace.") == {"standing"}
+    assert allowed_bases("Rest one hand on a table on its side.") == {"hand"}
 
 
 def test_range_of_motion_table_is_the_documented_one() -> None:
@@ -293,3 +301,30 @@ def test_figures_are_cached_by_version() -> None:
 
 def test_an_exercise_without_poses_has_no_figure() -> None:
     assert figures.exercise_figure("a-clinic-made-exercise", hold_seconds=0) is None
+
+
+# --- props and views the newer exercises need ------------------------------------------------
+
+
+def test_a_band_tied_to_a_door_stays_tied_while_the_hands_pull() -> None:
+    scene = build_scene(POSES["band-rows"])
+    band = next(p for p in scene.props if p.spec.kind == "band")
+    (hand_start, tied_start), (hand_end, tied_end) = band.moving["start"], band.moving["end"]
+    assert tied_start == tied_end
+    assert hand_start == scene.frame("start").tip(scene.view, "hand_r")
+    assert hand_end[0] < hand_start[0] - 20  # the hands come back toward the body
+
+
+def test_a_pillow_under_the_near_arm_is_drawn_in_front_of_the_body() -> None:
+    scene = build_scene(POSES["lymph-arm-pumping"])
+    pillows = {p.spec.name: p.front for p in scene.props if p.spec.kind == "pillow"}
+    assert pillows == {"arm pillows": True, "pillow": False}
+
+
+def test_a_turn_of_the_head_shows_from_above() -> None:
+    scene = build_scene(POSES["neck-rotation"])
+    start, end = (
+        union_bounds(scene.frame(name).shapes(scene.view, "head")) for name in ("start", "end")
+    )
+    # The nose points down the picture at the start and to one side at the end.
+    assert start[1] < end[1] - 3 and abs(end[0] - start[0]) > 3

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import Factory, local
 from webapp.models import OutcomeAssignment, User
-from webapp.services import clock, demo
+from webapp.services import clock, demo, discharge
 from webapp.services.errors import NotFound, ValidationError
 from webapp.services.outcomes import answering, due, reading, schedule
 
@@ -261,3 +261,16 @@ def test_a_named_activity_needs_a_rating_to_finish(session: Session, make: Facto
     with pytest.raises(ValidationError) as refused:
         answering.save(session, patient, draft, form, finish=True, now=now)
     assert refused.value.errors == {"item-activity-2": ["Rate this activity, or clear its name."]}
+
+
+def test_a_discharge_stops_every_questionnaire(session: Session, make: Factory) -> None:
+    """Once discharged, nothing is due; the answers already given stay."""
+    therapist = make.therapist()
+    patient = make.patient(therapist)
+    assignment = make.outcome(patient, "peg", starts_on=START)
+    make.outcome_answer(assignment, START, {"p": 5, "e": 5, "g": 5}, score=5.0)
+    later = local("Europe/London", 2026, 10, 19, 9)
+    assert _due(session, patient, later)
+    discharge.discharge(session, therapist, patient, access_days=90, now=later)
+    assert _due(session, patient, later) == []
+    assert len(reading.history(session, patient)) == 1

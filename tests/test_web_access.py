@@ -31,6 +31,12 @@ ROUTES = [
     ("GET", "/clinic/patients/{own}/outcomes.csv", {Role.THERAPIST}),
     ("GET", "/clinic/patients/{own}/outcomes.fhir.json", {Role.THERAPIST}),
     ("GET", "/me/questionnaires/psfs/done", {Role.PATIENT}),
+    ("POST", "/clinic/patients/{own}/discharge", {Role.THERAPIST}),
+    ("POST", "/clinic/patients/{own}/reactivate", {Role.THERAPIST}),
+    ("POST", "/admin/patients/{own}/discharge", {Role.ADMIN}),
+    ("POST", "/admin/patients/{own}/reactivate", {Role.ADMIN}),
+    ("GET", "/admin/patients/{own}/erase", {Role.ADMIN}),
+    ("POST", "/me/erasure-request", {Role.PATIENT}),
 ]
 OTHERS_ROUTES = [
     ("GET", "/clinic/patients/{other}"),
@@ -45,6 +51,9 @@ OTHERS_ROUTES = [
     ("POST", "/clinic/patients/{other}/outcomes"),
     ("GET", "/clinic/patients/{other}/outcomes.csv"),
     ("GET", "/clinic/patients/{other}/outcomes.fhir.json"),
+    ("POST", "/clinic/patients/{other}/discharge"),
+    ("POST", "/clinic/patients/{other}/reactivate"),
+    ("POST", "/clinic/patients/{missing}/discharge"),
 ]
 
 

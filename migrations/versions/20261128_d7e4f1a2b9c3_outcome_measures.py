@@ -5,7 +5,7 @@ Assignments of a questionnaire (PSFS, PEG, GRC) to a patient with its schedule, 
 assignments. Existing templates start with none.
 
 Revision ID: d7e4f1a2b9c3
-Revises: c3a9e1d27b64
+Revises: 477fc5b7ee7a
 Create Date: 2026-11-28 07:32:52.349876
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 
 
 revision = 'd7e4f1a2b9c3'
-down_revision = 'c3a9e1d27b64'
+down_revision = '477fc5b7ee7a'
 branch_labels = None
 depends_on = None
 

@@ -17,7 +17,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from webapp.figures.skeleton import VIEWS, View, foreshorten, palm_up
+from webapp.figures.skeleton import View
+from webapp.figures.views import VIEWS, foreshorten, palm_up
 
 FRAME_NAMES = ("start", "end", "hold")
 SUPPORTS = {"floor": 0.0, "mat": 1.5, "bed": 50.0, "chair": 45.0, "none": 0.0}
@@ -34,9 +35,11 @@ PROP_KINDS = (
     "band",
     "ball",
     "big_ball",
+    "putty",
     "roller",
     "pillow",
     "cushion",
+    "step",
 )
 
 
@@ -121,6 +124,7 @@ class PropSpec:
     width: float | None = None
     height: float | None = None
     shape: str = ""
+    front: bool = False  # on the near side of the body: drawn in front of it
 
 
 @dataclass(frozen=True)
@@ -362,6 +366,7 @@ def _prop(slug: str, data: Mapping[str, Any], parts: set[str], joints: set[str])
         width=data.get("width"),
         height=data.get("height"),
         shape=data.get("shape", ""),
+        front=bool(data.get("front", False)),
     )
 
 

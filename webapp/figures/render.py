@@ -33,6 +33,7 @@ PROP_TONES = {
     "ground": ("#eef1f1", "none"),
     "wall": ("#eef1f1", "#b6c1c2"),
     "ball": ("#e4ec9f", "#8f9a45"),
+    "putty": ("#f1c9b3", "#b07a5e"),
 }
 LINE_TONES = {"leg": PROP_EDGE, "edge": PROP_EDGE, "towel": "#7f9ba3", "band": "#3f8f6a"}
 EASE = ".4 0 .6 1"

@@ -300,6 +300,7 @@ def place_props(poses: ExercisePoses, view: View, frames: list[Placed]) -> list[
             # Seen from the side, arms and legs pass beside a chair or table: only what
             # sits, leans or rests on it must stay out of it.
             prop.solid_for = RESTING_ON[spec.kind]
+        prop.front = prop.front or spec.front
         out.append(prop)
     return out
 
@@ -372,7 +373,7 @@ def _place(
     seen_from_above = poses.view_name in ("top", "hand_palm") or (
         poses.view_name == "front" and not any(support_below(poses, f) for f in poses.frames)
     )
-    if kind in ("mat", "bed", "table") and seen_from_above:
+    if kind in ("mat", "bed", "table") and seen_from_above and spec.y is None:
         # Seen from above: the mat, bed or table lies behind the whole body.
         x0, y0, x1, y1 = body
         tone = "frame" if kind == "table" else "prop"
@@ -382,8 +383,13 @@ def _place(
     if kind in ("mat", "bed"):
         x0, x1 = body[0] - 6, body[2] + 6
         if kind == "mat":
+            # A mat given a height in a top view is seen edge-on, from the head end: what a
+            # body lying on its side rests on.
+            y = float(spec.y) if seen_from_above and spec.y is not None else 0.0
             return PlacedProp(
-                spec, [Item("rect", ((x0, 0), (x1, 1.5)), 0.7)], [_rect(x0, -40, x1, 1.5)]
+                spec,
+                [Item("rect", ((x0, y), (x1, y + 1.5)), 0.7)],
+                [_rect(x0, y - 40, x1, y + 1.5)],
             )
         top = SUPPORTS["bed"]
         return PlacedProp(
@@ -398,6 +404,8 @@ def _place(
         )
     if kind == "chair":
         return _chair(spec, poses, view, frame, ly, ex)
+    if kind == "step":
+        return _stairs(spec, view, frame, ly, ex)
     if kind in ("wall", "door"):
         return _wall(spec, poses, view, frame, body, ex)
     if kind in ("table", "counter"):
@@ -415,7 +423,8 @@ def _place(
                 [_rect(x0, 0, x1 + 2, top)],
             )
         x0, x1 = lx - width / 2, lx + width / 2
-        if poses.view_name == "hand_side":
+        if poses.view_name in ("hand_side", "hand_palm"):
+            # A hand close-up: only the edge of the table top shows.
             return PlacedProp(
                 spec, [Item("rect", ((x0, top - 6), (x1, top)), 1)], [_rect(x0, top - 6, x1, top)]
             )
@@ -438,6 +447,20 @@ def _place(
             front=True,
             moving=moving,
         )
+    if kind == "band" and spec.at:
+        # A band tied to a post or a door: from the hand to a fixed point dx/dy away from
+        # where the hand starts.
+        ax, ay = frame.tip(view, spec.at)
+        tied = (ax + spec.dx, ay + spec.dy)
+        moving = {f.name: (f.tip(view, spec.at), tied) for f in frames}
+        return PlacedProp(
+            spec,
+            [Item("line", moving[frame.name], 1.2, kind)],
+            [],
+            frozenset(),
+            front=True,
+            moving=moving,
+        )
     if kind == "towel" and spec.shape == "flat":
         w = spec.width or 30
         return PlacedProp(
@@ -445,11 +468,11 @@ def _place(
             [Item("rect", ((lx - w / 2, base), (lx + w / 2, base + 2.2)), 0.8, "towel")],
             [_rect(lx - w / 2, base, lx + w / 2, base + 2.2)],
         )
-    if kind in ("towel", "ball", "big_ball", "roller"):
+    if kind in ("towel", "ball", "big_ball", "roller", "putty"):
         r = (
             spec.width / 2
             if spec.width
-            else {"towel": 3.5, "ball": 3.3, "big_ball": 32.0, "roller": 7.5}[kind]
+            else {"towel": 3.5, "ball": 3.3, "big_ball": 32.0, "roller": 7.5, "putty": 2.5}[kind]
         )
         if spec.side in ("back", "front"):
             # Against the side of a part (a ball between the back and a wall).
@@ -457,7 +480,9 @@ def _place(
             centre = (x + spec.dx, (ex[1] + ex[3]) / 2 + spec.dy)
         else:
             centre = (lx, base + r + spec.dy)
-        tone = {"towel": "towel", "ball": "ball", "big_ball": "ball"}.get(kind, "prop")
+        tone = {"towel": "towel", "ball": "ball", "big_ball": "ball", "putty": "putty"}.get(
+            kind, "prop"
+        )
         return PlacedProp(spec, [Item("circle", (centre,), r, tone)], [Disc(centre, r)])
     if kind in ("pillow", "cushion"):
         w = spec.width or (40 if kind == "pillow" else 26)
@@ -531,6 +556,32 @@ def _chair(
         ],
         [_rect(bx - 1, seat - 4, bx + depth, seat), _rect(bx - 4, seat, bx + 1, seat + back_h)],
     )
+
+
+def _stairs(
+    spec: PropSpec, view: View, frame: Placed, ly: float, ex: tuple[float, float, float, float]
+) -> PlacedProp:
+    """Return the bottom two stairs, the first under a foot, and a handrail at a hand."""
+    rise = ly
+    tread = spec.width or 30
+    x0 = ex[0] - 3 + spec.dx  # the nosing just behind the heel: the whole foot is on it
+    x1 = x0 + 2 * tread + 12
+    items = [
+        Item("rect", ((x0, 0), (x1, rise)), 0.5),
+        Item("rect", ((x0 + tread, rise), (x1, 2 * rise)), 0.5),
+    ]
+    if spec.at:
+        # The rail climbs with the stairs and passes through the hand that holds it.
+        hx, hy = _lowest_of(frame, view, spec.at)
+
+        def rail(x: float) -> float:
+            return hy + 1.5 + (x - hx) * rise / tread
+
+        items += [
+            Item("line", ((x1 - 4, 2 * rise), (x1 - 4, rail(x1 - 4))), 2.5, "leg"),
+            Item("line", ((x0 - 12, rail(x0 - 12)), (x1, rail(x1))), 2.5, "leg"),
+        ]
+    return PlacedProp(spec, items, [_rect(x0, 0, x1, rise), _rect(x0 + tread, rise, x1, 2 * rise)])
 
 
 def _wall(

@@ -12,6 +12,7 @@ from webapp.services.outcomes.assigning import (
     apply_template,
     assign,
     end,
+    end_all,
     live_assignments,
 )
 from webapp.services.outcomes.due import DueQuestionnaire, due_by_patient, due_for
@@ -41,6 +42,7 @@ __all__ = [
     "due_by_patient",
     "due_for",
     "end",
+    "end_all",
     "exports",
     "for_patient",
     "function_by_patient",

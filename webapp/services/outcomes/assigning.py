@@ -120,6 +120,14 @@ def end(
     audit.record(session, therapist, "outcome.end", patient=patient, detail=assignment.instrument)
 
 
+def end_all(session: Db, patient: User, *, now: datetime | None = None) -> int:
+    """Stop asking every questionnaire (a discharge); return how many were live."""
+    live = live_assignments(session, patient)
+    for assignment in live:
+        assignment.ended_at = now or utcnow()
+    return len(live)
+
+
 def template_defaults(template: ProgramTemplate) -> list[ScheduleInput]:
     """Return the questionnaires a template offers, skipping any the content no longer has."""
     found: list[ScheduleInput] = []

@@ -3,7 +3,26 @@
 from __future__ import annotations
 
 # Each module registers its views on the blueprint.
-from webapp.web.patient import checkin, downloads, outcomes, progress, selfcare, settings, today
+from webapp.web.patient import (
+    checkin,
+    downloads,
+    flare,
+    outcomes,
+    progress,
+    selfcare,
+    settings,
+    today,
+)
 from webapp.web.patient.blueprint import bp
 
-__all__ = ["bp", "checkin", "downloads", "outcomes", "progress", "selfcare", "settings", "today"]
+__all__ = [
+    "bp",
+    "checkin",
+    "downloads",
+    "flare",
+    "outcomes",
+    "progress",
+    "selfcare",
+    "settings",
+    "today",
+]
