@@ -1,0 +1,84 @@
+"""Where exercise figures show, in real Chromium: the guided player, the printed handout,
+and the exercise editor where a therapist poses a clinic exercise."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.conftest import Factory
+from tests.e2e.conftest import PHONE, SHORT_PROGRAM, LiveServer, screenshot, sign_in
+
+MOVING = "#step-1 [data-figure-moving] svg"
+TIME = f"() => document.querySelector('{MOVING}').getCurrentTime()"
+PAUSED = f"() => document.querySelector('{MOVING}').animationsPaused()"
+
+
+@pytest.fixture(scope="module")
+def player_patient(live_server: LiveServer) -> str:
+    """A patient whose program starts with a 5-second hold (chin tuck)."""
+    with live_server.session() as session:
+        make = Factory(session)
+        therapist = make.therapist()
+        login = "figure.player@test.example"
+        patient = make.patient(therapist, login=login)
+        make.program(patient, therapist=therapist, **SHORT_PROGRAM)
+    return login
+
+
+def test_player_figure_moves_with_the_hold_timer_and_stops_when_paused(
+    live_server: LiveServer, new_context: Callable[..., Any], player_patient: str
+) -> None:
+    page = new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
+    sign_in(page, live_server.url, player_patient)
+    page.goto(f"{live_server.url}/me/play")
+    step = page.locator("#step-1")
+    expect(step.locator("[data-figure-moving] svg")).to_be_visible()
+    # Before the clock starts the figure stands still in its start position.
+    assert page.evaluate(PAUSED) and page.evaluate(TIME) == 0
+    page.wait_for_timeout(400)
+    assert page.evaluate(TIME) == 0
+
+    step.get_by_role("button", name="Start").click()
+    page.wait_for_timeout(1500)
+    assert not page.evaluate(PAUSED)
+    moving_at = page.evaluate(TIME)
+    assert 1.0 < moving_at < 2.5, moving_at
+
+    step.get_by_role("button", name="Pause").click()
+    assert page.evaluate(PAUSED)
+    paused_at = page.evaluate(TIME)
+    # The figure stands where the clock stopped: the same seconds into the hold.
+    clock = step.locator("[data-clock]").inner_text()
+    assert clock == "0:04" and 1.0 < paused_at < 2.5
+    page.wait_for_timeout(700)
+    assert page.evaluate(TIME) == paused_at, "the figure kept moving while the timer was paused"
+
+    step.get_by_role("button", name="Resume").click()
+    page.wait_for_timeout(600)
+    assert page.evaluate(TIME) > paused_at + 0.3
+    screenshot(page, "phone-player-figure")
+
+
+def test_player_under_reduced_motion_shows_two_still_frames(
+    live_server: LiveServer, new_context: Callable[..., Any], player_patient: str
+) -> None:
+    context = new_context(viewport=PHONE, is_mobile=True, has_touch=True, reduced_motion="reduce")
+    page = context.new_page()
+    sign_in(page, live_server.url, player_patient)
+    page.goto(f"{live_server.url}/me/play")
+    step = page.locator("#step-1")
+    still = step.locator(".exfig__still > svg")
+    expect(still).to_be_visible()
+    assert still.locator("svg").count() == 2
+    assert not step.locator("[data-figure-moving]").is_visible()
+
+    step.get_by_role("button", name="Start").click()
+    before = still.screenshot()
+    page.wait_for_timeout(900)
+    assert still.screenshot() == before
+    # The hidden moving picture is kept still too.
+    assert page.evaluate(PAUSED) and page.evaluate(TIME) == 0
