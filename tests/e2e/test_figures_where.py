@@ -10,7 +10,14 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import Factory
-from tests.e2e.conftest import PHONE, SHORT_PROGRAM, LiveServer, screenshot, sign_in
+from tests.e2e.conftest import (
+    PHONE,
+    SHORT_PROGRAM,
+    LiveServer,
+    screenshot,
+    sign_in,
+    wait_for_controller,
+)
 
 MOVING = "#step-1 [data-figure-moving] svg"
 TIME = f"() => document.querySelector('{MOVING}').getCurrentTime()"
@@ -82,3 +89,34 @@ def test_player_under_reduced_motion_shows_two_still_frames(
     assert still.screenshot() == before
     # The hidden moving picture is kept still too.
     assert page.evaluate(PAUSED) and page.evaluate(TIME) == 0
+
+
+def test_offline_the_program_figures_are_kept(
+    live_server: LiveServer, new_context: Callable[..., Any]
+) -> None:
+    with live_server.session() as session:
+        make = Factory(session)
+        therapist = make.therapist()
+        patient = make.patient(therapist, login="figure.offline@test.example")
+        make.program(patient, therapist=therapist, **SHORT_PROGRAM)
+    context = new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    sign_in(page, live_server.url, "figure.offline@test.example")
+    wait_for_controller(page)
+    page.goto(f"{live_server.url}/me/")  # Today, once more with a connection, and nothing else
+    thumbs = page.locator("img.thumb")
+    expect(thumbs).to_have_count(2)
+    # The worker keeps the player's page for Today's exercises in the background.
+    page.wait_for_function(
+        "() => caches.open('bv-pages').then((c) => c.match('/me/play')).then(Boolean)"
+    )
+
+    context.set_offline(True)
+    page.goto(f"{live_server.url}/me/")
+    expect(thumbs).to_have_count(2)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('img.thumb')].every((i) => i.naturalWidth > 0)"
+    )
+    page.goto(f"{live_server.url}/me/play")
+    expect(page.locator("#step-1 [data-figure-moving] svg")).to_be_visible()
+    assert page.locator("#step-2 [data-figure-moving] svg").count() == 1
