@@ -120,3 +120,32 @@ def test_offline_the_program_figures_are_kept(
     page.goto(f"{live_server.url}/me/play")
     expect(page.locator("#step-1 [data-figure-moving] svg")).to_be_visible()
     assert page.locator("#step-2 [data-figure-moving] svg").count() == 1
+
+
+GREYS = """(svg) => [...svg.querySelectorAll('*')].flatMap((el) =>
+  ['fill', 'stroke'].map((a) => el.getAttribute(a)).filter((c) => c && c.startsWith('#'))
+).filter((c) => !/^#(000|fff|([0-9a-f]{2})\\2\\2)$/i.test(c))"""
+
+
+def test_the_handout_prints_start_and_end_frames_in_black_and_white(
+    live_server: LiveServer, new_context: Callable[..., Any], player_patient: str
+) -> None:
+    page = new_context().new_page()
+    sign_in(page, live_server.url, player_patient)
+    page.emulate_media(media="print")
+    page.goto(f"{live_server.url}/me/program/handout")
+    frames = page.locator(".handout__frames > svg")
+    expect(frames).to_have_count(2)  # chin tuck and ankle pumps
+    for i in range(2):
+        figure = frames.nth(i)
+        expect(figure).to_be_visible()
+        assert figure.locator("svg").count() == 2  # start and end, side by side
+        assert figure.locator("animateTransform").count() == 0
+        assert figure.evaluate(GREYS) == [], "a colour on the printed handout"
+        box = figure.bounding_box()
+        assert box is not None and box["width"] > 150 and box["height"] > 40
+    # The arrows of the movement print too (black, on the start frame).
+    assert frames.first.locator('svg g[stroke="#000"] path[fill="#000"]').count() >= 1
+    pdf = page.pdf(format="A4")
+    assert pdf.startswith(b"%PDF") and len(pdf) > 5_000
+    screenshot(page, "handout-print")

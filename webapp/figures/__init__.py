@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from threading import Lock
 
 from webapp.figures.checks import check_poses
+from webapp.figures.paper import black_and_white
 from webapp.figures.poses import ExercisePoses, PoseDataError, builtin_poses, parse_exercise
 from webapp.figures.render import Pace, render_figure, render_pair, timeline
 from webapp.figures.thumbnail import render_thumbnail
@@ -56,6 +57,11 @@ class Figure:
     pace: Pace
     alt: str
     timeline: tuple[tuple[str, float, float], ...] = ()  # one repetition's phases, seconds
+
+    @property
+    def printed(self) -> str:
+        """Return the still start and end frames in black and white, for paper."""
+        return black_and_white(self.still)
 
 
 @dataclass(frozen=True)

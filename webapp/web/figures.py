@@ -35,6 +35,7 @@ class PageFigure:
     reach: float  # seconds into one repetition when the end position is reached
     hold_end: float  # ... when the hold ends and the way back starts
     total: float  # the length of one repetition
+    printed: Markup  # the still frames in black and white
 
 
 def exercise_figure(
@@ -59,7 +60,14 @@ def exercise_figure(
     total = found.timeline[-1][2] if found.timeline else 0.0
     # The SVG is drawn by our own code from reviewed data; titles are escaped there.
     return PageFigure(
-        Markup(found.moving), Markup(found.still), found.version, found.alt, reach, hold_end, total
+        moving=Markup(found.moving),
+        still=Markup(found.still),
+        version=found.version,
+        alt=found.alt,
+        reach=reach,
+        hold_end=hold_end,
+        total=total,
+        printed=Markup(found.printed),
     )
 
 
