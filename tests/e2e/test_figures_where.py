@@ -18,6 +18,7 @@ from tests.e2e.conftest import (
     sign_in,
     wait_for_controller,
 )
+from webapp.models import Exercise, ExerciseSource
 
 MOVING = "#step-1 [data-figure-moving] svg"
 TIME = f"() => document.querySelector('{MOVING}').getCurrentTime()"
@@ -149,3 +150,54 @@ def test_the_handout_prints_start_and_end_frames_in_black_and_white(
     pdf = page.pdf(format="A4")
     assert pdf.startswith(b"%PDF") and len(pdf) > 5_000
     screenshot(page, "handout-print")
+
+
+def test_a_therapist_poses_a_clinic_exercise_and_an_angle_too_far_is_refused(
+    live_server: LiveServer, new_context: Callable[..., Any]
+) -> None:
+    with live_server.session() as session:
+        make = Factory(session)
+        make.therapist(login="figure.poser@test.example")
+        exercise = Exercise(
+            slug="clinic-seated-hip-lift",
+            source=ExerciseSource.CLINIC,
+            title="Seated hip lift",
+            kind="mobility",
+            purpose="Keeps the hip moving.",
+            steps=["Sit tall on a firm chair.", "Lift one knee a little, then lower it."],
+            cautions=["Stop on sharp pain."],
+        )
+        session.add(exercise)
+        session.flush()
+        exercise_id = exercise.id
+    page = new_context(viewport={"width": 1000, "height": 900}).new_page()
+    sign_in(page, live_server.url, "figure.poser@test.example")
+    page.goto(f"{live_server.url}/library/{exercise_id}/edit")
+    page.get_by_role("link", name="Pose the figure").click()
+    page.get_by_label("Base position").select_option("sitting")
+    page.get_by_role("button", name="Start again from this position").click()
+    expect(page.locator("#start-knee_r")).to_have_value("90")
+
+    # A slider moves the preview (htmx) and shows its number.
+    hip = page.locator("#end-hip_r")
+    hip.fill("115")
+    expect(hip.locator("xpath=following-sibling::output")).to_have_text("115°")
+    expect(page.locator("#pose-preview svg svg")).to_have_count(2)
+    expect(page.locator("#pose-preview")).not_to_contain_text("Not yet right")
+
+    page.locator("#end-knee_r").fill("160")
+    expect(page.locator("#pose-preview")).to_contain_text(
+        "outside the normal range of knee flexion"
+    )
+    page.get_by_role("button", name="Save the figure").click()
+    knee = page.get_by_label("Right knee").last
+    expect(knee).to_have_value("160")
+    message = "160° is outside the normal range of knee flexion (0° to 135°)."
+    expect(page.locator("#end-knee_r-error")).to_have_text(message)
+    assert knee.get_attribute("aria-describedby") == "end-knee_r-hint end-knee_r-error"
+    screenshot(page, "pose-editor-refused")
+
+    knee.fill("100")
+    page.get_by_role("button", name="Save the figure").click()
+    expect(page.get_by_text("The figure is saved.")).to_be_visible()
+    expect(page.locator("[data-figure-moving] svg")).to_be_visible()

@@ -30,6 +30,7 @@ __all__ = [
     "Figure",
     "Pace",
     "PoseDataError",
+    "Thumbnail",
     "builtin_poses",
     "check_poses",
     "exercise_figure",

@@ -51,6 +51,7 @@ def exercise_figure(
         hold_seconds=exercise.hold_seconds if hold_seconds is None else hold_seconds,
         exercise_version=exercise.content_version,
         follow_timer=follow_timer,
+        poses=library.posing.poses_of(exercise),
     )
     if found is None:
         return None
@@ -71,9 +72,17 @@ def exercise_figure(
     )
 
 
+def _thumbnail(exercise: Exercise) -> figures.Thumbnail | None:
+    return figures.exercise_thumbnail(
+        exercise.slug,
+        exercise_version=exercise.content_version,
+        poses=library.posing.poses_of(exercise),
+    )
+
+
 def thumbnail_url(exercise: Exercise) -> str | None:
     """Return the URL of an exercise's start-position thumbnail, or None without poses."""
-    thumb = figures.exercise_thumbnail(exercise.slug, exercise_version=exercise.content_version)
+    thumb = _thumbnail(exercise)
     if thumb is None:
         return None
     return url_for("figures.thumbnail", exercise_id=exercise.id, version=thumb.version)
@@ -84,7 +93,7 @@ def thumbnail_url(exercise: Exercise) -> str | None:
 def thumbnail(exercise_id: int, version: str) -> ResponseReturnValue:
     """Serve an exercise's thumbnail to someone allowed to see the exercise."""
     exercise = library.get_exercise(db.session, me(), exercise_id)
-    thumb = figures.exercise_thumbnail(exercise.slug, exercise_version=exercise.content_version)
+    thumb = _thumbnail(exercise)
     if thumb is None:
         abort(404)
     response = Response(thumb.svg, mimetype="image/svg+xml")
