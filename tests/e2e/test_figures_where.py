@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from tests.conftest import Factory
@@ -195,6 +196,8 @@ def test_a_therapist_poses_a_clinic_exercise_and_an_angle_too_far_is_refused(
     message = "160° is outside the normal range of knee flexion (0° to 135°)."
     expect(page.locator("#end-knee_r-error")).to_have_text(message)
     assert knee.get_attribute("aria-describedby") == "end-knee_r-hint end-knee_r-error"
+    violations = Axe().run(page).response["violations"]
+    assert [v["id"] for v in violations if v["impact"] in ("serious", "critical")] == []
     screenshot(page, "pose-editor-refused")
 
     knee.fill("100")
