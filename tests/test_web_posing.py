@@ -111,8 +111,11 @@ def test_an_angle_beyond_normal_range_is_refused_next_to_its_slider(
     assert "170° is outside the normal range of knee flexion (0° to 135°)." in knee
     assert 'value="170"' in knee  # what was given stays, in a box to correct it
     elbow = _field(html, "start-elbow_l")
-    assert "Please give a whole number of degrees." in elbow and 'value="ten"' in elbow
+    assert "Please give the angle as a number of degrees." in elbow and 'value="ten"' in elbow
     assert 'value="115"' in _field(html, "end-hip_r")  # the rest as it was set
+    # Lists that were tampered with fall back to a known choice instead of failing.
+    odd = post_form(client, f"/library/{clinic_exercise.id}/pose", {**form, "view": "hand_side"})
+    assert odd.status_code == 422 and 'value="side" selected' in odd.get_data(as_text=True)
     session.refresh(clinic_exercise)
     assert clinic_exercise.pose is None
 

@@ -75,7 +75,7 @@ BORROWED = (
     "moves",
 )
 ALT = "A person doing “{title}”, drawn by the clinic: the start position, then the end position."
-NUMBER = "Please give a whole number of degrees."
+NUMBER = "Please give the angle as a number of degrees."
 OUT_OF_RANGE = "{value:g}° is outside the normal range of {motion} ({low:g}° to {high:g}°)."
 UNKNOWN_SOURCE = "Please choose one of the built-in exercises drawn from the side or front."
 BUILTIN_FIGURE = (
@@ -171,12 +171,16 @@ def draft_of(exercise: Exercise) -> PoseDraft:
 
 
 def draft_from_form(form: Mapping[str, str]) -> PoseDraft:
-    """Return the pose the editor's form describes (values as typed)."""
-    source = form.get("from", "")
+    """Return the pose the editor's form describes (angles as typed).
+
+    The view and base come from lists; anything else there was not sent by the form, and
+    falls back to the first choice rather than drawing something unknown.
+    """
+    view, base, source = form.get("view", ""), form.get("base", ""), form.get("from", "")
     angles = {f: {j: form.get(field_name(f, j), "0").strip() for j in JOINTS} for f in FRAMES}
     return PoseDraft(
-        form.get("view", "side"),
-        form.get("base", "standing"),
+        view if view in VIEWS else "side",
+        base if base in BASES else "standing",
         source if _builtin(source) else "",
         angles,
     )
