@@ -77,15 +77,18 @@ async function navigate(request, event) {
 }
 
 // The figures of the patient's program, for use offline. The moving ones are drawn into
-// the player and exercise pages: keep a copy of each such page Today links to that has
-// none yet (visits refresh them). The thumbnails are files whose URL names their version:
-// kept on first sight, with the person's pages (they say which exercises are theirs).
+// the player and exercise pages: keep a copy of each such page Today links to, fetched
+// again when older than a few hours (a visit refreshes it too). The thumbnails are files
+// whose URL names their version: kept on first sight, with the person's pages (they say
+// which exercises are theirs, so they go when someone else signs in).
 const FIGURE_PAGES = /href="(\/me\/play|\/library\/\d+)"/g;
+const FIGURE_PAGE_AGE_MS = 6 * 3600 * 1000;
 
 async function keepFigurePages(html) {
   const cache = await caches.open(PAGES);
   for (const path of new Set([...html.matchAll(FIGURE_PAGES)].map((m) => m[1]))) {
-    if (await cache.match(path)) continue;
+    const copy = await cache.match(path);
+    if (Date.now() - Date.parse(copy?.headers.get("Date")) < FIGURE_PAGE_AGE_MS) continue;
     try {
       const response = await fetch(path, { credentials: "same-origin" });
       if (response.ok && response.headers.get("Content-Type")?.includes("text/html")) {
