@@ -28,7 +28,7 @@ def serve(host: str, port: int) -> None:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     scheduler = start_background(app) if app.config["EMBEDDED_SCHEDULER"] else None
     click.echo(f"\nBetween Visits is running at http://{host}:{port}/")
-    click.echo(demo_data.logins_text())
+    click.echo(demo_data.logins_text(app.config["STAFF_TWO_FACTOR"]))
     click.echo("Press Ctrl+C to stop.\n")
     try:
         run_simple(host, port, app, use_reloader=False, threaded=True)

@@ -76,6 +76,14 @@ def configure(scheduler: BaseScheduler, app: Flask) -> BaseScheduler:
         next_run_time=_now(),
         **common,
     )
+    scheduler.add_job(
+        _in_app(app, tasks.close_discharged),
+        "interval",
+        hours=24,
+        id="close-discharged",
+        next_run_time=_now(),
+        **common,
+    )
     backup.schedule(scheduler, app, _in_app)
     return scheduler
 

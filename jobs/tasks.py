@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 
 from webapp.extensions import db, push_gateway
 from webapp.models import utcnow
-from webapp.services import alerts, reminders
+from webapp.services import alerts, discharge, reminders
 from webapp.services import housekeeping as housekeeping_service
 
 log = logging.getLogger(__name__)
@@ -20,6 +20,15 @@ def housekeeping() -> None:
     housekeeping_service.purge_expired_invites(db.session)
     reminders.cleanup(db.session)
     db.session.commit()
+
+
+def close_discharged(now: datetime | None = None) -> int:
+    """Close the accounts of discharged patients whose reading time is over."""
+    closed = discharge.close_due(db.session, now=now)
+    db.session.commit()
+    if closed:
+        log.info("closed %d discharged patients' accounts", closed)
+    return closed
 
 
 def materialize_reminders() -> None:

@@ -39,6 +39,7 @@ from webapp.models import (
     User,
 )
 from webapp.services import care, clock, dose, library, passwords, programs
+from webapp.services.twofactor import Policy
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/between_visits_test"
@@ -153,6 +154,9 @@ def make_test_app(database_url: str, instance_path: Path, **extra: Any) -> Flask
         "RATELIMIT_STORAGE_URI": "memory://",
         "CLINIC_TIMEZONE": "Europe/London",
         "PUSH_ALLOW_HTTP_LOOPBACK": True,
+        # Staff sign in with a password alone unless a test turns two-factor on (see
+        # tests/test_web_two_factor.py), as on the demo clinic.
+        "STAFF_TWO_FACTOR": Policy.OFF,
     }
     config.update(extra)
     return create_app(config)

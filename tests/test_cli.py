@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from webapp.models import CareLink, Role, User
-from webapp.services import accounts, demo, devices, passwords
+from webapp.services import accounts, demo, devices, flares, passwords
 
 
 def test_create_admin_from_stdin(app: Flask, session: Session) -> None:
@@ -60,6 +60,8 @@ def test_demo_is_idempotent(session: Session) -> None:
     assert first[0] >= 1 + 2 + 3
     maria = accounts.authenticate(session, "maria@riverside.example", "therapist-demo-1")
     assert maria is not None and maria.is_therapist
+    anna = accounts.find_by_login(session, "anna@riverside.example")
+    assert anna is not None and flares.plan_of(session, anna) is not None  # Today offers it
 
 
 def test_demo_command_prints_logins(app: Flask, session: Session) -> None:

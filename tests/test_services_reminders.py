@@ -26,7 +26,7 @@ from webapp.models import (
 from webapp.push import PushSender
 from webapp.push.endpoints import EndpointPolicy
 from webapp.push.keys import load_vapid_key
-from webapp.services import devices, reminders, today
+from webapp.services import devices, discharge, reminders, today
 from webapp.services.errors import ValidationError
 
 
@@ -510,3 +510,19 @@ def test_inapp_banner_and_cleanup(session: Session, make: Factory) -> None:
     assert reminders.inapp_banner(session, patient, now=now) is occurrence
     assert reminders.inapp_banner(session, patient, now=now + timedelta(days=1)) is None
     assert reminders.cleanup(session, now=now + timedelta(days=31)) == 1
+
+
+def test_a_discharged_patient_is_sent_nothing(
+    app: Flask, session: Session, make: Factory, pushes: PushService, sender: PushSender
+) -> None:
+    therapist = make.therapist()
+    patient = make.patient(therapist)
+    make.program(patient, date(2026, 3, 1), therapist=therapist)
+    subscribe(session, pushes, patient, "discharged-phone")
+    now = local("Europe/London", 2026, 3, 10, 18, 0)
+    discharge.discharge(session, therapist, patient, access_days=90, now=now)
+    # One made a moment before the discharge, by another scheduler, and claimed after it.
+    late = due_now(session, patient, "checkin", now, "r9-20260310")
+    run(session, sender, app, now)
+    assert (late.status, late.skip_reason) == ("skipped", "discharged")
+    assert pushes.deliveries == []

@@ -27,6 +27,12 @@ ROUTES = [
     ("GET", "/me/progress", {Role.PATIENT}),
     ("GET", "/me/checkin", {Role.PATIENT}),
     ("GET", "/account", {Role.PATIENT, Role.THERAPIST, Role.ADMIN}),
+    ("POST", "/clinic/patients/{own}/discharge", {Role.THERAPIST}),
+    ("POST", "/clinic/patients/{own}/reactivate", {Role.THERAPIST}),
+    ("POST", "/admin/patients/{own}/discharge", {Role.ADMIN}),
+    ("POST", "/admin/patients/{own}/reactivate", {Role.ADMIN}),
+    ("GET", "/admin/patients/{own}/erase", {Role.ADMIN}),
+    ("POST", "/me/erasure-request", {Role.PATIENT}),
 ]
 OTHERS_ROUTES = [
     ("GET", "/clinic/patients/{other}"),
@@ -37,6 +43,9 @@ OTHERS_ROUTES = [
     ("GET", "/clinic/patients/{other}/fhir.json"),
     ("GET", "/clinic/patients/{other}/export.csv"),
     ("GET", "/clinic/patients/{other}/program"),
+    ("POST", "/clinic/patients/{other}/discharge"),
+    ("POST", "/clinic/patients/{other}/reactivate"),
+    ("POST", "/clinic/patients/{missing}/discharge"),
 ]
 
 

@@ -108,7 +108,9 @@ def test_sign_out_forgets_the_whole_session(client: FlaskClient, make: Factory) 
 def test_signing_in_without_remember_me_drops_the_last_persons_cookie(
     client: FlaskClient, make: Factory
 ) -> None:
-    first, second = make.therapist(), make.therapist()
+    # Patients on a shared family tablet: only patients are ever remembered (staff sessions
+    # end by themselves, see test_web_staff_session.py).
+    first, second = make.patient(), make.patient()
     login(client, first, remember=True)
     assert client.get_cookie("bv_remember") is not None
     # The next person on the tablet signs in over it, without "keep me signed in".

@@ -331,7 +331,8 @@ def test_report_and_exports(client: FlaskClient, session: Session, clinic: dict[
     pid = clinic["patient"].id
     report = client.get(f"/clinic/patients/{pid}/report").get_data(as_text=True)
     assert "In the last 30 days" in report and "check-ins" in report
-    assert "Knee swollen after the stairs" in report and "16-day mark" in report
+    assert "Knee swollen after the stairs" in report and "16-of-30-day mark" in report
+    assert "billing rule for remote monitoring, not a clinical target" in report
     csv_text = client.get(f"/clinic/patients/{pid}/export.csv").get_data(as_text=True)
     assert csv_text.startswith("date,record,") and "check-in" in csv_text
     fhir = client.get(f"/clinic/patients/{pid}/fhir.json")

@@ -221,7 +221,9 @@ def test_checkin_saves_and_shows_advice(
     )
     assert response.status_code == 303
     html = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Please get urgent care now" in html and "Your therapist has been told." in html
+    assert "Contact your surgical team today" in html and "Your pain is high today" in html
+    # No push goes to the therapist at once here: the page must not say they were told.
+    assert "told your therapist" not in html and "has been told" not in html
     assert 'value="9" checked' in html and "Update check-in" in html
     checkin = session.scalars(select(CheckIn)).one()
     assert checkin.pain == 9 and checkin.warning_signs == ["fever_wound"]

@@ -13,7 +13,7 @@ from flask.cli import with_appcontext
 
 from webapp.extensions import db
 from webapp.models import Role
-from webapp.services import accounts, library
+from webapp.services import accounts, library, twofactor
 from webapp.services import demo as demo_data
 from webapp.services.errors import ValidationError
 
@@ -72,6 +72,20 @@ def create_therapist(email: str, name: str | None, password_stdin: bool) -> None
     _create_staff(Role.THERAPIST, email, name, password_stdin)
 
 
+@click.command("reset-two-factor")
+@click.argument("email")
+@with_appcontext
+def reset_two_factor(email: str) -> None:
+    """Turn off a staff member's two-factor sign-in (they set it up again at next sign-in)."""
+    user = accounts.find_by_login(db.session, email)
+    if user is None or user.is_patient:
+        click.echo(f"No admin or therapist signs in as {email}.", err=True)
+        raise SystemExit(1)
+    twofactor.reset(db.session, None, user)
+    db.session.commit()
+    click.echo(f"Two-factor sign-in of {user.login} is reset; they are signed out everywhere.")
+
+
 library_cli = click.Group("library", help="The built-in exercise library and templates.")
 
 
@@ -92,7 +106,7 @@ def demo() -> None:
     created = demo_data.load(db.session, clinic_timezone=current_app.config["CLINIC_TIMEZONE"])
     db.session.commit()
     click.echo("Demo data loaded." if created else "Demo data already present; nothing changed.")
-    click.echo(demo_data.logins_text())
+    click.echo(demo_data.logins_text(current_app.config["STAFF_TWO_FACTOR"]))
 
 
 def init_app(app: Flask) -> None:
@@ -102,5 +116,6 @@ def init_app(app: Flask) -> None:
         create_therapist,
         demo,
         library_cli,
+        reset_two_factor,
     ):
         app.cli.add_command(command)

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from webapp.instance import instance_secret
 from webapp.push.endpoints import DEFAULT_PUSH_SERVICE_HOSTS, parse_hosts
+from webapp.services.twofactor import Policy
 
 
 def _env_int(name: str, default: int) -> int:
@@ -26,6 +27,13 @@ def _env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise RuntimeError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+def _env_positive(name: str, default: int) -> int:
+    value = _env_int(name, default)
+    if value < 1:
+        raise RuntimeError(f"{name} must be 1 or more, got {value}")
+    return value
 
 
 def _env_bool(name: str, default: bool) -> bool:
@@ -64,6 +72,9 @@ def load_settings(instance_path: Path, overrides: dict[str, Any] | None = None) 
     if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", backup_time):
         raise RuntimeError(f"BACKUP_TIME must be a time like 03:00, got {backup_time!r}")
     remember_days = _env_int("REMEMBER_DAYS", 30)
+    two_factor = os.environ.get("STAFF_TWO_FACTOR", "all").strip().lower() or "all"
+    if two_factor not in {p.value for p in Policy}:
+        raise RuntimeError(f"STAFF_TWO_FACTOR must be all, admins or off, got {two_factor!r}")
     return {
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": db_url,
@@ -71,8 +82,12 @@ def load_settings(instance_path: Path, overrides: dict[str, Any] | None = None) 
         "CLINIC_NAME": os.environ.get("CLINIC_NAME", "Riverside Massage Therapy"),
         "CLINIC_TIMEZONE": clinic_tz,
         "CLINIC_PHONE": os.environ.get("CLINIC_PHONE", ""),
+        # Empty: the warning-sign advice says "your local emergency number", never a wrong one.
+        "EMERGENCY_NUMBER": os.environ.get("EMERGENCY_NUMBER", "").strip(),
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "").rstrip("/"),
         "INVITE_TTL_DAYS": _env_int("INVITE_TTL_DAYS", 7),
+        # After discharge a patient may still read their history and download it this long.
+        "DISCHARGE_ACCESS_DAYS": _env_int("DISCHARGE_ACCESS_DAYS", 90),
         "REMEMBER_COOKIE_DURATION": timedelta(days=remember_days),
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
@@ -83,6 +98,11 @@ def load_settings(instance_path: Path, overrides: dict[str, Any] | None = None) 
         # "Secure" is added per response unless the request is plain HTTP on loopback
         # (see web.security), so one setting serves a laptop and a clinic server.
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+        # Staff: who needs a second factor, and when a session on a shared clinic computer
+        # ends by itself (patients on their own phones are not affected).
+        "STAFF_TWO_FACTOR": Policy(two_factor),
+        "STAFF_IDLE_TIMEOUT": timedelta(minutes=_env_positive("STAFF_IDLE_MINUTES", 30)),
+        "STAFF_SESSION_MAX": timedelta(hours=_env_positive("STAFF_MAX_HOURS", 12)),
         "WTF_CSRF_TIME_LIMIT": None,
         "WTF_CSRF_HEADERS": ["X-CSRFToken"],
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),

@@ -1,7 +1,7 @@
 """clinic exercises keep the figure a therapist posed (JSON, nullable)
 
 Revision ID: 5b7e0c2d9f41
-Revises: c3a9e1d27b64
+Revises: 477fc5b7ee7a
 Create Date: 2026-11-28 08:00:00.000000
 """
 
@@ -10,7 +10,7 @@ from alembic import op
 
 
 revision = '5b7e0c2d9f41'
-down_revision = 'c3a9e1d27b64'
+down_revision = '477fc5b7ee7a'
 branch_labels = None
 depends_on = None
 

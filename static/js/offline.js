@@ -95,6 +95,10 @@ async function show(result = {}) {
   else if (document.querySelector('[data-sync-status="info"]')?.dataset.kind !== "synced") say("");
 }
 
+// When this page's copy of the plan was asked for (ms since the epoch): anything sent
+// after that is not in it.
+let drawnAt = performance.timeOrigin + (performance.getEntriesByType("navigation")[0]?.requestStart ?? 0);
+
 // Send what is waiting; `earlier` is what the service worker has just sent or set aside.
 async function flush(earlier = {}) {
   const own = await outbox.flush().catch(() => ({}));
@@ -103,6 +107,10 @@ async function flush(earlier = {}) {
     refused: (own.refused ?? 0) + (earlier.refused ?? 0),
     signedOut: own.signedOut,
   };
+  // The worker may have sent while this page loaded, its message arriving before we listened.
+  const behind = (await outbox.lastSent().catch(() => 0)) > drawnAt;
+  if (behind) result.sent = Math.max(result.sent, 1);
+  drawnAt = Math.max(drawnAt, Date.now());
   if ((result.sent > 0 || result.refused > 0) && location.pathname === "/me/" && window.htmx) {
     window.htmx.ajax("GET", "/me/", { target: "#today-plan", swap: "outerHTML", select: "#today-plan" });
   }
@@ -136,6 +144,33 @@ document.addEventListener("htmx:beforeSwap", async (event) => {
   flush();
 });
 
+// A check-in kept on the phone has had no answer from the server: show the advice the page
+// was handed for what was ticked (warning_signs.toml, rendered hidden), so a warning sign
+// is never met with silence just because the connection is down.
+function showOfflineAdvice(form) {
+  const box = document.querySelector("[data-offline-advice]");
+  if (!box) return;
+  const routes = new Set([...form.querySelectorAll('input[name="warning_signs"]:checked')]
+    .map((input) => input.dataset.route));
+  const pain = Number(form.querySelector('input[name="pain"]:checked')?.value ?? -1);
+  let shown = 0;
+  for (const part of box.querySelectorAll("[data-advice-route]")) {
+    part.hidden = !routes.has(part.dataset.adviceRoute);
+    if (!part.hidden) shown += 1;
+  }
+  const high = box.querySelector("[data-advice-high-pain]");
+  if (high) {
+    high.hidden = !(pain >= Number(box.dataset.highPainFrom));
+    if (!high.hidden) shown += 1;
+  }
+  const urgent = box.querySelector("[data-advice-route][data-urgent]:not([hidden])");
+  box.classList.toggle("advice--urgent", Boolean(urgent));
+  box.classList.toggle("advice--contact", !urgent);
+  document.querySelector("[data-advice]")?.remove(); // what the server said of an earlier version
+  box.hidden = shown === 0;
+  if (shown) box.scrollIntoView({ block: "start" });
+}
+
 // Plain forms that may be sent offline (the daily check-in).
 for (const form of document.querySelectorAll('form[data-offline-action="checkin"]')) {
   form.addEventListener("submit", async (event) => {
@@ -143,6 +178,7 @@ for (const form of document.querySelectorAll('form[data-offline-action="checkin"
     const result = await outbox.sendForm(form);
     if (result.ok && result.queued) {
       say(TEXT.checkinQueued);
+      showOfflineAdvice(form);
       form.querySelector("button[type=submit]")?.setAttribute("disabled", "");
       if (navigator.onLine) flush(); // kept for its session, not the network: send it now
     } else if (result.ok) {

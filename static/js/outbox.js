@@ -6,21 +6,26 @@
 (function (scope) {
   const DB = "between-visits";
   const STORE = "outbox";
+  const META = "outbox-meta"; // when something was last sent, for pages opened meanwhile
 
   function open() {
     return new Promise((resolve, reject) => {
-      const request = indexedDB.open(DB, 1);
-      request.onupgradeneeded = () => request.result.createObjectStore(STORE, { keyPath: "id" });
+      const request = indexedDB.open(DB, 2);
+      request.onupgradeneeded = () => {
+        const db = request.result;
+        if (!db.objectStoreNames.contains(STORE)) db.createObjectStore(STORE, { keyPath: "id" });
+        if (!db.objectStoreNames.contains(META)) db.createObjectStore(META);
+      };
       request.onsuccess = () => resolve(request.result);
       request.onerror = () => reject(request.error);
     });
   }
 
-  async function run(mode, work) {
+  async function run(mode, work, storeName = STORE) {
     const db = await open();
     return new Promise((resolve, reject) => {
-      const tx = db.transaction(STORE, mode);
-      const result = work(tx.objectStore(STORE));
+      const tx = db.transaction(storeName, mode);
+      const result = work(tx.objectStore(storeName));
       tx.oncomplete = () => { db.close(); resolve(result?.result ?? result); };
       tx.onerror = () => { db.close(); reject(tx.error); };
     });
@@ -40,6 +45,11 @@
   const all = () => run("readonly", (store) => store.getAll());
   const put = (entry) => run("readwrite", (store) => store.put(entry));
   const remove = (id) => run("readwrite", (store) => store.delete(id));
+  // A page opened while the worker was sending was drawn without what it sent: the time of
+  // the last send lets such a page see that it is behind (the worker's message may miss it).
+  const lastSent = () => run("readonly", (store) => store.get("lastSent"), META)
+    .then((value) => value ?? 0);
+  const markSent = () => run("readwrite", (store) => store.put(Date.now(), "lastSent"), META);
 
   // The date where the patient is (their plan's time zone, as the server counts days).
   function localDay(zone) {
@@ -113,6 +123,7 @@
       }
       if (response.ok) {
         await remove(entry.id);
+        await markSent();
         result.sent += 1;
         continue;
       }
@@ -148,5 +159,5 @@
     return { ok: false, message: reason };
   }
 
-  scope.bvOutbox = { all, remove, flush, queue, sendForm, localDay };
+  scope.bvOutbox = { all, remove, flush, queue, sendForm, localDay, lastSent };
 })(self);

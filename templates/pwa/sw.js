@@ -7,8 +7,9 @@ const VERSION = "{{ version }}";
 const SHELL = `bv-shell-${VERSION}`;
 const PAGES = "bv-pages"; // last good copy of the patient's pages, for offline use
 const PRECACHE = {{ precache|tojson }};
-// Pages kept for offline use: Today, the player, the program and exercise pages.
-const OFFLINE_PAGES = [/^\/me\/$/, /^\/me\/play$/, /^\/me\/program$/, /^\/me\/checkin$/, /^\/library\/\d+$/];
+// Pages kept for offline use: Today, the player, the program, the check-in, the soreness
+// card and exercise pages.
+const OFFLINE_PAGES = [/^\/me\/$/, /^\/me\/play$/, /^\/me\/program$/, /^\/me\/checkin$/, /^\/me\/soreness$/, /^\/library\/\d+$/];
 // A kept page falls back to its saved copy when the network is this slow. Only those:
 // any other page (the clinic's lists, an export) has no copy, so it waits for the network.
 const NETWORK_TIMEOUT_MS = 3500;

@@ -27,6 +27,7 @@ PATIENT_PAGES = [
     "/me/",
     "/me/play",
     "/me/checkin",
+    "/me/soreness",
     "/me/progress",
     "/me/program",
     "/me/reminders",

@@ -54,9 +54,13 @@ def _waiting_on_this_phone(page: Any) -> int:
 
 
 def _posts_of(page: Any, path: str) -> list[dict[str, str]]:
-    """Record the headers of every POST the page sends to a path."""
+    """Record the headers of every POST sent to a path from the page or its service worker.
+
+    Whichever flushes the outbox first sends it (the page on "online", the worker on its
+    background sync), so the requests are watched on the whole context, not the page alone.
+    """
     seen: list[dict[str, str]] = []
-    page.on(
+    page.context.on(
         "request",
         lambda r: seen.append(r.headers) if r.method == "POST" and r.url.endswith(path) else None,
     )

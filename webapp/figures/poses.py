@@ -17,7 +17,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from webapp.figures.skeleton import VIEWS, View, foreshorten, palm_up
+from webapp.figures.skeleton import View
+from webapp.figures.views import VIEWS, foreshorten, palm_up
 
 FRAME_NAMES = ("start", "end", "hold")
 SUPPORTS = {"floor": 0.0, "mat": 1.5, "bed": 50.0, "chair": 45.0, "none": 0.0}
@@ -37,6 +38,7 @@ PROP_KINDS = (
     "roller",
     "pillow",
     "cushion",
+    "step",
 )
 
 

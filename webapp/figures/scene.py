@@ -398,6 +398,8 @@ def _place(
         )
     if kind == "chair":
         return _chair(spec, poses, view, frame, ly, ex)
+    if kind == "step":
+        return _stairs(spec, view, frame, ly, ex)
     if kind in ("wall", "door"):
         return _wall(spec, poses, view, frame, body, ex)
     if kind in ("table", "counter"):
@@ -531,6 +533,32 @@ def _chair(
         ],
         [_rect(bx - 1, seat - 4, bx + depth, seat), _rect(bx - 4, seat, bx + 1, seat + back_h)],
     )
+
+
+def _stairs(
+    spec: PropSpec, view: View, frame: Placed, ly: float, ex: tuple[float, float, float, float]
+) -> PlacedProp:
+    """Return the bottom two stairs, the first under a foot, and a handrail at a hand."""
+    rise = ly
+    tread = spec.width or 30
+    x0 = ex[0] - 3 + spec.dx  # the nosing just behind the heel: the whole foot is on it
+    x1 = x0 + 2 * tread + 12
+    items = [
+        Item("rect", ((x0, 0), (x1, rise)), 0.5),
+        Item("rect", ((x0 + tread, rise), (x1, 2 * rise)), 0.5),
+    ]
+    if spec.at:
+        # The rail climbs with the stairs and passes through the hand that holds it.
+        hx, hy = _lowest_of(frame, view, spec.at)
+
+        def rail(x: float) -> float:
+            return hy + 1.5 + (x - hx) * rise / tread
+
+        items += [
+            Item("line", ((x1 - 4, 2 * rise), (x1 - 4, rail(x1 - 4))), 2.5, "leg"),
+            Item("line", ((x0 - 12, rail(x0 - 12)), (x1, rail(x1))), 2.5, "leg"),
+        ]
+    return PlacedProp(spec, items, [_rect(x0, 0, x1, rise), _rect(x0 + tread, rise, x1, 2 * rise)])
 
 
 def _wall(

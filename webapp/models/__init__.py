@@ -6,14 +6,23 @@ so services and the scheduler can use them without a web request.
 
 from __future__ import annotations
 
-from webapp.models.accounts import CareLink, Invite, InvitePurpose, Role, User, new_session_token
+from webapp.models.accounts import (
+    CareLink,
+    Invite,
+    InvitePurpose,
+    RecoveryCode,
+    Role,
+    User,
+    new_session_token,
+)
 from webapp.models.activity import Alert, Appointment, CheckIn, Completion
 from webapp.models.audit import AuditEvent
 from webapp.models.base import Base, utcnow
-from webapp.models.clinic import TherapistNote, TherapistSettings
+from webapp.models.clinic import PatientAlertSettings, TherapistNote, TherapistSettings
 from webapp.models.library import Exercise, ExerciseSource, LadderRung, Media
 from webapp.models.programs import (
     EVERY_DAY,
+    FlarePlan,
     Program,
     ProgramItem,
     ProgramStatus,
@@ -34,11 +43,14 @@ __all__ = [
     "Completion",
     "EVERY_DAY",
     "Exercise",
+    "FlarePlan",
     "ExerciseSource",
     "LadderRung",
     "Media",
+    "PatientAlertSettings",
     "Program",
     "PushSubscription",
+    "RecoveryCode",
     "ReminderOccurrence",
     "ReminderRule",
     "ReminderSettings",

@@ -6,7 +6,7 @@ import secrets
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Enum, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import BigInteger, Enum, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.models.base import Base, utcnow
@@ -47,6 +47,18 @@ class User(Base):
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Staff two-factor sign-in (see services.twofactor): the TOTP secret once set up, and
+    # the time-step of the last code accepted, so no code is ever accepted twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    totp_enrolled_at: Mapped[datetime | None]
+    # A patient's care ending (see services.discharge): discharged, they keep read access
+    # until ``access_until``; then the account closes (``closed_at``, and not active).
+    discharged_at: Mapped[datetime | None]
+    access_until: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    # The patient asked the clinic to erase their record; the admin sees it.
+    erasure_requested_at: Mapped[datetime | None]
 
     therapist_links: Mapped[list[CareLink]] = relationship(
         foreign_keys="CareLink.patient_id", back_populates="patient", cascade="all, delete-orphan"
@@ -84,9 +96,24 @@ class User(Base):
         return self.role is Role.ADMIN
 
     @property
+    def is_discharged(self) -> bool:
+        """Return True for a patient whose care at the clinic has ended (closed or not)."""
+        return self.discharged_at is not None
+
+    @property
+    def is_closed(self) -> bool:
+        """Return True once a discharged patient's account is closed."""
+        return self.closed_at is not None
+
+    @property
     def has_password(self) -> bool:
         """Return True once the person has chosen a password."""
         return self.password_hash is not None
+
+    @property
+    def has_two_factor(self) -> bool:
+        """Return True once the person has set up two-factor sign-in."""
+        return self.totp_secret is not None
 
     @property
     def first_name(self) -> str:
@@ -146,3 +173,16 @@ class Invite(Base):
     voided_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class RecoveryCode(Base):
+    """A single-use code that stands in for the phone's code once; only its hash is kept."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # argon2, like passwords: a leaked database gives no usable code.
+    code_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[datetime | None]

@@ -25,6 +25,19 @@ class TherapistSettings(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class PatientAlertSettings(Base):
+    """A therapist's limits for one patient, over their own defaults (e.g. usual pain 7-8)."""
+
+    __tablename__ = "patient_alert_settings"
+
+    patient_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    pain_threshold: Mapped[int]
+    set_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class TherapistNote(Base):
     """A private, timestamped note about a patient; never shown to the patient."""
 

@@ -21,6 +21,10 @@ class ProgramStatus(StrEnum):
     DRAFT = "draft"
     ACTIVE = "active"
     ENDED = "ended"
+    # A few days of the patient's flare-up plan: a short program with dates that sits over
+    # the active one (the newest program covering a day owns it, see services.plan); the
+    # active program stays assigned and takes the days back when the flare-up ends.
+    FLARE = "flare"
 
 
 def _enum(cls: type[StrEnum]) -> Enum:
@@ -89,6 +93,26 @@ class ProgramItem(PlanDose, Base):
 
     program: Mapped[Program] = relationship(back_populates="items")
     exercise: Mapped[Exercise] = relationship(lazy="joined")
+
+
+class FlarePlan(Base):
+    """A patient's flare-up plan, set by their therapist: lighter exercises, comfort, when to call.
+
+    ``exercises`` maps an exercise of the active program (its lineage) to "same" or
+    "lighter"; the others are left out on flare-up days.
+    """
+
+    __tablename__ = "flare_plans"
+
+    patient_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    exercises: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    comfort: Mapped[str] = mapped_column(Text, default="")
+    when_to_call: Mapped[str] = mapped_column(Text, default="")
+    days: Mapped[int] = mapped_column(default=3)
+    set_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class ProgramTemplate(Base):

@@ -11,7 +11,7 @@ from zoneinfo import available_timezones
 from sqlalchemy import func, select
 
 from webapp.models import InvitePurpose, Program, Role, User, new_session_token, utcnow
-from webapp.services import audit, care, clock, dose, invites, passwords, programs
+from webapp.services import audit, care, clock, discharge, dose, invites, passwords, programs
 from webapp.services.db import Db
 from webapp.services.errors import ValidationError
 
@@ -179,16 +179,23 @@ def create_patient(
 
 
 def authenticate(session: Db, login: str, password: str) -> User | None:
-    """Return the active user with this login and password, or None."""
+    """Return the active user with this login and password, or None.
+
+    Raises ``discharge.AccountClosed`` for the right password of a closed account.
+    """
     global _DUMMY_HASH
     user = find_by_login(session, login) if login.strip() else None
-    if user is None or not user.is_active or not user.has_password:
+    # A closed patient account still checks its password, to say it is closed (and to
+    # nobody who does not know the password).
+    usable = user is not None and (user.is_active or user.is_closed)
+    if user is None or not usable or not user.has_password:
         if _DUMMY_HASH is None:
             _DUMMY_HASH = passwords.hash_password(secrets.token_hex(16))
         passwords.verify_password(_DUMMY_HASH, password)
         return None
     if not passwords.verify_password(user.password_hash, password):
         return None
+    discharge.check_not_closed(session, user)
     if user.password_hash and passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
     user.last_login_at = utcnow()
@@ -287,6 +294,9 @@ def reset_access(
     link_key: bytes | None = None,
 ) -> str:
     """Sign a patient out everywhere and issue a new link to choose a password."""
+    if patient.is_closed:
+        # A link would let them choose a password for an account that cannot sign in.
+        raise ValidationError(f"{patient.display_name}'s account is closed. Reactivate them first.")
     patient.session_token = new_session_token()
     token = invites.issue(
         session,

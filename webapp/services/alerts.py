@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select, update
@@ -22,8 +21,15 @@ from webapp.models import (
     User,
     utcnow,
 )
-from webapp.numbers import whole_number
 from webapp.services import audit, clock
+from webapp.services.alert_settings import Thresholds as Thresholds
+from webapp.services.alert_settings import high_pain_from as high_pain_from
+from webapp.services.alert_settings import inactivity_days_of as inactivity_days_of
+from webapp.services.alert_settings import patient_pain_threshold as patient_pain_threshold
+from webapp.services.alert_settings import save_settings as save_settings
+from webapp.services.alert_settings import set_patient_pain_threshold as set_patient_pain_threshold
+from webapp.services.alert_settings import settings_of as settings_of
+from webapp.services.alert_settings import thresholds_for as thresholds_for
 from webapp.services.db import Db
 from webapp.services.errors import ValidationError
 
@@ -33,6 +39,7 @@ KINDS = {
     "red_flag": "Warning signs",
     "inactivity": "No activity",
     "pain_above_baseline": "Pain above baseline",
+    "flare_plan": "Flare-up plan started",
 }
 SEVERITY = {
     "red_flag": 0,
@@ -40,6 +47,7 @@ SEVERITY = {
     "pain_rise": 2,
     "pain_above_baseline": 3,
     "inactivity": 4,
+    "flare_plan": 5,
 }
 
 
@@ -128,38 +136,6 @@ BASELINE_RISE = 2
 BASELINE_RUN_DAYS = 3
 
 
-@dataclass(frozen=True)
-class Thresholds:
-    """The alert settings that apply to a patient (the strictest of their therapists)."""
-
-    inactivity_days: int = 3
-    pain_threshold: int = 8
-
-
-def thresholds_for(session: Db, patient: User) -> Thresholds:
-    """Return the strictest settings among the patient's therapists (defaults otherwise)."""
-    rows = session.execute(
-        select(TherapistSettings.inactivity_days, TherapistSettings.pain_threshold)
-        .join(CareLink, CareLink.therapist_id == TherapistSettings.therapist_id)
-        .where(CareLink.patient_id == patient.id)
-    ).all()
-    if not rows:
-        return Thresholds()
-    return Thresholds(
-        inactivity_days=min(r[0] for r in rows), pain_threshold=min(r[1] for r in rows)
-    )
-
-
-def inactivity_days_of(session: Db, therapist: User) -> int:
-    """Return after how many quiet days this therapist wants to hear (without saving anything)."""
-    days = session.scalar(
-        select(TherapistSettings.inactivity_days).where(
-            TherapistSettings.therapist_id == therapist.id
-        )
-    )
-    return days if days is not None else Thresholds().inactivity_days
-
-
 def days_without_activity(
     today: date, last_active: date | None, program_start: date | None, *, signed_up: bool
 ) -> int:
@@ -175,46 +151,6 @@ def days_without_activity(
 def too_quiet(quiet_days: int, inactivity_days: int) -> bool:
     """Return True when the quiet days reach the inactivity setting."""
     return quiet_days >= inactivity_days
-
-
-def settings_of(session: Db, therapist: User) -> TherapistSettings:
-    """Return a therapist's alert settings (the defaults until they change them)."""
-    found = session.get(TherapistSettings, therapist.id)
-    if found is None:
-        found = TherapistSettings(
-            therapist_id=therapist.id, inactivity_days=3, pain_threshold=8, push_alerts=False
-        )
-        session.add(found)
-        session.flush()
-    return found
-
-
-def save_settings(
-    session: Db, therapist: User, *, inactivity_days: str, pain_threshold: str, push_alerts: bool
-) -> TherapistSettings:
-    """Check and save a therapist's alert settings."""
-    errors: dict[str, list[str]] = {}
-    values: dict[str, int] = {}
-    for name, raw, low, high, label in (
-        ("inactivity_days", inactivity_days, 1, 30, "Days without activity"),
-        ("pain_threshold", pain_threshold, 1, 10, "Pain threshold"),
-    ):
-        number = whole_number(raw)
-        if number is None:
-            errors[name] = [f"{label}: please enter a whole number from {low} to {high}."]
-            continue
-        if not low <= number <= high:
-            errors[name] = [f"{label} must be from {low} to {high}."]
-            continue
-        values[name] = number
-    if errors:
-        raise ValidationError(errors)
-    settings = settings_of(session, therapist)
-    settings.inactivity_days = values["inactivity_days"]
-    settings.pain_threshold = values["pain_threshold"]
-    settings.push_alerts = push_alerts
-    settings.updated_at = utcnow()
-    return settings
 
 
 def _last_active_day(session: Db, patient: User) -> date | None:
@@ -250,9 +186,12 @@ def baseline(session: Db, patient: User) -> float | None:
 
 def evaluate(session: Db, patient: User, *, now: datetime | None = None) -> list[Alert]:
     """Apply every rule to one patient: raise what holds, clear what no longer does."""
+    if patient.is_discharged:
+        return []  # their care has ended: nothing of theirs needs the therapist's attention
     now = now or utcnow()
     today = clock.local_today(patient.timezone, now)
     limits = thresholds_for(session, patient)
+    high_pain = high_pain_from(session, patient)
     raised: list[Alert] = []
 
     def rule(kind: str, holds: bool, detail: str) -> None:
@@ -287,10 +226,8 @@ def evaluate(session: Db, patient: User, *, now: datetime | None = None) -> list
     fresh = latest is not None and latest[0] >= today - timedelta(days=1)
     rule(
         "pain_high",
-        bool(fresh and latest and latest[1] >= limits.pain_threshold),
-        f"Pain {latest[1]}/10 on {latest[0]} (threshold {limits.pain_threshold})."
-        if latest
-        else "",
+        bool(fresh and latest and latest[1] >= high_pain),
+        f"Pain {latest[1]}/10 on {latest[0]} (threshold {high_pain})." if latest else "",
     )
 
     base = baseline(session, patient)
@@ -312,10 +249,10 @@ def evaluate(session: Db, patient: User, *, now: datetime | None = None) -> list
 
 
 def patients_in_care(session: Db) -> Sequence[User]:
-    """Return every active patient who has a therapist."""
+    """Return every patient in care (active, not discharged) who has a therapist."""
     return session.scalars(
         select(User)
-        .where(User.role == Role.PATIENT, User.is_active.is_(True))
+        .where(User.role == Role.PATIENT, User.is_active.is_(True), User.discharged_at.is_(None))
         .where(select(CareLink.id).where(CareLink.patient_id == User.id).exists())
     ).all()
 

@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import select
 
 from webapp.content import vocab
-from webapp.models import CheckIn, User, utcnow
+from webapp.content.warning_signs import Route, content
+from webapp.models import Alert, CheckIn, PushSubscription, ReminderOccurrence, User, utcnow
 from webapp.numbers import whole_number
 from webapp.services import alerts, audit, clock
 from webapp.services.db import Db
@@ -18,14 +19,7 @@ from webapp.services.errors import ValidationError
 from webapp.services.today import check_client_id
 
 SLEEP = {"poor": "Poor", "fair": "Fair", "good": "Good"}
-# Warning signs a patient can tick; ``urgent`` ones mean urgent care, not just a call.
-WARNING_SIGNS: dict[str, tuple[str, bool]] = {
-    "numbness_weakness": ("New numbness or weakness in an arm or leg", False),
-    "fever_wound": ("Fever, or a hot, red or swollen wound after surgery", True),
-    "bladder_bowel": ("Loss of control of your bladder or bowels", True),
-}
 PAIN_LABELS = {0: "No pain", 5: "Moderate", 10: "Worst imaginable"}
-HIGH_PAIN = 8
 RISE = 3
 NOTE_MAX = 1000
 
@@ -37,6 +31,8 @@ class RedFlags:
     high_pain: bool = False
     rise: float | None = None  # how far above the 7-day average
     signs: list[str] = field(default_factory=list)
+    # True only when a therapist is sent a push at once: the advice may then say so.
+    therapist_told: bool = False
 
     @property
     def any(self) -> bool:
@@ -44,9 +40,14 @@ class RedFlags:
         return self.high_pain or self.rise is not None or bool(self.signs)
 
     @property
+    def routes(self) -> list[Route]:
+        """Return where the ticked signs send the patient, most urgent first."""
+        return content().routes_for(self.signs)
+
+    @property
     def urgent(self) -> bool:
-        """Return True when the advice is urgent care."""
-        return any(WARNING_SIGNS[s][1] for s in self.signs)
+        """Return True when the advice is to get help today (or now), not just a call."""
+        return any(route.urgent for route in self.routes)
 
 
 @dataclass
@@ -105,7 +106,8 @@ def validate(data: CheckInInput) -> dict[str, Any]:
     values["sleep"] = sleep
     allowed = set(vocab.body_map_keys())
     values["regions"] = sorted({r for r in data.regions if r in allowed})
-    values["warning_signs"] = [s for s in WARNING_SIGNS if s in set(data.warning_signs)]
+    ticked = set(data.warning_signs)
+    values["warning_signs"] = [s for s in content().signs if s in ticked]
     note = data.note.strip()
     if len(note) > NOTE_MAX:
         errors["note"] = [f"Please keep the note under {NOTE_MAX} characters."]
@@ -137,13 +139,31 @@ def seven_day_average(session: Db, patient: User, day: date) -> float | None:
 
 
 def red_flags(session: Db, patient: User, checkin: CheckIn) -> RedFlags:
-    """Work out the red flags of a check-in (a therapist may set a lower pain threshold)."""
-    threshold = min(HIGH_PAIN, alerts.thresholds_for(session, patient).pain_threshold)
+    """Work out the red flags of a check-in and whether a therapist was told at once."""
+    threshold = alerts.high_pain_from(session, patient)
     flags = RedFlags(high_pain=checkin.pain >= threshold, signs=list(checkin.warning_signs))
     average = seven_day_average(session, patient, checkin.local_date)
     if average is not None and checkin.pain - average >= RISE:
         flags.rise = round(checkin.pain - average, 1)
+    flags.therapist_told = flags.any and therapist_pushed(session, checkin)
     return flags
+
+
+def therapist_pushed(session: Db, checkin: CheckIn) -> bool:
+    """Return True when an alert this check-in raised went to a therapist's phone at once."""
+    # Only then may the advice say "we've told your therapist": an alert that merely waits
+    # on the My patients page is seen when the therapist next looks, maybe days later.
+    found = session.scalar(
+        select(ReminderOccurrence.id)
+        .join(Alert, Alert.id == ReminderOccurrence.alert_id)
+        .join(PushSubscription, PushSubscription.user_id == ReminderOccurrence.user_id)
+        .where(
+            Alert.checkin_id == checkin.id,
+            ReminderOccurrence.status.in_(("pending", "sending", "sent")),
+        )
+        .limit(1)
+    )
+    return found is not None
 
 
 @dataclass
@@ -235,8 +255,11 @@ def _raise_alerts(session: Db, patient: User, checkin: CheckIn, flags: RedFlags)
             "average.",
             checkin=checkin,
         )
+    if flags.signs and _new_signs_since_acknowledged(session, patient, flags.signs):
+        # The therapist saw other signs: these are news, so they raise a new alert.
+        alerts.condition_cleared(session, patient, "red_flag")
     if flags.signs:
-        signs = "; ".join(WARNING_SIGNS[s][0] for s in flags.signs)
+        signs = "; ".join(content().label(s) for s in flags.signs)
         alerts.raise_alert(
             session,
             patient,
@@ -244,6 +267,23 @@ def _raise_alerts(session: Db, patient: User, checkin: CheckIn, flags: RedFlags)
             f"Warning signs on {checkin.local_date}: {signs}.",
             checkin=checkin,
         )
+
+
+def _new_signs_since_acknowledged(session: Db, patient: User, signs: Sequence[str]) -> bool:
+    seen = session.scalars(
+        select(CheckIn.warning_signs)
+        .join(Alert, Alert.checkin_id == CheckIn.id)
+        .where(
+            Alert.patient_id == patient.id,
+            Alert.kind == "red_flag",
+            Alert.status == "acknowledged",
+            Alert.cleared_at.is_(None),
+        )
+    ).all()
+    if not seen:
+        return False
+    known = {sign for ticked in seen for sign in ticked}
+    return not set(signs) <= known
 
 
 def editable(checkin: CheckIn | None, patient: User, now: datetime | None = None) -> bool:

@@ -38,6 +38,9 @@ class PatientBrief:
     display_name: str
     timezone: str
     has_password: bool
+    # Their care has ended (services.discharge): shown as such, never "needs attention".
+    discharged: bool = False
+    closed: bool = False
 
 
 @dataclass
@@ -61,8 +64,8 @@ class PatientRow:
 
     @property
     def needs_attention(self) -> bool:
-        """Return True for open alerts, silence, or few exercises done this week."""
-        return (
+        """Return True for open alerts, silence, or few exercises done this week (in care)."""
+        return not self.patient.discharged and (
             self.open_alerts > 0
             or alerts.too_quiet(self.quiet_days, self.inactivity_days)
             or (self.adherence_7 is not None and self.adherence_7 < LOW_ADHERENCE)
@@ -100,9 +103,16 @@ def patient_rows(session: Db, therapist: User, *, now: datetime | None = None) -
     """
     now = now or utcnow()
     patients = [
-        PatientBrief(pid, name, tz, bool(has_password))
-        for pid, name, tz, has_password in session.execute(
-            select(User.id, User.display_name, User.timezone, User.password_hash.is_not(None))
+        PatientBrief(pid, name, tz, bool(has_password), bool(discharged), bool(closed))
+        for pid, name, tz, has_password, discharged, closed in session.execute(
+            select(
+                User.id,
+                User.display_name,
+                User.timezone,
+                User.password_hash.is_not(None),
+                User.discharged_at.is_not(None),
+                User.closed_at.is_not(None),
+            )
             .join(CareLink, CareLink.patient_id == User.id)
             .where(CareLink.therapist_id == therapist.id, User.role == Role.PATIENT)
             .order_by(User.display_name, User.id)
@@ -288,7 +298,12 @@ def _iso(column: Any) -> Any:
 
 
 SORTS: dict[str, Callable[[PatientRow], Any]] = {
-    "attention": lambda r: (not r.needs_attention, -r.open_alerts, r.patient.display_name.lower()),
+    "attention": lambda r: (
+        r.patient.discharged,
+        not r.needs_attention,
+        -r.open_alerts,
+        r.patient.display_name.lower(),
+    ),
     "name": lambda r: r.patient.display_name.lower(),
     "activity": lambda r: -(r.last_activity.toordinal() if r.last_activity else 0),
     "adherence": lambda r: r.adherence_7 if r.adherence_7 is not None else 2.0,

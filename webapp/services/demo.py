@@ -25,8 +25,9 @@ from webapp.models import (
     User,
     utcnow,
 )
-from webapp.services import accounts, alerts, care, clock, passwords, plan, programs
+from webapp.services import accounts, alerts, care, clock, flares, passwords, plan, programs
 from webapp.services.db import Db
+from webapp.services.twofactor import Policy
 
 
 @dataclass(frozen=True)
@@ -116,8 +117,27 @@ def load(session: Db, *, clinic_timezone: str) -> bool:
             continue
         _give_program(session, patient, users[therapist_login], template_slug)
         _visits_and_notes(session, patient, users[therapist_login])
+        if patient_login in FLARE_PLANS:
+            _flare_plan(session, patient, users[therapist_login])
         created_any = True
     return created_any
+
+
+# Patients whose therapist has set a flare-up plan (Today offers it).
+FLARE_PLANS = ("anna@riverside.example",)
+
+
+def _flare_plan(session: Db, patient: User, therapist: User) -> None:
+    """Set a flare-up plan: every exercise lighter, comfort measures, when to call."""
+    active = programs.active_program(session, patient)
+    items = programs.current_items(active) if active else []
+    data = flares.FlarePlanInput(
+        {i.lineage: "lighter" for i in items},
+        comfort="Warmth on the sore area for 15 minutes.\nShort, easy walks every few hours.",
+        when_to_call="If it is not easing after three days, or the pain stops you sleeping.",
+        days="3",
+    )
+    flares.save_plan(session, therapist, patient, data)
 
 
 def _visits_and_notes(session: Db, patient: User, therapist: User) -> None:
@@ -252,9 +272,14 @@ def _demo_regions(title: str) -> list[str]:
     return ["lower_back"]
 
 
-def logins_text() -> str:
+def logins_text(two_factor: Policy = Policy.OFF) -> str:
     """Return the demo sign-ins, for the terminal and the README."""
     lines = ["Demo sign-ins (demo data only):"]
     for person in (ADMIN, *THERAPISTS, *PATIENTS):
         lines.append(f"  {person.role.value:<9} {person.login:<28} {person.password}")
+    if two_factor is not Policy.OFF:
+        lines.append(
+            f"  Staff two-factor sign-in is on (STAFF_TWO_FACTOR={two_factor.value}): staff "
+            "set up an authenticator app at their first sign-in."
+        )
     return "\n".join(lines)

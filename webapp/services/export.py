@@ -10,7 +10,16 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from webapp.models import CheckIn, Completion, Exercise, User, utcnow
+from webapp.models import (
+    Appointment,
+    CheckIn,
+    Completion,
+    Exercise,
+    PushSubscription,
+    ReminderSettings,
+    User,
+    utcnow,
+)
 from webapp.services import audit, programs
 from webapp.services.db import Db
 
@@ -33,6 +42,51 @@ def _completions(session: Db, patient: User) -> list[tuple[Completion, str]]:
     return [(c, t) for c, t in rows]
 
 
+def _when(moment: Any) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def _visits(session: Db, patient: User) -> list[dict[str, Any]]:
+    return [
+        {
+            "starts_at": v.starts_at.isoformat(),
+            "minutes": v.duration_minutes,
+            "place": v.place_note,
+            "status": v.status,
+        }
+        for v in session.scalars(
+            select(Appointment)
+            .where(Appointment.patient_id == patient.id)
+            .order_by(Appointment.starts_at)
+        )
+    ]
+
+
+def _reminders(session: Db, patient: User) -> dict[str, Any] | None:
+    chosen = session.get(ReminderSettings, patient.id)
+    if chosen is None:
+        return None
+    return {
+        "exercises": chosen.exercise_on,
+        "exercise_times": chosen.exercise_times,
+        "checkin": chosen.checkin_on,
+        "checkin_time": chosen.checkin_time,
+        "visits": chosen.visit_on,
+        "quiet_hours": [chosen.quiet_start, chosen.quiet_end],
+    }
+
+
+def _devices(session: Db, patient: User) -> list[dict[str, Any]]:
+    return [
+        {"device": d.user_agent, "since": d.created_at.isoformat()}
+        for d in session.scalars(
+            select(PushSubscription)
+            .where(PushSubscription.user_id == patient.id)
+            .order_by(PushSubscription.id)
+        )
+    ]
+
+
 def patient_data(session: Db, patient: User) -> dict[str, Any]:
     """Return everything about the patient, as plain JSON-ready data."""
     audit.record(session, patient, "patient.export_json", patient=patient)
@@ -43,7 +97,13 @@ def patient_data(session: Db, patient: User) -> dict[str, Any]:
             "email": patient.email,
             "timezone": patient.timezone,
             "created_at": patient.created_at.isoformat(),
+            "discharged_at": _when(patient.discharged_at),
+            "reading_access_until": _when(patient.access_until),
+            "erasure_requested_at": _when(patient.erasure_requested_at),
         },
+        "visits": _visits(session, patient),
+        "reminder_settings": _reminders(session, patient),
+        "devices_with_notifications": _devices(session, patient),
         "programs": [
             {
                 "title": p.title,

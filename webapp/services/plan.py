@@ -3,7 +3,8 @@
 The rule, in the clinic's words:
 
 - A day belongs to one program at most: the newest (latest start date, then the latest
-  made) *active or ended* program whose dates cover it. Drafts are never planned.
+  made) *active, ended or flare-up* program whose dates cover it. Drafts are never planned.
+  A flare-up spell is a short program over the active one: when it ends, the days go back.
 - An exercise of that program is planned on the day when the version of it that applies
   that day (from ``valid_from``, or the program's start, until ``valid_until``, which is
   exclusive) includes the day's weekday. Editing an assigned program ends one version and
@@ -31,8 +32,9 @@ from sqlalchemy import ColumnElement, UnaryExpression, or_
 
 from webapp.models import Program, ProgramItem, ProgramStatus
 
-# The programs whose days count: a draft is not planned yet.
-PLANNED_STATUSES = (ProgramStatus.ACTIVE, ProgramStatus.ENDED)
+# The programs whose days count: a draft is not planned yet; a flare-up spell is (the
+# newest program covering its few days, it owns them).
+PLANNED_STATUSES = (ProgramStatus.ACTIVE, ProgramStatus.ENDED, ProgramStatus.FLARE)
 # Newest first, as SQL sees it: the first program that covers a day is the day's program.
 NEWEST_FIRST: tuple[UnaryExpression[Any], ...] = (Program.start_date.desc(), Program.id.desc())
 

@@ -12,7 +12,16 @@ from webapp.models import Alert, CheckIn, Completion, Exercise, User, utcnow
 from webapp.services import audit, clock, progress, visits
 from webapp.services.db import Db
 
+# A pain change of about 2 points, or about 30 %, on a 0-10 scale is the change people
+# tend to call worthwhile (Farrar et al. 2001, Pain; the IMMPACT recommendations, Dworkin
+# et al. 2008). The report shows both.
 MEANINGFUL_CHANGE = 2.0
+MEANINGFUL_SHARE = 0.30
+# Pain is compared between the first and the last week since the visit; the two weeks
+# never overlap, so a visit under two weeks ago is too recent to compare.
+WEEK = 7
+# Days with data in the last 30: 16 is a billing rule for remote monitoring (US Medicare
+# remote therapeutic monitoring codes need data on 16 of 30 days), not a clinical target.
 DAYS_WITH_DATA_MARK = 16
 HARD_PAIN = 5
 
@@ -43,6 +52,7 @@ class VisitPrep:
     notes: list[tuple[date, str]]
     days_with_data: int
     stats: progress.Progress
+    too_recent: bool = False  # under two weeks since the visit: no two separate weeks
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -53,10 +63,29 @@ class VisitPrep:
         return self.pain_last - self.pain_first
 
     @property
-    def meaningful(self) -> bool:
-        """Return True when pain changed by the usual meaningful amount (2 points)."""
+    def pain_change_share(self) -> float | None:
+        """Return the change as a share of the first week's average (-0.3 is 30 % better)."""
+        change = self.pain_change
+        if change is None or not self.pain_first:
+            return None
+        return change / self.pain_first
+
+    @property
+    def past_points_mark(self) -> bool:
+        """Return True when pain changed by 2 points or more."""
         change = self.pain_change
         return change is not None and abs(change) >= MEANINGFUL_CHANGE
+
+    @property
+    def past_share_mark(self) -> bool:
+        """Return True when pain changed by 30 % or more."""
+        share = self.pain_change_share
+        return share is not None and abs(share) >= MEANINGFUL_SHARE - 1e-9
+
+    @property
+    def meaningful(self) -> bool:
+        """Return True when pain changed by the usual meaningful amount (2 points or 30 %)."""
+        return self.past_points_mark or self.past_share_mark
 
     @property
     def meets_data_mark(self) -> bool:
@@ -106,8 +135,9 @@ def visit_prep(
         label = "In the last 30 days (no earlier visit)"
     span = max(1, (today - since).days + 1)
     stats = progress.progress(session, patient, days=min(span, 366), now=now)
-    first_week = [d.pain for d in stats.days[:7] if d.pain is not None]
-    last_week = [d.pain for d in stats.days[-7:] if d.pain is not None]
+    too_recent = len(stats.days) < 2 * WEEK
+    first_week = [] if too_recent else [d.pain for d in stats.days[:WEEK] if d.pain is not None]
+    last_week = [] if too_recent else [d.pain for d in stats.days[-WEEK:] if d.pain is not None]
     concerns: dict[int, ExerciseConcern] = {}
     for exercise_id, title, difficulty, pain in session.execute(
         select(
@@ -159,4 +189,5 @@ def visit_prep(
         notes=[(d, n) for d, n in checkin_rows if n],
         days_with_data=data_days[patient.id],
         stats=stats,
+        too_recent=too_recent,
     )

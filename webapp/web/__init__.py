@@ -8,7 +8,7 @@ from flask import Flask, Response, jsonify, render_template
 from flask.typing import ResponseReturnValue
 from werkzeug.routing import IntegerConverter
 
-from webapp.content import bodymap, vocab
+from webapp.content import bodymap, soreness, vocab, warning_signs
 from webapp.extensions import db, login_manager
 from webapp.models import User
 from webapp.services import dose, health, numbers, records
@@ -26,6 +26,7 @@ from webapp.web import (
     pwa,
     rendering,
     security,
+    sessions,
     therapist,
 )
 from webapp.web.assets import asset_url
@@ -68,6 +69,7 @@ def init_app(app: Flask) -> None:
     # Before any blueprint: every <int:...> in a route is a record id.
     app.url_map.converters["int"] = RecordIdConverter
     security.init_app(app)
+    sessions.init_app(app)
     compression.init_app(app)
     login_manager.user_loader(_load_user)
     login_manager.login_view = "auth.login"
@@ -102,10 +104,12 @@ def init_app(app: Flask) -> None:
         describe_weekdays=dose.describe_weekdays,
         exercise_figure=figures.exercise_figure,
         thumbnail_url=figures.thumbnail_url,
+        soreness_card=soreness.card,
     )
     app.jinja_env.filters["condition_label"] = lambda key: vocab.CONDITIONS.get(key, key)
     app.jinja_env.filters["region_name"] = lambda key: vocab.REGIONS.get(key, key)
     app.jinja_env.filters["region_label"] = vocab.describe_region_key
+    app.jinja_env.filters["warning_sign_label"] = lambda key: warning_signs.content().label(key)
     app.jinja_env.filters["local_date"] = formatting.local_date
     app.jinja_env.filters["local_datetime"] = formatting.local_datetime
     app.jinja_env.filters["long_date"] = formatting.long_date

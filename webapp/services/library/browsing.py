@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import or_, select
@@ -117,20 +117,48 @@ class Ladder:
 
 def ladder(session: Db, viewer: User, exercise: Exercise) -> Ladder:
     """Return an exercise's easier and harder versions, leaving out what the viewer may not see."""
-    rungs = session.scalars(
-        select(LadderRung).where(
-            or_(LadderRung.easier_id == exercise.id, LadderRung.harder_id == exercise.id)
+    return ladders(session, viewer, [exercise]).get(exercise.id, Ladder([], []))
+
+
+def ladders(session: Db, viewer: User, exercises: Iterable[Exercise]) -> dict[int, Ladder]:
+    """Return the ladder of each of some exercises (by id), in a few queries for all of them."""
+    ids = {e.id for e in exercises}
+    if not ids:
+        return {}
+    rungs = session.execute(
+        select(LadderRung.easier_id, LadderRung.harder_id).where(
+            or_(LadderRung.easier_id.in_(ids), LadderRung.harder_id.in_(ids))
         )
     ).all()
-    easier_ids = {r.easier_id for r in rungs if r.harder_id == exercise.id}
-    harder_ids = {r.harder_id for r in rungs if r.easier_id == exercise.id}
-    found = session.scalars(
-        select(Exercise)
-        .where(Exercise.id.in_(easier_ids | harder_ids), Exercise.archived.is_(False))
-        .order_by(Exercise.title)
-    ).all()
-    shown = [e for e in found if not viewer.is_patient or may_patient_see(session, viewer, e)]
-    return Ladder(
-        easier=[e for e in shown if e.id in easier_ids],
-        harder=[e for e in shown if e.id in harder_ids],
-    )
+    others = {r.easier_id for r in rungs} | {r.harder_id for r in rungs}
+    found = {
+        e.id: e
+        for e in session.scalars(
+            select(Exercise)
+            .where(Exercise.id.in_(others), Exercise.archived.is_(False))
+            .order_by(Exercise.title)
+        )
+    }
+    if viewer.is_patient:
+        prescribed = set(
+            session.scalars(
+                select(ProgramItem.exercise_id)
+                .join(Program, Program.id == ProgramItem.program_id)
+                .where(Program.patient_id == viewer.id, ProgramItem.exercise_id.in_(found))
+            )
+        )
+        found = {
+            i: e
+            for i, e in found.items()
+            if (e.self_care and not e.post_surgical) or i in prescribed
+        }
+    result = {i: Ladder([], []) for i in ids}
+    for easier_id, harder_id in sorted(rungs, key=lambda r: (r.easier_id, r.harder_id)):
+        if harder_id in ids and easier_id in found:
+            result[harder_id].easier.append(found[easier_id])
+        if easier_id in ids and harder_id in found:
+            result[easier_id].harder.append(found[harder_id])
+    for each in result.values():
+        each.easier.sort(key=lambda e: e.title)
+        each.harder.sort(key=lambda e: e.title)
+    return result

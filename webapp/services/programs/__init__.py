@@ -3,6 +3,7 @@
 - ``reading``    the program a therapist edits, the assigned one, their items and sides
 - ``editing``    drafts, items and doses, assigning (the past keeps the dose it had)
 - ``templating`` choosing a template, saving a program as one, copying doses
+- ``swapping``   putting an easier or harder version of an exercise in its place
 
 What a program plans on a given day is decided in ``services.plan``.
 """
@@ -32,6 +33,7 @@ from webapp.services.programs.reading import (
     side_problems,
     working_program,
 )
+from webapp.services.programs.swapping import NOT_ON_LADDER, on_ladder, swap_item
 from webapp.services.programs.templating import (
     PLAN_FIELDS,
     chosen_template,
@@ -47,6 +49,7 @@ from webapp.services.programs.templating import (
 __all__ = [
     "ASSIGN_SIDE_MESSAGE",
     "MAX_ITEMS",
+    "NOT_ON_LADDER",
     "PLAN_FIELDS",
     "acknowledge_update",
     "active_program",
@@ -63,11 +66,13 @@ __all__ = [
     "item_side_problem",
     "move_item",
     "new_lineage",
+    "on_ladder",
     "plan_dose",
     "programs_of",
     "remove_item",
     "save_as_template",
     "side_problems",
+    "swap_item",
     "template_needs_side",
     "templates",
     "update_details",

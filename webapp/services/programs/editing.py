@@ -30,6 +30,7 @@ from webapp.services.programs.templating import item_from, new_lineage, template
 MAX_ITEMS = 20
 
 
+DISCHARGED_MESSAGE = "This patient is discharged. Reactivate them before assigning a program."
 ASSIGN_SIDE_MESSAGE = (
     "Choose left or right for each one-sided exercise before assigning the program."
 )
@@ -291,6 +292,8 @@ def assign(session: Db, therapist: User, program: Program, *, today: date) -> No
     """Give a draft to the patient; it replaces the program they had."""
     if program.status is not ProgramStatus.DRAFT:
         return
+    if program.patient.is_discharged:
+        raise ValidationError(DISCHARGED_MESSAGE)
     if not current_items(program):
         raise ValidationError("Add at least one exercise before assigning the program.")
     if side_problems(program):

@@ -72,7 +72,7 @@ def materialize(session: Db, *, now: datetime | None = None, limit: int = 2000) 
         rows: list[dict[str, Any]] = []
         for rule in rules:
             patient = patients.get(rule.patient_id)
-            if patient is None:
+            if patient is None or patient.is_discharged:
                 continue
             quiet = settings.get(rule.patient_id)
             today = clock.local_today(patient.timezone, now)
@@ -140,7 +140,7 @@ def materialize_visits(
     rows = []
     for appointment in appointments:
         patient = patients.get(appointment.patient_id)
-        if patient is None:
+        if patient is None or patient.is_discharged:
             continue
         chosen = settings.get(patient.id)
         if chosen is not None and not chosen.visit_on:

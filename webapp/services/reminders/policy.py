@@ -1,8 +1,8 @@
 """Whether a claimed reminder still goes out: never late, never in quiet hours, never needless.
 
-A reminder is skipped when its work is already done today (every planned exercise slot, the
-check-in), when the patient turned that kind off, inside quiet hours, for a visit that was
-cancelled, and when it is older than its time to live.
+A reminder is skipped when the patient is discharged, when its work is already done today
+(every planned exercise slot, the check-in), when the patient turned that kind off, inside
+quiet hours, for a visit that was cancelled, and when it is older than its time to live.
 """
 
 from __future__ import annotations
@@ -108,6 +108,8 @@ def skip_reason(
     """Return why a claimed reminder must not go out, or None when it should."""
     if patient is None or not patient.is_active:
         return "no patient"
+    if patient.is_patient and patient.is_discharged:
+        return "discharged"
     if occurrence.kind != "test" and now - occurrence.due_at > timedelta(
         seconds=TTL[occurrence.kind]
     ):

@@ -80,12 +80,14 @@ def sync_rules(
     program = _active_program(session, patient)
     wanted: set[tuple[str, str, int]] = set()
     items = plan.current_items(program) if program is not None else []
-    if settings.exercise_on and items:
+    # A discharged patient is reminded of nothing (their reminders stop with their care).
+    in_care = not patient.is_discharged
+    if in_care and settings.exercise_on and items:
         weekdays = 0
         for item in items:
             weekdays |= item.weekdays
         wanted |= {("exercise", t, weekdays) for t in exercise_times(settings, program)}
-    if settings.checkin_on:
+    if in_care and settings.checkin_on:
         wanted.add(("checkin", settings.checkin_time, EVERY_DAY))
     existing = list(
         session.scalars(select(ReminderRule).where(ReminderRule.patient_id == patient.id))

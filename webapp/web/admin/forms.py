@@ -16,3 +16,12 @@ class NewTherapistForm(FlaskForm):
     email = EmailField(
         "Email", validators=[DataRequired("Please enter an email address."), Length(max=254)]
     )
+
+
+class EraseForm(FlaskForm):
+    """Confirm an erasure by typing the patient's full name."""
+
+    name = StringField(
+        "Type the patient's full name to confirm",
+        validators=[DataRequired("Please type the patient's full name."), Length(max=200)],
+    )

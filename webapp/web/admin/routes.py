@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from webapp.extensions import db
 from webapp.models import InvitePurpose, Role, User
-from webapp.services import accounts, audit, care, invites, numbers, records
+from webapp.services import accounts, audit, care, discharge, invites, numbers, records, twofactor
 from webapp.services.errors import ValidationError
 from webapp.web.admin.forms import NewTherapistForm
 from webapp.web.invite_links import invite_url, qr_svg
@@ -90,6 +90,20 @@ def set_active(user_id: int) -> ResponseReturnValue:
     return respond(redirect_to=url_for("admin.home"), message=message)
 
 
+@bp.post("/therapists/<int:user_id>/two-factor/reset")
+@roles_required(Role.ADMIN)
+def reset_two_factor(user_id: int) -> ResponseReturnValue:
+    """Turn off a therapist's second factor (lost phone): they set it up at next sign-in."""
+    user = records.therapist(db.session, user_id)
+    twofactor.reset(db.session, me(), user)
+    db.session.commit()
+    message = (
+        f"{user.display_name}'s two-factor sign-in is reset and they are signed out. They "
+        "set it up again the next time they sign in."
+    )
+    return respond(redirect_to=url_for("admin.home"), message=message)
+
+
 @bp.get("/audit")
 @roles_required(Role.ADMIN)
 def audit_log() -> ResponseReturnValue:
@@ -107,6 +121,7 @@ def patients() -> ResponseReturnValue:
         "admin/patients.html",
         rows=care.all_patients(db.session),
         therapists=records.therapists(db.session),
+        erasure_requests=discharge.erasure_requests(db.session),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from webapp.web.auth import second_factor
 from webapp.web.auth.routes import bp, index
 
-__all__ = ["bp", "index"]
+__all__ = ["bp", "index", "second_factor"]

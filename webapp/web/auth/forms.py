@@ -48,3 +48,12 @@ class ProfileForm(FlaskForm):
         "Your name", validators=[DataRequired("Please enter your name."), Length(max=120)]
     )
     timezone = SelectField("Time zone", choices=[], validate_choice=False)
+
+
+class SecondFactorForm(FlaskForm):
+    """The code from the authenticator app, or a recovery code."""
+
+    code = StringField(
+        "Code",
+        validators=[DataRequired("Please enter the code."), Length(max=40)],
+    )

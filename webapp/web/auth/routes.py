@@ -4,37 +4,38 @@ from __future__ import annotations
 
 import math
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
     Response,
-    after_this_request,
     current_app,
     make_response,
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 
 from webapp.extensions import db, limiter
-from webapp.models import Role, User
-from webapp.services import accounts, invites
+from webapp.models import User
+from webapp.services import accounts, discharge, invites, twofactor
 from webapp.services.errors import ValidationError
-from webapp.web.auth import throttle
+from webapp.web.auth import signin, throttle
 from webapp.web.auth.forms import ChangePasswordForm, ChoosePasswordForm, LoginForm, ProfileForm
+from webapp.web.auth.signin import home_url, safe_next, sign_in
+from webapp.web.formatting import local_date
 from webapp.web.push import device as push_device
 from webapp.web.rendering import apply_errors, respond, timezone_options
 from webapp.web.security import login_required, me
+from webapp.web.sessions import clear_session
 
 bp = Blueprint("auth", __name__)
 
 
-def _login_limit() -> str:
+def login_limit() -> str:
+    """Return the per-address limit of sign-in tries (password and code steps alike)."""
     return str(current_app.config["LOGIN_RATE_LIMIT"])
 
 
@@ -42,57 +43,11 @@ def _invite_limit() -> str:
     return str(current_app.config["INVITE_RATE_LIMIT"])
 
 
-def home_url(user: User) -> str:
-    """Return where a signed-in person starts."""
-    if user.role is Role.PATIENT:
-        return url_for("patient.home")
-    if user.role is Role.THERAPIST:
-        return url_for("therapist.patients")
-    return url_for("admin.home")
-
-
-def _safe_next(target: str | None) -> str | None:
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
-
-
 def index() -> ResponseReturnValue:
     """Send a visitor to their home page, or to sign in."""
     if current_user.is_authenticated:
         return redirect(home_url(current_user))
     return redirect(url_for("auth.login"))
-
-
-def _clear_session() -> None:
-    # Everything goes, except Flask-Login's note to delete the remember-me cookie on this
-    # response: without it, signing out would leave the device signed in.
-    forget_remember = session.get("_remember") == "clear"
-    session.clear()
-    if forget_remember:
-        session["_remember"] = "clear"
-
-
-def _sign_in(user: User, remember: bool) -> None:
-    push_device.forget_at_sign_in(user)
-    # A fresh session: nothing planted before sign-in (session fixation) and nothing left by
-    # the previous person on a shared device survives into this person's session.
-    _clear_session()
-    if not remember:
-        # A remember-me cookie left on this browser by someone before would sign them
-        # back in once this session ends.
-        session["_remember"] = "clear"
-    login_user(
-        user,
-        remember=remember,
-        duration=current_app.config["REMEMBER_COOKIE_DURATION"],
-    )
-    # From now on this browser's own tries count against it alone (see throttle).
-    login_name = user.login
-    after_this_request(lambda response: throttle.remember_device(response, login_name))
 
 
 def _login_breached(_limit: Any) -> Response:
@@ -125,29 +80,60 @@ def _account_rate_limited(form: LoginForm, wait_seconds: int) -> tuple[str, int]
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(
-    _login_limit, methods=["POST"], on_breach=_login_breached, exempt_when=_from_known_device
+    login_limit, methods=["POST"], on_breach=_login_breached, exempt_when=_from_known_device
 )
 def login() -> ResponseReturnValue:
     """Sign in."""
     if current_user.is_authenticated and request.method == "GET":
         return redirect(home_url(current_user))
+    step = signin.pending_step() if request.method == "GET" else None
+    if step is not None:
+        return redirect(step)
     form = LoginForm()
     if form.validate_on_submit():
         wait = throttle.count_attempt(form.login.data or "")
         if wait is not None:
             return _account_rate_limited(form, wait)
-        user = accounts.authenticate(db.session, form.login.data or "", form.password.data or "")
+        try:
+            user = accounts.authenticate(
+                db.session, form.login.data or "", form.password.data or ""
+            )
+        except discharge.AccountClosed as closed:
+            db.session.rollback()
+            form.password.errors = [_closed_message(closed)]
+            return respond("auth/login.html", status=403, form=form)
         if user is not None:
             db.session.commit()
-            _sign_in(user, bool(form.remember.data))
-            target = _safe_next(request.args.get("next")) or home_url(user)
-            return respond(redirect_to=target)
+            return respond(redirect_to=_after_password(user, bool(form.remember.data)))
         db.session.rollback()
         form.password.errors = [
             "The email or sign-in name and password do not match. Please try again."
         ]
     status = 422 if form.errors else 200
     return respond("auth/login.html", status=status, form=form)
+
+
+def _after_password(user: User, remember: bool) -> str:
+    """Sign in, or hold the sign-in for the second factor; return where to go next."""
+    target = safe_next(request.args.get("next"))
+    if twofactor.asks(user, signin.policy()):
+        return signin.start_second_factor(user, remember, target)
+    sign_in(user, remember)
+    return target or home_url(user)
+
+
+def _closed_message(closed: discharge.AccountClosed) -> str:
+    """Say that the account is closed, since when, and whom to contact."""
+    clinic = current_app.config["CLINIC_NAME"]
+    phone = current_app.config["CLINIC_PHONE"]
+    who = f"{' or '.join(closed.therapists)} at {clinic}" if closed.therapists else clinic
+    if phone:
+        who = f"{who} ({phone})"
+    day = local_date(closed.closed_at, current_app.config["CLINIC_TIMEZONE"])
+    return (
+        f"Your account closed on {day}, after your care at the clinic ended. To open it "
+        f"again or to get a copy of your records, please contact {who}."
+    )
 
 
 def login_rate_limited() -> tuple[str, int]:
@@ -165,7 +151,7 @@ def logout() -> ResponseReturnValue:
     logout_user()
     # Flask-Login forgets only its own keys; on a shared tablet the next person must find
     # nothing of this one's session (CSRF token, flashes, anything a view kept there).
-    _clear_session()
+    clear_session()
     response = respond(
         redirect_to=url_for("auth.login"), message="You are signed out.", category="info"
     )
@@ -223,7 +209,10 @@ def invite(token: str) -> ResponseReturnValue:
         return _invite_page(check, form)
     db.session.commit()
     logout_user()
-    _sign_in(user, remember=True)
+    if twofactor.asks(user, signin.policy()):
+        # Staff who must use a second factor set it up before anything else.
+        return respond(redirect_to=signin.start_second_factor(user, True, None))
+    sign_in(user, remember=True)
     message = f"Welcome, {user.first_name}. You are signed in."
     return respond(redirect_to=home_url(user), message=message)
 
@@ -294,7 +283,7 @@ def change_password() -> ResponseReturnValue:
         else:
             db.session.commit()
             # The session token changed: sign this device in again under the new one.
-            _sign_in(user, remember=True)
+            sign_in(user, remember=True)
             message = "Your password is changed. Other devices are signed out."
             return respond(redirect_to=url_for("auth.account"), message=message)
     return _account_page(password=form, status=422)

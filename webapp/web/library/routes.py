@@ -40,7 +40,8 @@ def exercise(exercise_id: int) -> ResponseReturnValue:
     # ?figure=still shows the start and end pictures instead of the moving one: the way to
     # stop the animation without JavaScript.
     still = request.args.get("figure") == "still"
-    return render_template("library/exercise.html", exercise=item, still_figure=still)
+    steps = library.ladder(db.session, me(), item)
+    return render_template("library/exercise.html", exercise=item, still_figure=still, ladder=steps)
 
 
 def _form_for(item: Exercise) -> ExerciseForm:

@@ -6,10 +6,13 @@ import uuid
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, jsonify
+from flask import Blueprint, abort, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 
-from webapp.services import checkins, today
+from webapp.content import warning_signs
+from webapp.models import User
+from webapp.services import checkins, discharge, today
 from webapp.services.errors import ValidationError
 from webapp.web.rendering import respond, wants_json
 
@@ -19,7 +22,14 @@ bp = Blueprint("patient", __name__, url_prefix="/me")
 # without one (a stale CSRF token, a sign-in page) keeps the action waiting.
 NOT_IN_PLAN = "This exercise is not in today's plan any more."
 SELFCARE_GONE = "This exercise is not in the self-care library any more."
-REFUSAL_STATUS = {"not_in_plan": 404, "not_found": 404, "checkin_exists": 409}
+REFUSAL_STATUS = {
+    "not_in_plan": 404,
+    "not_found": 404,
+    "checkin_exists": 409,
+    "discharged": 403,
+}
+# What a discharged patient may still send: a request to be erased, their phone's time zone.
+WHILE_DISCHARGED = frozenset({"patient.request_erasure", "patient.set_timezone"})
 
 
 def new_client_id() -> str:
@@ -32,10 +42,25 @@ def _helpers() -> dict[str, Any]:
     return {
         "new_client_id": new_client_id,
         "difficulties": today.DIFFICULTIES,
-        "warning_signs": checkins.WARNING_SIGNS,
+        "warning_signs": warning_signs.content(),
         "sleep_options": checkins.SLEEP,
         "kind_word_for": today.kind_word,
     }
+
+
+@bp.before_request
+def _read_only_after_discharge() -> ResponseReturnValue | None:
+    """Refuse a discharged patient's new records, whichever page sends them."""
+    user = current_user._get_current_object()
+    if request.method != "POST" or not isinstance(user, User):
+        return None
+    if request.endpoint in WHILE_DISCHARGED:
+        return None
+    try:
+        discharge.refuse_if_discharged(user)
+    except ValidationError as exc:
+        return refuse(exc, back=url_for("patient.home"))
+    return None
 
 
 def refusal(

@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 
 from webapp.extensions import db
 from webapp.models import CheckIn, Role
-from webapp.services import checkins, clock
+from webapp.services import alerts, checkins, clock
 from webapp.services.errors import ValidationError
 from webapp.web.patient.blueprint import bp, first_message, new_client_id, parse_day, refusal
 from webapp.web.rendering import respond, wants_json
@@ -32,6 +32,7 @@ def _checkin_page(
         values=values,
         errors=errors,
         flags=flags,
+        high_pain_from=alerts.high_pain_from(db.session, me()),
         editable=checkins.editable(checkin, me()),
         client_id=new_client_id(),
         day=clock.local_today(me().timezone),
@@ -102,3 +103,10 @@ def past_checkin(day: str) -> ResponseReturnValue:
     if checkins.editable(found, me()):
         return redirect(url_for("patient.checkin"))
     return _checkin_page(found, values=checkins.form_values(found), errors={})
+
+
+@bp.get("/soreness")
+@roles_required(Role.PATIENT)
+def soreness() -> ResponseReturnValue:
+    """Show the shared card: normal soreness, doing less, or stopping."""
+    return respond("patient/soreness.html")

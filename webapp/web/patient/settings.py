@@ -1,4 +1,4 @@
-"""The patient's settings: their time zone, and what they are reminded of and when."""
+"""The patient's settings: time zone, reminders, and asking for their record to be erased."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from werkzeug.datastructures import MultiDict
 
 from webapp.extensions import db
 from webapp.models import ReminderSettings, Role
-from webapp.services import accounts, devices, programs, reminders
+from webapp.services import accounts, devices, discharge, programs, reminders
 from webapp.services.errors import ValidationError
 from webapp.web.patient.blueprint import bp
 from webapp.web.rendering import respond
@@ -102,3 +102,17 @@ def save_reminder_settings() -> ResponseReturnValue:
         redirect_to=url_for("patient.reminder_settings"),
         message="Your reminder settings are saved.",
     )
+
+
+@bp.post("/erasure-request")
+@roles_required(Role.PATIENT)
+def request_erasure() -> ResponseReturnValue:
+    """Ask the clinic to erase my record (the admin sees the request)."""
+    asked = discharge.request_erasure(db.session, me())
+    db.session.commit()
+    message = (
+        "Your request is sent. The clinic's administrator will contact you before erasing."
+        if asked
+        else "You have already asked. The clinic's administrator will contact you."
+    )
+    return respond(redirect_to=url_for("auth.account") + "#erasure-h", message=message)

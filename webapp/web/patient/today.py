@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from webapp.extensions import db
 from webapp.models import Completion, Role
-from webapp.services import clock, numbers, programs, reminders, today
+from webapp.services import clock, flares, library, numbers, programs, reminders, today
 from webapp.services.errors import NotFound, ValidationError
 from webapp.web.patient.blueprint import NOT_IN_PLAN, bp, gone, parse_day, refuse, safe_next
 from webapp.web.rendering import respond, wants_json
@@ -48,6 +48,7 @@ def home() -> ResponseReturnValue:
         plan=plan,
         greeting=_greeting(),
         banner=reminders.inapp_banner(db.session, me()),
+        flare=flares.for_today(db.session, me(), plan.day),
     )
 
 
@@ -112,7 +113,10 @@ def undo(completion_id: int) -> ResponseReturnValue:
 def play() -> ResponseReturnValue:
     """Guide through today's exercises (a plain list with "Mark done" without JavaScript)."""
     plan = today.plan_for(db.session, me())
-    return render_template("patient/play.html", plan=plan, steps=plan.pending())
+    steps = plan.pending()
+    exercises = [p.item.exercise for p, _slot in steps]
+    ladders = library.ladders(db.session, me(), exercises)
+    return render_template("patient/play.html", plan=plan, steps=steps, ladders=ladders)
 
 
 @bp.get("/program")

@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 
 from webapp.extensions import db
 from webapp.models import Program, ProgramItem, User
-from webapp.services import clock, dose, programs, records
+from webapp.services import clock, dose, library, programs, records
 from webapp.web.rendering import respond
 from webapp.web.security import me
 
@@ -33,12 +33,19 @@ def builder_url(program: Program, anchor: str | None = None) -> str:
     return f"{url}#{anchor}" if anchor else url
 
 
+def item_ladders(program: Program | None) -> dict[int, library.Ladder]:
+    """Return the easier and harder versions of each exercise in the program, by exercise id."""
+    items = programs.current_items(program) if program else []
+    return library.ladders(db.session, me(), [i.exercise for i in items])
+
+
 def builder_context(patient: User, program: Program | None) -> dict[str, Any]:
     """Return what the whole builder page shows, with its forms empty."""
     return {
         "patient": patient,
         "program": program,
         "items": programs.current_items(program) if program else [],
+        "ladders": item_ladders(program),
         "templates": programs.templates(db.session),
         "active": programs.active_program(db.session, patient),
         "today": patient_today(patient),

@@ -15,6 +15,7 @@ from webapp.web.programs.blueprint import (
     bp,
     builder_context,
     builder_url,
+    item_ladders,
     linked_program,
     patient_today,
 )
@@ -56,6 +57,7 @@ def _items_answer(program: Program, patient: User, **answer: Any) -> ResponseRet
         program=program,
         patient=patient,
         items=programs.current_items(program),
+        ladders=item_ladders(program),
         item_errors={},
         today=patient_today(patient),
         **answer,
@@ -146,6 +148,7 @@ def _dose_refused(
         program=program,
         patient=patient,
         item=item,
+        ladders=item_ladders(program),
         item_errors={lineage: (request.form, exc.errors)},
         open_item=lineage,
     )
@@ -161,6 +164,7 @@ def _dose_saved(program: Program, patient: User, item: ProgramItem) -> ResponseR
         program=program,
         patient=patient,
         item=item,
+        ladders=item_ladders(program),
         item_errors={},
         saved_item=item.lineage,
     )
@@ -207,3 +211,40 @@ def remove_item(program_id: int, item_id: int) -> ResponseReturnValue:
     programs.remove_item(db.session, me(), program, item, today=patient_today(patient))
     db.session.commit()
     return _items_changed(program, patient, "program-items", message=f"Removed {title}.")
+
+
+def _swap_refused(program_id: int, exc: ValidationError) -> ResponseReturnValue:
+    program, patient = linked_program(program_id)
+    message = exc.first("side") or exc.first("__all__") or programs.NOT_ON_LADDER
+    return _items_answer(
+        program,
+        patient,
+        status=422,
+        redirect_to=builder_url(program, "program-items"),
+        message=message,
+        category="error",
+        items_error=message,
+    )
+
+
+@bp.post("/programs/<int:program_id>/items/<int:item_id>/swap")
+@roles_required(Role.THERAPIST)
+def swap_item(program_id: int, item_id: int) -> ResponseReturnValue:
+    """Put the exercise's easier or harder version in its place."""
+    program, patient = linked_program(program_id)
+    item = programs.get_item(program, item_id)
+    exercise_id = request.form.get("exercise_id", type=numbers.record_id) or 0
+    chosen = records.addable_exercise(db.session, exercise_id)
+    old = item.exercise.title
+    try:
+        new = programs.swap_item(
+            db.session, me(), program, item, chosen, today=patient_today(patient)
+        )
+    except ValidationError as exc:
+        db.session.rollback()
+        return _swap_refused(program_id, exc)
+    db.session.commit()
+    message = f"Swapped {old} for {new.exercise.title}."
+    return _items_changed(
+        program, patient, f"item-{new.lineage}", added=new.lineage, message=message
+    )

@@ -3,7 +3,26 @@
 from __future__ import annotations
 
 # Each module registers its views on the blueprint.
-from webapp.web.therapist import alerts, detail, invites, patients, reports, visits
+from webapp.web.therapist import (
+    alerts,
+    detail,
+    discharge,
+    flare,
+    invites,
+    patients,
+    reports,
+    visits,
+)
 from webapp.web.therapist.blueprint import bp
 
-__all__ = ["alerts", "bp", "detail", "invites", "patients", "reports", "visits"]
+__all__ = [
+    "alerts",
+    "bp",
+    "detail",
+    "discharge",
+    "flare",
+    "invites",
+    "patients",
+    "reports",
+    "visits",
+]

@@ -9,12 +9,12 @@ from flask.typing import ResponseReturnValue
 
 from webapp.extensions import db
 from webapp.models import Alert, Role, User
-from webapp.services import alerts, records
+from webapp.services import alerts, audit, care, records
 from webapp.services.errors import ValidationError
 from webapp.web.rendering import respond
 from webapp.web.security import me, roles_required
 from webapp.web.therapist.blueprint import bp
-from webapp.web.therapist.detail import back_to, detail_context
+from webapp.web.therapist.detail import back_to, detail_context, detail_page, pain_limit_context
 
 
 def _alert_answer(alert: Alert, patient: User, **answer: Any) -> ResponseReturnValue:
@@ -51,6 +51,23 @@ def acknowledge(alert_id: int) -> ResponseReturnValue:
         redirect_to=back_to(person, "alerts"),
         message="Alert acknowledged.",
     )
+
+
+@bp.post("/patients/<int:patient_id>/pain-threshold")
+@roles_required(Role.THERAPIST)
+def patient_pain_threshold(patient_id: int) -> ResponseReturnValue:
+    """Set when this patient's pain counts as high (empty: my usual setting)."""
+    person = care.linked_patient(db.session, me(), patient_id)
+    typed = request.form.get("pain_threshold", "")
+    try:
+        alerts.set_patient_pain_threshold(db.session, me(), person, typed)
+    except ValidationError as exc:
+        db.session.rollback()
+        refused = pain_limit_context(person, typed.strip(), exc.first("pain_threshold"))
+        return detail_page(person, status=422, **refused)
+    audit.record(db.session, me(), "patient.pain_threshold", patient=person, detail=typed.strip())
+    db.session.commit()
+    return respond(redirect_to=back_to(person, "alerts"), message="High-pain alert saved.")
 
 
 def _settings_values(form: Any = None) -> dict[str, Any]:

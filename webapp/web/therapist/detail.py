@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from webapp.extensions import db
 from webapp.models import Appointment, Role, User
-from webapp.services import alerts, audit, care, clock, notes, patient_detail
+from webapp.services import alerts, audit, care, clock, flares, notes, patient_detail, programs
 from webapp.services.errors import ValidationError
 from webapp.web import charts
 from webapp.web.rendering import respond
@@ -70,6 +70,55 @@ def detail_context(patient: User) -> dict[str, Any]:
         "note_error": None,
         "note_value": "",
         "clinic_timezone": current_app.config["CLINIC_TIMEZONE"],
+        **pain_limit_context(patient),
+        **flare_context(patient),
+    }
+
+
+def flare_context(
+    patient: User, typed: Any = None, errors: dict[str, list[str]] | None = None
+) -> dict[str, Any]:
+    """Return what the flare-up plan form shows: what was typed, or the plan as saved."""
+    saved = flares.plan_of(db.session, patient)
+    active = programs.active_program(db.session, patient)
+    items = programs.current_items(active) if active else []
+    if typed is not None:
+        values = {
+            "choices": {i.lineage: typed.get(f"flare-{i.lineage}", "out") for i in items},
+            "comfort": typed.get("comfort", ""),
+            "when_to_call": typed.get("when_to_call", ""),
+            "days": typed.get("days", ""),
+        }
+    else:
+        chosen = saved.exercises if saved else {}
+        values = {
+            "choices": {
+                i.lineage: chosen.get(i.lineage, "out" if saved else "lighter") for i in items
+            },
+            "comfort": saved.comfort if saved else "",
+            "when_to_call": saved.when_to_call if saved else "",
+            "days": str(saved.days if saved else 3),
+        }
+    return {
+        "flare_plan": saved,
+        "flare_items": items,
+        "flare_lighter": {i.lineage: flares.lighter(i) for i in items},
+        "flare_choices": flares.CHOICES,
+        "flare_values": values,
+        "flare_errors": errors or {},
+        "flare_spells": flares.spells(db.session, patient)[:5],
+    }
+
+
+def pain_limit_context(
+    patient: User, typed: str | None = None, error: str | None = None
+) -> dict[str, Any]:
+    """Return what the patient's high-pain limit form shows."""
+    own = alerts.patient_pain_threshold(db.session, patient)
+    return {
+        "pain_limit_value": typed if typed is not None else ("" if own is None else str(own)),
+        "pain_limit_default": alerts.thresholds_for(db.session, patient).pain_threshold,
+        "pain_limit_error": error,
     }
 
 

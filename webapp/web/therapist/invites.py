@@ -94,12 +94,17 @@ def invite(patient_id: int) -> ResponseReturnValue:
 def reissue_invite(patient_id: int) -> ResponseReturnValue:
     """Make a new link for the patient (the old one stops working) and sign them out."""
     person = care.linked_patient(db.session, me(), patient_id)
-    accounts.reset_access(
-        db.session,
-        me(),
-        person,
-        invite_ttl_days=current_app.config["INVITE_TTL_DAYS"],
-        link_key=invite_link_key(),
-    )
+    try:
+        accounts.reset_access(
+            db.session,
+            me(),
+            person,
+            invite_ttl_days=current_app.config["INVITE_TTL_DAYS"],
+            link_key=invite_link_key(),
+        )
+    except ValidationError as exc:
+        db.session.rollback()
+        back = url_for("therapist.patient", patient_id=person.id) + "#care"
+        return respond(redirect_to=back, message=exc.first("__all__"), category="error")
     db.session.commit()
     return respond(redirect_to=url_for("therapist.invite", patient_id=person.id))
