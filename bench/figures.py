@@ -2,7 +2,8 @@
 
 Run: .venv/bin/python -m bench.figures
 Budgets (README): all figures (moving and still) rendered cold in under 1,000 ms; every
-figure at most 6 KB uncompressed.
+figure at most 6 KB uncompressed. Also the start thumbnails of lists (Today, the builder):
+each a file a phone downloads on its first visit, so their gzipped size is reported too.
 """
 
 from __future__ import annotations
@@ -60,8 +61,27 @@ def main() -> dict[str, float | int | str]:
         f"({result['max_figure_gzip_kb']} KB gzipped; budget {SIZE_BUDGET_KB} KB); "
         f"mean {result['mean_figure_kb']} KB"
     )
+    result.update(_thumbnails(holds))
+    print(
+        f"thumbnails: {result['thumbnails']} in {result['render_thumbnails_ms']} ms; largest "
+        f"{result['max_thumbnail_gzip_kb']} KB gzipped, mean {result['mean_thumbnail_gzip_kb']} KB"
+    )
     print(json.dumps(result), flush=True)
     return result
+
+
+def _thumbnails(slugs: dict[str, int]) -> dict[str, float | int]:
+    """Render every start thumbnail (poses already read) and report time and sizes."""
+    started = time.perf_counter()
+    thumbs = [t for slug in slugs if (t := figures.exercise_thumbnail(slug)) is not None]
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    zipped = [len(gzip.compress(t.svg.encode(), compresslevel=9)) for t in thumbs]
+    return {
+        "thumbnails": len(thumbs),
+        "render_thumbnails_ms": round(elapsed_ms, 1),
+        "max_thumbnail_gzip_kb": round(max(zipped) / 1024, 2),
+        "mean_thumbnail_gzip_kb": round(sum(zipped) / len(zipped) / 1024, 2),
+    }
 
 
 if __name__ == "__main__":

@@ -22,7 +22,9 @@ from webapp.models import (
     Alert,
     AuditEvent,
     Base,
+    FlarePlan,
     Media,
+    PatientAlertSettings,
     PushSubscription,
     ReminderOccurrence,
     Role,
@@ -59,6 +61,8 @@ STAFF_ONLY = {
     "program_templates.created_by_id",
     # Two-factor recovery codes: patients never sign in with a second factor.
     "recovery_codes.user_id",
+    "flare_plans.set_by_id",
+    "patient_alert_settings.set_by_id",
     "outcome_assignments.assigned_by_id",
 }
 # Tables the erasure cannot reach through foreign keys, because they hold nothing about a
@@ -176,6 +180,17 @@ def full_record(session: Session, make: Factory, media_folder: Path, name: str, 
             size_bytes=12,
             alt_text=f"{name} showing the stretch",
             uploaded_by_id=patient.id,
+        )
+    )
+    session.add(
+        PatientAlertSettings(patient_id=patient.id, pain_threshold=9, set_by_id=therapist.id)
+    )
+    session.add(
+        FlarePlan(
+            patient_id=patient.id,
+            comfort=f"A warm pack, as {name} likes",
+            when_to_call="If it lasts a week",
+            set_by_id=therapist.id,
         )
     )
     psfs = make.outcome(patient, "psfs", activities=[f"Walking with {name}"])

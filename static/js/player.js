@@ -51,10 +51,50 @@ const wake = {
   },
 };
 
+// The step's figure moves with the count. For a hold it stands at the start until the
+// clock starts, then moves into position and holds as the clock runs (the server paced it
+// so its hold ends with the clock), stops when the clock is paused, and goes back when the
+// hold ends. For repetitions it shows one repetition after another at the dose's pace,
+// starting again with each "Rep done". Under reduced motion the still start and end
+// pictures show instead (app.css) and this one never plays.
+class StepFigure {
+  constructor(step) {
+    const box = step.querySelector("[data-figure]");
+    const svg = box?.querySelector("[data-figure-moving] svg");
+    this.svg = typeof svg?.pauseAnimations === "function" ? svg : null;
+    const seconds = (name) => Number.parseFloat(box?.dataset[name] ?? "0") || 0;
+    this.holdEnd = seconds("figureHoldEnd");
+    this.total = seconds("figureTotal");
+    this.stand(0);
+  }
+
+  // Stop at a moment of the repetition (0: the start position).
+  stand(at) {
+    if (!this.svg) return;
+    clearTimeout(this.later);
+    this.svg.pauseAnimations();
+    this.svg.setCurrentTime(at);
+  }
+
+  play(from) {
+    if (reducedMotion) return this.stand(0);
+    this.stand(from);
+    this.svg?.unpauseAnimations();
+  }
+
+  // The hold is over: move back to the start, then wait there for the next one.
+  release() {
+    this.play(this.holdEnd);
+    if (!this.svg || reducedMotion) return;
+    this.later = setTimeout(() => this.stand(0), (this.total - this.holdEnd) * 1000);
+  }
+}
+
 class StepTimer {
   constructor(step) {
     this.el = step.querySelector("[data-timer]");
     if (!this.el) return;
+    this.figure = new StepFigure(step);
     const n = (name) => Number.parseInt(step.dataset[name] ?? "0", 10) || 0;
     this.sets = Math.max(1, n("sets"));
     this.reps = Math.max(1, n("reps"));
@@ -78,7 +118,12 @@ class StepTimer {
     this.repBtn.addEventListener("click", () => this.repDone());
     this.skipRestBtn.addEventListener("click", () => this.afterRest());
     this.el.hidden = false;
+    if (this.hold === 0) this.figure.play(0);
     this.render();
+  }
+
+  get held() {
+    return (this.hold - this.remaining) / 1000;
   }
 
   get sideLabel() {
@@ -102,6 +147,7 @@ class StepTimer {
     this.running = true;
     this.endsAt = Date.now() + this.remaining;
     this.interval = setInterval(() => this.tick(), 200);
+    if (this.phase === "hold") this.figure.play(this.held);
     wake.on();
     this.render();
   }
@@ -110,12 +156,14 @@ class StepTimer {
     this.running = false;
     clearInterval(this.interval);
     this.remaining = Math.max(0, this.endsAt - Date.now());
+    if (this.phase === "hold") this.figure.stand(this.held);
     wake.off();
     this.render();
   }
 
   stop() {
     if (this.running) this.pause();
+    this.figure?.stand(0);
   }
 
   tick() {
@@ -129,7 +177,10 @@ class StepTimer {
     beep();
     buzz();
     if (this.phase === "rest") this.afterRest();
-    else this.holdDone();
+    else {
+      this.figure.release();
+      this.holdDone();
+    }
   }
 
   holdDone() {
@@ -148,6 +199,7 @@ class StepTimer {
     if (this.phase === "ready") this.phase = "reps";
     if (this.rep < this.reps) {
       this.rep += 1;
+      this.figure.play(0);
       this.render();
     } else {
       this.endOfSeries();
@@ -169,6 +221,7 @@ class StepTimer {
       if (this.rest > 0) {
         this.phase = "rest";
         this.remaining = this.rest;
+        if (this.hold === 0) this.figure.stand(0);
         this.start();
         return;
       }
@@ -176,6 +229,7 @@ class StepTimer {
       return;
     }
     this.phase = "finished";
+    if (this.hold === 0) this.figure.stand(0);
     wake.off();
     this.render();
   }
@@ -188,6 +242,7 @@ class StepTimer {
     this.set += 1;
     this.phase = "ready";
     this.remaining = this.hold;
+    if (this.hold === 0) this.figure.play(0);
     this.render();
   }
 

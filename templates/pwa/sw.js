@@ -57,7 +57,7 @@ function withTimeout(promise, ms) {
   });
 }
 
-async function navigate(request) {
+async function navigate(request, event) {
   const url = new URL(request.url);
   const keep = OFFLINE_PAGES.some((pattern) => pattern.test(url.pathname));
   try {
@@ -66,6 +66,7 @@ async function navigate(request) {
     if (keep && response.ok && (response.headers.get("Content-Type") || "").includes("text/html")) {
       const cache = await caches.open(PAGES);
       await cache.put(url.pathname, response.clone());
+      if (url.pathname === "/me/") event.waitUntil(response.clone().text().then(keepFigurePages));
     }
     return response;
   } catch {
@@ -74,6 +75,41 @@ async function navigate(request) {
     if (copy) return copy;
     return (await caches.match("/offline", { cacheName: SHELL })) ?? Response.error();
   }
+}
+
+// The figures of the patient's program, for use offline. The moving ones are drawn into
+// the player and exercise pages: keep a copy of each such page Today links to, fetched
+// again when older than a few hours (a visit refreshes it too). The thumbnails are files
+// whose URL names their version: kept on first sight, with the person's pages (they say
+// which exercises are theirs, so they go when someone else signs in).
+const FIGURE_PAGES = /href="(\/me\/play|\/library\/\d+)"/g;
+const FIGURE_PAGE_AGE_MS = 6 * 3600 * 1000;
+
+async function keepFigurePages(html) {
+  const cache = await caches.open(PAGES);
+  for (const path of new Set([...html.matchAll(FIGURE_PAGES)].map((m) => m[1]))) {
+    const copy = await cache.match(path);
+    if (Date.now() - Date.parse(copy?.headers.get("Date")) < FIGURE_PAGE_AGE_MS) continue;
+    try {
+      const response = await fetch(path, { credentials: "same-origin" });
+      if (response.ok && response.headers.get("Content-Type")?.includes("text/html")) {
+        await cache.put(path, response);
+      }
+    } catch {
+      return; // offline again: the next visit tries
+    }
+  }
+}
+
+async function figure(request) {
+  const cache = await caches.open(PAGES);
+  const copy = await cache.match(request);
+  if (copy) return copy;
+  const response = await fetch(request);
+  if (response.headers.get("Cache-Control")?.includes("immutable")) {
+    await cache.put(request, response.clone());
+  }
+  return response;
 }
 
 async function fromShell(request) {
@@ -93,10 +129,12 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   if (request.mode === "navigate") {
-    event.respondWith(navigate(request));
+    event.respondWith(navigate(request, event));
   } else if (url.pathname.startsWith("/static/")) {
     // Versioned files never change under the same URL: cache first.
     event.respondWith(fromShell(request));
+  } else if (url.pathname.startsWith("/figures/")) {
+    event.respondWith(figure(request));
   }
 });
 

@@ -6,6 +6,8 @@ someone else's pictures. Pure Python: no Flask, no browser.
     fig = exercise_figure("bridge", hold_seconds=3)
     fig.moving   # SVG that loops one repetition at the dose's pace (SMIL, no script)
     fig.still    # SVG of the start and end frames side by side, still
+    exercise_figure("bridge", hold_seconds=5, follow_timer=True)  # the player's pace
+    exercise_thumbnail("bridge").svg   # a tiny start frame for lists
     render_figure(poses, pace=Pace(...), animate=False, frames=("start",), size=96)
 """
 
@@ -13,12 +15,14 @@ from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from threading import Lock
 
 from webapp.figures.checks import check_poses
+from webapp.figures.paper import black_and_white
 from webapp.figures.poses import ExercisePoses, PoseDataError, builtin_poses, parse_exercise
 from webapp.figures.render import Pace, render_figure, render_pair, timeline
+from webapp.figures.thumbnail import render_thumbnail
 
 __all__ = [
     "ENGINE_VERSION",
@@ -26,13 +30,16 @@ __all__ = [
     "Figure",
     "Pace",
     "PoseDataError",
+    "Thumbnail",
     "builtin_poses",
     "check_poses",
     "exercise_figure",
+    "exercise_thumbnail",
     "figure_version",
     "parse_exercise",
     "render_figure",
     "timeline",
+    "timer_pace",
 ]
 
 # Bump when the drawing code changes what a figure looks like, so cached copies renew.
@@ -50,6 +57,21 @@ class Figure:
     still: str  # SVG: the start and end frames side by side
     pace: Pace
     alt: str
+    timeline: tuple[tuple[str, float, float], ...] = ()  # one repetition's phases, seconds
+
+    @property
+    def printed(self) -> str:
+        """Return the still start and end frames in black and white, for paper."""
+        return black_and_white(self.still)
+
+
+@dataclass(frozen=True)
+class Thumbnail:
+    """A small still picture of an exercise's start position, for lists."""
+
+    slug: str
+    version: str
+    svg: str
 
 
 def figure_version(poses: ExercisePoses, pace: Pace, exercise_version: int = 0) -> str:
@@ -63,17 +85,17 @@ class _Cache:
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self.items: OrderedDict[tuple[str, str], Figure] = OrderedDict()
+        self.items: OrderedDict[tuple[str, str], Figure | Thumbnail] = OrderedDict()
         self.lock = Lock()
 
-    def get(self, key: tuple[str, str]) -> Figure | None:
+    def get(self, key: tuple[str, str]) -> Figure | Thumbnail | None:
         with self.lock:
             found = self.items.get(key)
             if found is not None:
                 self.items.move_to_end(key)
             return found
 
-    def put(self, key: tuple[str, str], figure: Figure) -> None:
+    def put(self, key: tuple[str, str], figure: Figure | Thumbnail) -> None:
         with self.lock:
             self.items[key] = figure
             self.items.move_to_end(key)
@@ -93,19 +115,72 @@ def clear_cache() -> None:
     _cache.clear()
 
 
-def exercise_figure(slug: str, *, hold_seconds: float, exercise_version: int = 0) -> Figure | None:
-    """Return a built-in exercise's figure at the pace of its dose, or None without poses."""
-    poses = builtin_poses().get(slug)
+def timer_pace(poses: ExercisePoses, hold_seconds: float) -> Pace:
+    """Return a pace that reaches the end of its hold when a hold timer of this length ends.
+
+    The guided player starts the figure with the clock: the figure moves into position and
+    holds for the rest of the count, then goes back while the patient lets go. A hold too
+    short for the usual move gets a quicker move and no extra hold.
+    """
+    pace = Pace.for_dose(poses, hold_seconds)
+    if hold_seconds <= 0:
+        return pace
+    legs = 2 if any(f.name == "hold" for f in poses.frames) else 1
+    reach = pace.move * legs
+    if hold_seconds >= reach:
+        return replace(pace, hold=hold_seconds - reach)
+    return replace(pace, move=hold_seconds / legs, hold=0.0)
+
+
+def exercise_figure(
+    slug: str,
+    *,
+    hold_seconds: float,
+    exercise_version: int = 0,
+    follow_timer: bool = False,
+    poses: ExercisePoses | None = None,
+) -> Figure | None:
+    """Return an exercise's figure at the pace of its dose, or None without poses.
+
+    ``poses``: a clinic exercise's own (a built-in exercise's come from content/poses).
+    ``follow_timer``: paced for the guided player's hold timer (see ``timer_pace``).
+    """
+    poses = poses or builtin_poses().get(slug)
     if poses is None:
         return None
-    pace = Pace.for_dose(poses, hold_seconds)
+    if follow_timer:
+        pace = timer_pace(poses, hold_seconds)
+    else:
+        pace = Pace.for_dose(poses, hold_seconds)
     version = figure_version(poses, pace, exercise_version)
     found = _cache.get((slug, version))
-    if found is not None:
+    if isinstance(found, Figure):
         return found
     moving, still = render_pair(poses, pace=pace)
     figure = Figure(
-        slug=slug, version=version, moving=moving, still=still, pace=pace, alt=poses.alt
+        slug=slug,
+        version=version,
+        moving=moving,
+        still=still,
+        pace=pace,
+        alt=poses.alt,
+        timeline=tuple(timeline(poses, pace)),
     )
     _cache.put((slug, version), figure)
     return figure
+
+
+def exercise_thumbnail(
+    slug: str, *, exercise_version: int = 0, poses: ExercisePoses | None = None
+) -> Thumbnail | None:
+    """Return an exercise's start-position thumbnail, or None without poses."""
+    poses = poses or builtin_poses().get(slug)
+    if poses is None:
+        return None
+    version = figure_version(poses, Pace(), exercise_version)
+    found = _cache.get((f"{slug}#thumb", version))
+    if isinstance(found, Thumbnail):
+        return found
+    thumb = Thumbnail(slug=slug, version=version, svg=render_thumbnail(poses))
+    _cache.put((f"{slug}#thumb", version), thumb)
+    return thumb

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -61,6 +62,10 @@ class Exercise(DoseColumns, Base):
     post_surgical: Mapped[bool] = mapped_column(default=False)
     self_care: Mapped[bool] = mapped_column(default=False)
     archived: Mapped[bool] = mapped_column(default=False)
+    # A clinic exercise's figure, posed in the exercise editor: the same table as a built-in
+    # exercise's in content/poses (view, support, alt, start and end frames). None: no
+    # figure; built-in exercises take theirs from content/poses, reviewed with the code.
+    pose: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     image_id: Mapped[int | None] = mapped_column(ForeignKey("media.id", ondelete="SET NULL"))
     video_id: Mapped[int | None] = mapped_column(ForeignKey("media.id", ondelete="SET NULL"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

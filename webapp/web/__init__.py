@@ -85,6 +85,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(programs.bp)
     app.register_blueprint(push.bp)
     app.register_blueprint(pwa.bp)
+    app.register_blueprint(figures.bp)
     app.add_url_rule("/healthz", "healthz", _health)
     app.add_url_rule("/", "index", auth.index)
 
@@ -102,6 +103,7 @@ def init_app(app: Flask) -> None:
         describe_dose=dose.describe_dose,
         describe_weekdays=dose.describe_weekdays,
         exercise_figure=figures.exercise_figure,
+        thumbnail_url=figures.thumbnail_url,
         soreness_card=soreness.card,
     )
     app.jinja_env.filters["condition_label"] = lambda key: vocab.CONDITIONS.get(key, key)

@@ -16,6 +16,7 @@ COMPRESSIBLE = {"text/css", "text/javascript", "application/javascript", "image/
 MIN_SIZE = 600
 # Generated files that hold nothing personal, so they may be compressed too.
 NO_SECRETS = {"/sw.js"}
+NO_SECRETS_UNDER = ("/static/", "/figures/")  # exercise thumbnails: drawings, nothing personal
 
 
 @lru_cache(maxsize=256)
@@ -27,7 +28,7 @@ def _gzip(path: str, etag: str, data: bytes) -> bytes:
 def compress_static(response: Response) -> Response:
     """Gzip a static text file when the browser accepts it."""
     if (
-        not (request.path.startswith("/static/") or request.path in NO_SECRETS)
+        not (request.path.startswith(NO_SECRETS_UNDER) or request.path in NO_SECRETS)
         or response.status_code != 200
         or response.mimetype not in COMPRESSIBLE
         or "gzip" not in request.headers.get("Accept-Encoding", "").lower()

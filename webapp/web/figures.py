@@ -1,13 +1,27 @@
-"""Exercise figures on pages: the figures package's SVG for an exercise, marked safe."""
+"""Exercise figures on pages: the figures package's SVG for an exercise, and thumbnails.
+
+The moving and still figures are drawn into the page; the small start-position pictures
+in lists are files of their own (``/figures/<id>/<version>.svg``), so a phone downloads
+each once and keeps it: the URL changes whenever the picture does.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import Blueprint, Response, abort, url_for
+from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 
 from webapp import figures
+from webapp.extensions import db
 from webapp.models import Exercise
+from webapp.services import library
+from webapp.web.security import login_required, me
+
+bp = Blueprint("figures", __name__, url_prefix="/figures")
+
+FOREVER = "private, max-age=31536000, immutable"
 
 
 @dataclass(frozen=True)
@@ -18,16 +32,71 @@ class PageFigure:
     still: Markup
     version: str
     alt: str
+    reach: float  # seconds into one repetition when the end position is reached
+    hold_end: float  # ... when the hold ends and the way back starts
+    total: float  # the length of one repetition
+    printed: Markup  # the still frames in black and white
 
 
-def exercise_figure(exercise: Exercise) -> PageFigure | None:
-    """Return an exercise's figure at the pace of its dose, or None when it has none."""
+def exercise_figure(
+    exercise: Exercise, hold_seconds: int | None = None, follow_timer: bool = False
+) -> PageFigure | None:
+    """Return an exercise's figure at the pace of a dose, or None when it has none.
+
+    ``hold_seconds``: a program's own hold (the exercise's usual one without it);
+    ``follow_timer``: paced for the guided player's hold timer.
+    """
     found = figures.exercise_figure(
         exercise.slug,
-        hold_seconds=exercise.hold_seconds,
+        hold_seconds=exercise.hold_seconds if hold_seconds is None else hold_seconds,
         exercise_version=exercise.content_version,
+        follow_timer=follow_timer,
+        poses=library.posing.poses_of(exercise),
     )
     if found is None:
         return None
+    ends = {name: end for name, _, end in found.timeline}
+    reach = ends.get("settle", ends.get("move", 0.0))
+    hold_end = ends.get("hold", reach)
+    total = found.timeline[-1][2] if found.timeline else 0.0
     # The SVG is drawn by our own code from reviewed data; titles are escaped there.
-    return PageFigure(Markup(found.moving), Markup(found.still), found.version, found.alt)
+    return PageFigure(
+        moving=Markup(found.moving),
+        still=Markup(found.still),
+        version=found.version,
+        alt=found.alt,
+        reach=reach,
+        hold_end=hold_end,
+        total=total,
+        printed=Markup(found.printed),
+    )
+
+
+def _thumbnail(exercise: Exercise) -> figures.Thumbnail | None:
+    return figures.exercise_thumbnail(
+        exercise.slug,
+        exercise_version=exercise.content_version,
+        poses=library.posing.poses_of(exercise),
+    )
+
+
+def thumbnail_url(exercise: Exercise) -> str | None:
+    """Return the URL of an exercise's start-position thumbnail, or None without poses."""
+    thumb = _thumbnail(exercise)
+    if thumb is None:
+        return None
+    return url_for("figures.thumbnail", exercise_id=exercise.id, version=thumb.version)
+
+
+@bp.get("/<int:exercise_id>/<version>.svg")
+@login_required
+def thumbnail(exercise_id: int, version: str) -> ResponseReturnValue:
+    """Serve an exercise's thumbnail to someone allowed to see the exercise."""
+    exercise = library.get_exercise(db.session, me(), exercise_id)
+    thumb = _thumbnail(exercise)
+    if thumb is None:
+        abort(404)
+    response = Response(thumb.svg, mimetype="image/svg+xml")
+    # An old page may ask for an older version: answer with today's, but never keep it.
+    response.headers["Cache-Control"] = FOREVER if version == thumb.version else "no-cache"
+    return response

@@ -3,11 +3,13 @@
 - ``shipped``   the exercises, ladder and templates shipped in content/, and syncing them
 - ``browsing``  what a person may see, search, an exercise's easier and harder versions
 - ``own``       the clinic's own exercises: the form, its checks, adding and changing
+- ``posing``    posing a clinic exercise's figure (``library.posing.draft_of`` ...)
 """
 
 from __future__ import annotations
 
 from webapp.services.dose import DOSE_FIELDS
+from webapp.services.library import posing
 from webapp.services.library.browsing import (
     Ladder,
     LibraryFilter,
@@ -53,6 +55,7 @@ __all__ = [
     "ladder",
     "ladders",
     "may_patient_see",
+    "posing",
     "search",
     "sync_builtin",
     "update_exercise",

@@ -94,23 +94,27 @@ def login() -> ResponseReturnValue:
         wait = throttle.count_attempt(form.login.data or "")
         if wait is not None:
             return _account_rate_limited(form, wait)
-        try:
-            user = accounts.authenticate(
-                db.session, form.login.data or "", form.password.data or ""
-            )
-        except discharge.AccountClosed as closed:
-            db.session.rollback()
-            form.password.errors = [_closed_message(closed)]
-            return respond("auth/login.html", status=403, form=form)
-        if user is not None:
-            db.session.commit()
-            return respond(redirect_to=_after_password(user, bool(form.remember.data)))
-        db.session.rollback()
-        form.password.errors = [
-            "The email or sign-in name and password do not match. Please try again."
-        ]
+        return _check_password(form)
     status = 422 if form.errors else 200
     return respond("auth/login.html", status=status, form=form)
+
+
+def _check_password(form: LoginForm) -> ResponseReturnValue:
+    """Go on to the next step for the right password; say what is wrong otherwise."""
+    try:
+        user = accounts.authenticate(db.session, form.login.data or "", form.password.data or "")
+    except discharge.AccountClosed as closed:
+        db.session.rollback()
+        form.password.errors = [_closed_message(closed)]
+        return respond("auth/login.html", status=403, form=form)
+    if user is not None:
+        db.session.commit()
+        return respond(redirect_to=_after_password(user, bool(form.remember.data)))
+    db.session.rollback()
+    form.password.errors = [
+        "The email or sign-in name and password do not match. Please try again."
+    ]
+    return respond("auth/login.html", status=422, form=form)
 
 
 def _after_password(user: User, remember: bool) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from webapp.web.library import posing  # noqa: F401  (its views join the blueprint)
 from webapp.web.library.routes import bp
 
 __all__ = ["bp"]
