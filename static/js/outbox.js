@@ -73,7 +73,9 @@
       url: form.action,
       fields: withoutToken(fields),
       user: meta("bv-user"),
-      label: form.dataset.offlineLabel ?? "",
+      // On Today the exercise's title beside the form names it; elsewhere the form does.
+      label: form.dataset.offlineLabel
+        ?? form.closest("li")?.querySelector(".plan-item__title")?.textContent ?? "",
       day,
       queuedAt: new Date().toISOString(),
     });

@@ -30,6 +30,7 @@ from webapp.web import (
     therapist,
 )
 from webapp.web.assets import asset_url
+from webapp.web.templating import DropIndentation
 
 
 class RecordIdConverter(IntegerConverter):
@@ -89,6 +90,7 @@ def init_app(app: Flask) -> None:
     app.add_url_rule("/healthz", "healthz", _health)
     app.add_url_rule("/", "index", auth.index)
 
+    app.jinja_env.add_extension(DropIndentation)
     app.jinja_env.globals.update(
         asset_url=asset_url,
         clinic_name=lambda: app.config["CLINIC_NAME"],
