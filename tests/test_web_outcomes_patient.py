@@ -95,7 +95,8 @@ def test_finish_later_keeps_the_answers(
         data={"csrf_token": csrf_token(client), "item-p": "6", "next_step": "later"},
     )
     assert response.status_code == 303
-    assert "Continue: Pain and everyday life" in client.get("/me/").get_data(as_text=True)
+    today = client.get("/me/").get_data(as_text=True)
+    assert 'Continue<span class="visually-hidden">: Pain and everyday life</span>' in today
     page = client.get("/me/questionnaires/peg").get_data(as_text=True)
     assert 'name="item-p" value="6" checked' in page
     assert "Your earlier answers are kept below." in page
@@ -168,3 +169,25 @@ def test_progress_page_tells_the_trend(client: FlaskClient, make: Factory) -> No
     expected_before = _month_words(start, later)
     expected_now = _month_words(later, today)
     assert f"You rated gardening 3 {expected_before} and 6 {expected_now}." in html
+
+
+def test_the_done_page_leads_to_the_next_questionnaire(client: FlaskClient, make: Factory) -> None:
+    """With PSFS and PEG due, Today starts PSFS and its done page offers PEG next."""
+    person = make.patient()
+    make.outcome(person, "psfs")
+    make.outcome(person, "peg")
+    login(client, person)
+    today = client.get("/me/").get_data(as_text=True)
+    assert "3 minutes: how are your activities going?" in today
+    assert 'href="/me/questionnaires/psfs">Start' in today
+    response = client.post(
+        "/me/questionnaires/psfs",
+        data={
+            "csrf_token": csrf_token(client),
+            "name-activity-1": "Stairs",
+            "item-activity-1": "5",
+            "next_step": "done",
+        },
+    )
+    done = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'href="/me/questionnaires/peg">Next: Pain and everyday life' in done

@@ -171,11 +171,9 @@ function showOfflineAdvice(form) {
   if (shown) box.scrollIntoView({ block: "start" });
 }
 
-// Plain forms that may be sent offline (the daily check-in, a questionnaire's "Done").
-const PLAIN = 'form[data-offline-action="checkin"], form[data-offline-action="questionnaire"]';
-for (const form of document.querySelectorAll(PLAIN)) {
+// Plain forms that may be sent offline (the check-in; a questionnaire, but for "later").
+for (const form of document.querySelectorAll('form[data-offline-action="checkin"],form[data-offline-action="questionnaire"]')) {
   form.addEventListener("submit", async (event) => {
-    // "Finish later" is a plain post: it keeps a draft on the server, nothing to queue.
     if (event.submitter?.value === "later") return;
     event.preventDefault();
     const result = await outbox.sendForm(form);

@@ -15,7 +15,7 @@ from webapp.services.outcomes.assigning import (
     end_all,
     live_assignments,
 )
-from webapp.services.outcomes.due import DueQuestionnaire, due_by_patient, due_for
+from webapp.services.outcomes.due import DueQuestionnaire, due_by_patient, due_for, due_now
 from webapp.services.outcomes.reading import (
     PatientOutcomes,
     Series,
@@ -41,6 +41,7 @@ __all__ = [
     "assign",
     "due_by_patient",
     "due_for",
+    "due_now",
     "end",
     "end_all",
     "exports",

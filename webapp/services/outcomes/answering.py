@@ -56,10 +56,10 @@ def sheet(session: Db, patient: User, slug: str, *, now: datetime | None = None)
     assignment = _assignment(session, patient, slug)
     instrument = instruments.get(slug)
     assert instrument is not None
-    day = clock.local_today(patient.timezone, now)
-    visit = due.next_booked_visit(session, patient, now)
-    due_now = due.due_for(session, patient, day, visit)
-    occasion = next((d.occasion for d in due_now if d.instrument.slug == slug), None)
+    occasion = next(
+        (d.occasion for d in due.due_now(session, patient, now) if d.instrument.slug == slug),
+        None,
+    )
     if occasion is None:
         raise NotFound()
     draft = session.scalar(

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import ScalarSelect, func, select
 
 from webapp.models import Appointment, OutcomeAssignment, OutcomeResponse, User
+from webapp.services import clock
 from webapp.services.db import Db
 from webapp.services.outcomes import instruments, schedule
 from webapp.services.outcomes.instruments import Instrument
@@ -88,6 +89,12 @@ def next_booked_visit(session: Db, patient: User, now: datetime) -> Appointment 
         .order_by(Appointment.starts_at)
         .limit(1)
     )
+
+
+def due_now(session: Db, patient: User, now: datetime) -> list[DueQuestionnaire]:
+    """Return what is due at ``now`` on the patient's own day (two queries)."""
+    day = clock.local_today(patient.timezone, now)
+    return due_for(session, patient, day, next_booked_visit(session, patient, now))
 
 
 def due_by_patient(session: Db, days: Mapping[int, date]) -> dict[int, str]:

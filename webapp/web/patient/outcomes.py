@@ -8,7 +8,7 @@ from flask import abort, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 
 from webapp.extensions import db
-from webapp.models import OutcomeResponse, Role
+from webapp.models import OutcomeResponse, Role, utcnow
 from webapp.services import clock, outcomes
 from webapp.services.errors import NotFound, ValidationError
 from webapp.web.patient.blueprint import bp, first_message, new_client_id, refusal
@@ -99,4 +99,5 @@ def questionnaire_done(slug: str) -> ResponseReturnValue:
         instrument=instrument,
         words=outcomes.trend_words(instrument, responses, day),
         answered=bool(responses),
+        still_due=outcomes.due_now(db.session, me(), utcnow()),
     )
