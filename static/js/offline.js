@@ -171,19 +171,18 @@ function showOfflineAdvice(form) {
   if (shown) box.scrollIntoView({ block: "start" });
 }
 
-// Plain forms that may be sent offline (the check-in; a questionnaire, but for "later").
-for (const form of document.querySelectorAll('form[data-offline-action="checkin"],form[data-offline-action="questionnaire"]')) {
+// Plain forms that may be sent offline (the daily check-in).
+for (const form of document.querySelectorAll('form[data-offline-action="checkin"]')) {
   form.addEventListener("submit", async (event) => {
-    if (event.submitter?.value === "later") return;
     event.preventDefault();
     const result = await outbox.sendForm(form);
     if (result.ok && result.queued) {
-      say(form.dataset.offlineQueued || TEXT.checkinQueued);
+      say(TEXT.checkinQueued);
       showOfflineAdvice(form);
       form.querySelector("button[type=submit]")?.setAttribute("disabled", "");
       if (navigator.onLine) flush(); // kept for its session, not the network: send it now
     } else if (result.ok) {
-      location.assign(form.dataset.doneUrl || "/me/checkin?saved=1");
+      location.assign("/me/checkin?saved=1");
     } else {
       HTMLFormElement.prototype.submit.call(form); // let the server show what to fix
     }
