@@ -12,7 +12,8 @@ from tests.conftest import Factory, local
 from webapp.models import OutcomeAssignment, User
 from webapp.services import clock, demo, discharge
 from webapp.services.errors import NotFound, ValidationError
-from webapp.services.outcomes import answering, due, reading, schedule
+from webapp.services.outcomes import answering, due, reading, schedule, summary
+from webapp.services.outcomes.scoring import Change
 
 START = date(2026, 10, 5)  # a Monday
 
@@ -274,3 +275,19 @@ def test_a_discharge_stops_every_questionnaire(session: Session, make: Factory) 
     discharge.discharge(session, therapist, patient, access_days=90, now=later)
     assert _due(session, patient, later) == []
     assert len(reading.history(session, patient)) == 1
+
+
+def test_function_mark_takes_the_first_and_last_answers(session: Session, make: Factory) -> None:
+    """Baseline is the first answer and latest the last, also when two share the first day."""
+    patient = make.patient()
+    stopped = make.outcome(patient, "peg", starts_on=START)
+    make.outcome_answer(stopped, START, {"p": 6}, score=6.0)
+    stopped.ended_at = local("Europe/London", 2026, 10, 5, 12)
+    session.flush()
+    peg = make.outcome(patient, "peg", starts_on=START)
+    make.outcome_answer(peg, START, {"p": 5}, score=5.0)  # assigned again, the same day
+    make.outcome_answer(peg, START + timedelta(days=14), {"p": 5}, score=5.0)
+    make.outcome_answer(peg, START + timedelta(days=28), {"p": 4}, score=4.0)
+    mark = summary.function_by_patient(session, [patient.id])[patient.id]
+    assert (mark.baseline, mark.latest, mark.change) == (6.0, 4.0, Change.BETTER)
+    assert summary.function_by_patient(session, []) == {}

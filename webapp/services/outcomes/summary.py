@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from webapp.models import OutcomeResponse
 from webapp.services.db import Db
@@ -36,24 +36,53 @@ def function_by_patient(session: Db, patient_ids: Sequence[int]) -> dict[int, Fu
     """
     if not patient_ids:
         return {}
+    # Only each series' first and last scores leave the database, with how many there are:
+    # a grouped read on the patient index, joined back for the scores on those two days.
+    scored = (
+        OutcomeResponse.patient_id.in_(patient_ids),
+        OutcomeResponse.status == "complete",
+        OutcomeResponse.score.is_not(None),
+    )
+    ends = (
+        select(
+            OutcomeResponse.patient_id,
+            OutcomeResponse.instrument,
+            func.min(OutcomeResponse.local_date).label("first_day"),
+            func.max(OutcomeResponse.local_date).label("last_day"),
+            func.count().label("answers"),
+        )
+        .where(*scored)
+        .group_by(OutcomeResponse.patient_id, OutcomeResponse.instrument)
+        .subquery()
+    )
+    rows = session.execute(
+        select(
+            OutcomeResponse.patient_id,
+            OutcomeResponse.instrument,
+            OutcomeResponse.score,
+            OutcomeResponse.local_date == ends.c.first_day,
+            OutcomeResponse.local_date == ends.c.last_day,
+            ends.c.answers,
+        )
+        .join(
+            ends,
+            (ends.c.patient_id == OutcomeResponse.patient_id)
+            & (ends.c.instrument == OutcomeResponse.instrument)
+            & OutcomeResponse.local_date.in_((ends.c.first_day, ends.c.last_day)),
+        )
+        .where(*scored)
+        .order_by(OutcomeResponse.id)
+    )
     first: dict[tuple[int, str], float] = {}
     last: dict[tuple[int, str], float] = {}
     count: dict[tuple[int, str], int] = {}
-    for patient_id, slug, score in session.execute(
-        select(OutcomeResponse.patient_id, OutcomeResponse.instrument, OutcomeResponse.score)
-        .where(
-            OutcomeResponse.patient_id.in_(patient_ids),
-            OutcomeResponse.status == "complete",
-            OutcomeResponse.score.is_not(None),
-        )
-        .order_by(OutcomeResponse.local_date, OutcomeResponse.id)
-    ):
-        key = (patient_id, slug)
-        if score is None:
-            continue
-        first.setdefault(key, score)
-        last[key] = score
-        count[key] = count.get(key, 0) + 1
+    for patient_id, slug, score, on_first_day, on_last_day, answers in rows:
+        pair = (patient_id, slug)
+        count[pair] = answers
+        if on_first_day:
+            first.setdefault(pair, score)  # two on the first day: the earlier one
+        if on_last_day:
+            last[pair] = score  # two on the last day: the later one
     marks: dict[int, FunctionMark] = {}
     for slug in instruments.FUNCTION_ORDER:
         instrument = instruments.get(slug)
