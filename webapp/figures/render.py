@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from html import escape
 
 from webapp.figures.geometry import Capsule, Point, Polygon, Shape, Transform
+from webapp.figures.placed import Item, Placed, Scene
 from webapp.figures.poses import ExercisePoses
-from webapp.figures.scene import Item, Placed, Scene, arrow_geometry, blend, build_scene, scale_of
+from webapp.figures.scene import arrow_geometry, blend, build_scene, scale_of
 from webapp.figures.skeleton import FAR, Part
 
 NEAR_TONE = "#35535b"
