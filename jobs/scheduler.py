@@ -59,6 +59,13 @@ def configure(scheduler: BaseScheduler, app: Flask) -> BaseScheduler:
         **common,
     )
     scheduler.add_job(
+        _in_app(app, tasks.send_due_emails, owner),
+        "interval",
+        seconds=int(app.config["EMAIL_TICK_SECONDS"]),
+        id="email",
+        **common,
+    )
+    scheduler.add_job(
         _in_app(app, tasks.housekeeping), "interval", hours=6, id="housekeeping", **common
     )
     scheduler.add_job(

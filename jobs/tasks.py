@@ -9,7 +9,7 @@ from flask import current_app
 
 from webapp.extensions import db, push_gateway
 from webapp.models import utcnow
-from webapp.services import alerts, reminders
+from webapp.services import alerts, invites, mail, reminders
 from webapp.services import housekeeping as housekeeping_service
 
 log = logging.getLogger(__name__)
@@ -62,3 +62,17 @@ def alerts_daily() -> None:
         raised += len(alerts.evaluate(db.session, patient))
         db.session.commit()  # one short transaction per patient
     log.info("daily alert pass raised %d alerts", raised)
+
+
+def send_due_emails(owner: str) -> mail.MailReport:
+    """Claim queued emails and send them over SMTP, each exactly once."""
+    config = current_app.config
+    report = mail.run_pass(
+        lambda: db.session,
+        owner,
+        mail.MailSettings.from_config(config),
+        link_key=invites.link_key_from_secret(str(config["SECRET_KEY"])),
+    )
+    if report.claimed:
+        log.info("emails: %s", report)
+    return report

@@ -120,4 +120,14 @@ def load_settings(instance_path: Path, overrides: dict[str, Any] | None = None) 
         "BACKUP_KEEP_DAILY": _env_int("BACKUP_KEEP_DAILY", 7),
         "BACKUP_KEEP_WEEKLY": _env_int("BACKUP_KEEP_WEEKLY", 4),
         "PG_BIN_DIR": os.environ.get("PG_BIN_DIR", "").strip(),
+        # Email is off unless MAIL_SERVER and MAIL_FROM are set.
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", "").strip(),
+        "MAIL_PORT": _env_int("MAIL_PORT", 587),
+        "MAIL_USE_TLS": _env_bool("MAIL_USE_TLS", True),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "").strip(),
+        "RESET_TTL_MINUTES": _env_int("RESET_TTL_MINUTES", 60),
+        "RESET_RATE_LIMIT": os.environ.get("RESET_RATE_LIMIT", "5 per 15 minutes;20 per day"),
+        "EMAIL_TICK_SECONDS": _env_int("EMAIL_TICK_SECONDS", 15),
     }

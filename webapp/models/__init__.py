@@ -12,6 +12,7 @@ from webapp.models.audit import AuditEvent
 from webapp.models.base import Base, utcnow
 from webapp.models.clinic import TherapistNote, TherapistSettings
 from webapp.models.library import Exercise, ExerciseSource, LadderRung, Media
+from webapp.models.mail import OutboundEmail
 from webapp.models.programs import (
     EVERY_DAY,
     Program,
@@ -37,6 +38,7 @@ __all__ = [
     "ExerciseSource",
     "LadderRung",
     "Media",
+    "OutboundEmail",
     "Program",
     "PushSubscription",
     "ReminderOccurrence",

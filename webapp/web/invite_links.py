@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-
 import segno
 from flask import current_app, url_for
+
+from webapp.services import invites
 
 
 def invite_url(token: str) -> str:
@@ -18,10 +17,7 @@ def invite_url(token: str) -> str:
 
 def invite_link_key() -> bytes:
     """Return the key invite links are made with, so they can be shown again."""
-    # A key of its own, derived from the secret key, so no other signature can be replayed
-    # as an invite link.
-    secret = str(current_app.config["SECRET_KEY"]).encode()
-    return hmac.new(secret, b"between-visits invite links", hashlib.sha256).digest()
+    return invites.link_key_from_secret(str(current_app.config["SECRET_KEY"]))
 
 
 def qr_svg(url: str) -> str:
