@@ -42,6 +42,7 @@ def issue(
     created_by: User | None,
     purpose: InvitePurpose = InvitePurpose.INVITE,
     ttl_days: int = 7,
+    ttl: timedelta | None = None,
     link_key: bytes | None = None,
     now: datetime | None = None,
 ) -> str:
@@ -63,7 +64,7 @@ def issue(
             purpose=purpose,
             created_by_id=created_by.id if created_by else None,
             created_at=now,
-            expires_at=now + timedelta(days=ttl_days),
+            expires_at=now + (ttl or timedelta(days=ttl_days)),
         )
     )
     session.flush()

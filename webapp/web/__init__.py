@@ -11,7 +11,7 @@ from werkzeug.routing import IntegerConverter
 from webapp.content import bodymap, vocab
 from webapp.extensions import db, login_manager
 from webapp.models import User
-from webapp.services import dose, health, numbers, records
+from webapp.services import dose, health, mail, numbers, records
 from webapp.services.errors import NotFound
 from webapp.web import (
     admin,
@@ -89,6 +89,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         asset_url=asset_url,
         clinic_name=lambda: app.config["CLINIC_NAME"],
+        email_on=lambda: mail.mail_enabled(app.config),
         user_marker=security.user_marker,
         vocab=vocab,
         ordinal=formatting.ordinal,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import segno
 from flask import current_app, url_for
 
-from webapp.services import invites
+from webapp.services import email_links, invites
 
 
 def invite_url(token: str) -> str:
@@ -18,6 +18,15 @@ def invite_url(token: str) -> str:
 def invite_link_key() -> bytes:
     """Return the key invite links are made with, so they can be shown again."""
     return invites.link_key_from_secret(str(current_app.config["SECRET_KEY"]))
+
+
+def link_policy() -> email_links.LinkPolicy:
+    """Return what emailed sign-in links are made with, from the app's settings."""
+    return email_links.LinkPolicy(
+        clinic_name=current_app.config["CLINIC_NAME"],
+        ttl_minutes=int(current_app.config["RESET_TTL_MINUTES"]),
+        link_key=invite_link_key(),
+    )
 
 
 def qr_svg(url: str) -> str:

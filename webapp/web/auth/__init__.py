@@ -1,7 +1,9 @@
-"""Signing in and out, invite links, and the account settings every role shares."""
+"""Signing in and out, invite links, "Forgot password?", and the account settings."""
 
 from __future__ import annotations
 
+# Each module registers its views on the blueprint.
+from webapp.web.auth import reset
 from webapp.web.auth.routes import bp, index
 
-__all__ = ["bp", "index"]
+__all__ = ["bp", "index", "reset"]

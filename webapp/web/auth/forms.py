@@ -48,3 +48,12 @@ class ProfileForm(FlaskForm):
         "Your name", validators=[DataRequired("Please enter your name."), Length(max=120)]
     )
     timezone = SelectField("Time zone", choices=[], validate_choice=False)
+
+
+class ForgotPasswordForm(FlaskForm):
+    """Ask for a link to choose a new password."""
+
+    email = StringField(
+        "Your email address",
+        validators=[DataRequired("Please enter your email address."), Length(max=254)],
+    )
