@@ -130,4 +130,9 @@ def load_settings(instance_path: Path, overrides: dict[str, Any] | None = None) 
         "RESET_TTL_MINUTES": _env_int("RESET_TTL_MINUTES", 60),
         "RESET_RATE_LIMIT": os.environ.get("RESET_RATE_LIMIT", "5 per 15 minutes;20 per day"),
         "EMAIL_TICK_SECONDS": _env_int("EMAIL_TICK_SECONDS", 15),
+        "MESSAGE_MAX_CHARS": _env_int("MESSAGE_MAX_CHARS", 2000),
+        "MESSAGES_PER_HOUR": _env_int("MESSAGES_PER_HOUR", 20),
+        "MESSAGE_ANSWER_TIME": os.environ.get("MESSAGE_ANSWER_TIME", "1 working day").strip(),
+        "EMERGENCY_PHONE": os.environ.get("EMERGENCY_PHONE", "").strip(),
+        "MESSAGE_EMAIL_AFTER_MINUTES": _env_int("MESSAGE_EMAIL_AFTER_MINUTES", 60),
     }

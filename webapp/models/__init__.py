@@ -13,6 +13,7 @@ from webapp.models.base import Base, utcnow
 from webapp.models.clinic import TherapistNote, TherapistSettings
 from webapp.models.library import Exercise, ExerciseSource, LadderRung, Media
 from webapp.models.mail import OutboundEmail
+from webapp.models.messages import Message, MessageRead, QuickReply
 from webapp.models.programs import (
     EVERY_DAY,
     Program,
@@ -38,6 +39,9 @@ __all__ = [
     "ExerciseSource",
     "LadderRung",
     "Media",
+    "Message",
+    "MessageRead",
+    "QuickReply",
     "OutboundEmail",
     "Program",
     "PushSubscription",

@@ -29,6 +29,7 @@ from webapp.web import (
     therapist,
 )
 from webapp.web.assets import asset_url
+from webapp.web.messages.text import message_html
 
 
 class RecordIdConverter(IntegerConverter):
@@ -90,6 +91,7 @@ def init_app(app: Flask) -> None:
         asset_url=asset_url,
         clinic_name=lambda: app.config["CLINIC_NAME"],
         email_on=lambda: mail.mail_enabled(app.config),
+        unread_messages=therapist.messages.unread_messages,
         user_marker=security.user_marker,
         vocab=vocab,
         ordinal=formatting.ordinal,
@@ -107,6 +109,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["region_label"] = vocab.describe_region_key
     app.jinja_env.filters["local_date"] = formatting.local_date
     app.jinja_env.filters["local_datetime"] = formatting.local_datetime
+    app.jinja_env.filters["message_html"] = message_html
     app.jinja_env.filters["long_date"] = formatting.long_date
     app.jinja_env.filters["local_time"] = formatting.local_time
     for status, template in (

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 # Each module registers its views on the blueprint.
-from webapp.web.patient import checkin, downloads, progress, selfcare, settings, today
+from webapp.web.patient import checkin, downloads, messages, progress, selfcare, settings, today
 from webapp.web.patient.blueprint import bp
 
-__all__ = ["bp", "checkin", "downloads", "progress", "selfcare", "settings", "today"]
+__all__ = ["bp", "checkin", "downloads", "messages", "progress", "selfcare", "settings", "today"]

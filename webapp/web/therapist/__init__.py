@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 # Each module registers its views on the blueprint.
-from webapp.web.therapist import alerts, detail, invites, patients, reports, visits
+from webapp.web.therapist import alerts, detail, invites, messages, patients, reports, visits
 from webapp.web.therapist.blueprint import bp
 
-__all__ = ["alerts", "bp", "detail", "invites", "patients", "reports", "visits"]
+__all__ = ["alerts", "bp", "detail", "invites", "messages", "patients", "reports", "visits"]
