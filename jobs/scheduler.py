@@ -66,6 +66,13 @@ def configure(scheduler: BaseScheduler, app: Flask) -> BaseScheduler:
         **common,
     )
     scheduler.add_job(
+        _in_app(app, tasks.email_unread_messages),
+        "interval",
+        seconds=60,
+        id="message-emails",
+        **common,
+    )
+    scheduler.add_job(
         _in_app(app, tasks.housekeeping), "interval", hours=6, id="housekeeping", **common
     )
     scheduler.add_job(

@@ -11,6 +11,7 @@ from webapp.extensions import db, push_gateway
 from webapp.models import utcnow
 from webapp.services import alerts, invites, mail, reminders
 from webapp.services import housekeeping as housekeeping_service
+from webapp.services.messages import notify as message_notices
 
 log = logging.getLogger(__name__)
 
@@ -76,3 +77,17 @@ def send_due_emails(owner: str) -> mail.MailReport:
     if report.claimed:
         log.info("emails: %s", report)
     return report
+
+
+def email_unread_messages() -> int:
+    """Queue an email for new messages nobody could be pushed, or left unread too long."""
+    config = current_app.config
+    queued = message_notices.email_unread(
+        db.session,
+        mail.MailSettings.from_config(config),
+        after=timedelta(minutes=int(config["MESSAGE_EMAIL_AFTER_MINUTES"])),
+    )
+    db.session.commit()
+    if queued:
+        log.info("queued %d message emails", queued)
+    return queued

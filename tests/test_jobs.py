@@ -26,6 +26,7 @@ def test_the_scheduler_has_every_job_and_runs_one_at_a_time(app: Flask) -> None:
         "alerts-recent",
         "alerts-daily",
         "email",
+        "message-emails",
     }
     assert chosen["default"]._pool._max_workers == 1  # type: ignore[attr-defined]
 

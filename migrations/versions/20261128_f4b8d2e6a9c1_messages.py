@@ -1,4 +1,5 @@
-"""secure messages between a patient and their care team, read receipts, quick replies
+"""secure messages between a patient and their care team, read receipts, quick replies,
+and the push that tells of a new message
 
 Revision ID: f4b8d2e6a9c1
 Revises: e1a5c0d3f7b2
@@ -27,7 +28,6 @@ def upgrade() -> None:
         sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
         sa.Column('withdrawn_at', sa.DateTime(timezone=True), nullable=True),
         sa.Column('handled_at', sa.DateTime(timezone=True), nullable=True),
-        sa.Column('email_checked_at', sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(['patient_id'], ['users.id'], name=op.f('fk_messages_patient_id_users'), ondelete='CASCADE'),
         sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_messages_author_id_users'), ondelete='SET NULL'),
         sa.ForeignKeyConstraint(['exercise_id'], ['exercises.id'], name=op.f('fk_messages_exercise_id_exercises'), ondelete='SET NULL'),
@@ -58,9 +58,20 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('id', name=op.f('pk_quick_replies')),
     )
     op.create_index(op.f('ix_quick_replies_therapist_id'), 'quick_replies', ['therapist_id'], unique=False)
+    with op.batch_alter_table('reminder_occurrences', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('message_id', sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(
+            batch_op.f('fk_reminder_occurrences_message_id_messages'), 'messages',
+            ['message_id'], ['id'], ondelete='CASCADE',
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('reminder_occurrences', schema=None) as batch_op:
+        batch_op.drop_constraint(
+            batch_op.f('fk_reminder_occurrences_message_id_messages'), type_='foreignkey'
+        )
+        batch_op.drop_column('message_id')
     op.drop_index(op.f('ix_quick_replies_therapist_id'), table_name='quick_replies')
     op.drop_table('quick_replies')
     op.drop_index(op.f('ix_message_reads_reader_id'), table_name='message_reads')

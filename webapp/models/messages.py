@@ -35,8 +35,6 @@ class Message(Base):
     withdrawn_at: Mapped[datetime | None]
     # A patient's message a therapist answered or marked as handled.
     handled_at: Mapped[datetime | None]
-    # The email that follows an unread message has been queued (or was not needed).
-    email_checked_at: Mapped[datetime | None]
 
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
 

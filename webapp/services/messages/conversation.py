@@ -16,6 +16,7 @@ from webapp.models import Exercise, Message, MessageRead, User, utcnow
 from webapp.services import audit, care
 from webapp.services.db import Db
 from webapp.services.errors import NotFound, ValidationError
+from webapp.services.messages import notify
 from webapp.services.messages.text import clean
 
 TAKE_BACK = timedelta(minutes=5)
@@ -91,6 +92,7 @@ def send(
     )
     session.add(message)
     session.flush()
+    notify.queue_pushes(session, message, patient, now=now)
     audit.record(session, author, "message.send", patient=patient, detail=f"message {message.id}")
     return message
 
