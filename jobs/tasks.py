@@ -9,7 +9,7 @@ from flask import current_app
 
 from webapp.extensions import db, push_gateway
 from webapp.models import utcnow
-from webapp.services import alerts, invites, mail, reminders
+from webapp.services import alerts, invites, mail, reminders, weekly_summary
 from webapp.services import housekeeping as housekeeping_service
 from webapp.services.messages import notify as message_notices
 
@@ -90,4 +90,15 @@ def email_unread_messages() -> int:
     db.session.commit()
     if queued:
         log.info("queued %d message emails", queued)
+    return queued
+
+
+def weekly_summaries() -> int:
+    """Queue this week's "who needs you" email to each therapist who wants it."""
+    config = current_app.config
+    queued = weekly_summary.queue_weekly(
+        db.session, mail.MailSettings.from_config(config), str(config["SECRET_KEY"])
+    )
+    db.session.commit()
+    log.info("queued %d weekly summaries", queued)
     return queued

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from jobs import tasks
 from tests.conftest import Factory
 from tests.mailserver import MailServer
-from webapp.models import Invite, OutboundEmail, utcnow
-from webapp.services import invites, mail
+from webapp.models import Invite, OutboundEmail, Role, utcnow
+from webapp.services import invites, mail, weekly_summary
 from webapp.services.mail import outbox, wording
 
 
@@ -150,3 +150,33 @@ def test_an_email_whose_link_was_used_meanwhile_is_not_sent(
     assert row is not None
     session.refresh(row)
     assert row.status == "skipped"
+
+
+def test_the_weekly_summary_counts_and_links_and_unsubscribes_in_one_click(
+    app: Flask, session: Session, make: Factory, smtp: MailServer
+) -> None:
+    maria, quiet = make.therapist(), make.therapist()
+    anna = make.patient(maria, name="Anna Secretname")
+    make.alert(anna, "pain_high", detail="Pain 9/10")
+    make.user(Role.THERAPIST, active=False)
+    weekly_summary.set_summary(session, quiet, False)
+    with app.app_context():
+        assert tasks.weekly_summaries() == 1
+        assert tasks.weekly_summaries() == 0  # once a week, however many schedulers
+        tasks.send_due_emails("t")
+    [email] = smtp.wait_for(1)
+    assert email["To"] == maria.email
+    text, html = smtp.parts(email)
+    assert "1 of your patients need your attention, 1 alerts are open" in text
+    assert "Secretname" not in text + html and "9/10" not in text + html
+    assert email["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    link = str(email["List-Unsubscribe"]).strip("<>")
+    path = link.removeprefix("http://127.0.0.1:5000")
+    client = app.test_client()
+    assert client.get(path).status_code == 200
+    assert weekly_summary.wants_summary(session, maria)  # a GET changes nothing
+    # What a mail program does: POST without a session or a CSRF token.
+    answer = client.post(path, data={"List-Unsubscribe": "One-Click"})
+    assert answer.status_code == 200
+    assert not weekly_summary.wants_summary(session, maria)
+    assert client.post(path[:-3] + "xyz").status_code == 404

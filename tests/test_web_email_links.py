@@ -16,6 +16,7 @@ from jobs import tasks
 from tests.conftest import Factory, login, post_form
 from tests.mailserver import MailServer
 from webapp.models import Invite, OutboundEmail, utcnow
+from webapp.services import weekly_summary
 
 SAME_ANSWER = "If an account uses that address, we have emailed it a link"
 
@@ -180,3 +181,18 @@ def test_the_admin_home_says_when_email_is_off(
     monkeypatch.setitem(app.config, "MAIL_SERVER", "smtp.example.org")
     monkeypatch.setitem(app.config, "MAIL_FROM", "clinic@example.org")
     assert "Email is off" not in client.get("/admin/").get_data(as_text=True)
+
+
+def test_a_therapist_turns_the_weekly_summary_off_and_on_in_settings(
+    client: FlaskClient, session: Session, make: Factory
+) -> None:
+    therapist = make.therapist()
+    login(client, therapist)
+    page = client.get("/clinic/settings").get_data(as_text=True)
+    assert 'name="weekly_summary" checked' in page
+    assert "Email is off at this clinic, so no summary is sent." in page
+    answer = post_form(client, "/clinic/settings/summary", {}, follow_redirects=True)
+    assert "The weekly summary is off." in answer.get_data(as_text=True)
+    assert not weekly_summary.wants_summary(session, therapist)
+    post_form(client, "/clinic/settings/summary", {"weekly_summary": "on"})
+    assert weekly_summary.wants_summary(session, therapist)

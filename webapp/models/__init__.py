@@ -12,7 +12,7 @@ from webapp.models.audit import AuditEvent
 from webapp.models.base import Base, utcnow
 from webapp.models.clinic import TherapistNote, TherapistSettings
 from webapp.models.library import Exercise, ExerciseSource, LadderRung, Media
-from webapp.models.mail import OutboundEmail
+from webapp.models.mail import EmailPreference, OutboundEmail
 from webapp.models.messages import Message, MessageRead, QuickReply
 from webapp.models.programs import (
     EVERY_DAY,
@@ -35,6 +35,7 @@ __all__ = [
     "CheckIn",
     "Completion",
     "EVERY_DAY",
+    "EmailPreference",
     "Exercise",
     "ExerciseSource",
     "LadderRung",

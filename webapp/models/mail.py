@@ -48,3 +48,16 @@ class OutboundEmail(Base):
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class EmailPreference(Base):
+    """What a person chose to receive by email (no row: the defaults)."""
+
+    __tablename__ = "email_preferences"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    # The weekly "who needs you" summary to a therapist: on unless they turned it off.
+    weekly_summary: Mapped[bool] = mapped_column(default=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -92,6 +92,7 @@ def init_app(app: Flask) -> None:
         clinic_name=lambda: app.config["CLINIC_NAME"],
         email_on=lambda: mail.mail_enabled(app.config),
         unread_messages=therapist.messages.unread_messages,
+        wants_weekly_summary=therapist.messages.wants_weekly_summary,
         user_marker=security.user_marker,
         vocab=vocab,
         ordinal=formatting.ordinal,

@@ -66,3 +66,36 @@ def new_message(user: User, clinic_name: str, url: str) -> Email:
         text=_text(clinic_name, lines, url),
         html=_html(clinic_name, lines, url, "Read the message"),
     )
+
+
+def summary(
+    user: User,
+    clinic_name: str,
+    counts: dict[str, int],
+    *,
+    patients_url: str,
+    unsubscribe_url: str,
+) -> Email:
+    """Return the weekly "who needs you" summary: counts and links, never a patient's name."""
+    lines = [
+        f"Hello {user.first_name},",
+        f"This week at {clinic_name}: {counts['attention']} of your patients need your "
+        f"attention, {counts['alerts']} alerts are open and {counts['unread']} messages are "
+        "unread.",
+        "Open My patients to see who.",
+    ]
+    text = _text(clinic_name, lines, patients_url)
+    text += f"\nNo more weekly summaries: {unsubscribe_url}\n"
+    html = _html(clinic_name, lines, patients_url, "Open My patients").replace(
+        "</body>",
+        f'<p><a href="{escape(unsubscribe_url)}">No more weekly summaries</a></p></body>',
+    )
+    return Email(
+        subject=f"Your week at {clinic_name}",
+        text=text,
+        html=html,
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe_url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )

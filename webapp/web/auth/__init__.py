@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 # Each module registers its views on the blueprint.
-from webapp.web.auth import reset
+from webapp.web.auth import reset, unsubscribe
 from webapp.web.auth.routes import bp, index
 
-__all__ = ["bp", "index", "reset"]
+__all__ = ["bp", "index", "reset", "unsubscribe"]

@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 
 from webapp.extensions import db
 from webapp.models import Role, User
-from webapp.services import care, messages
+from webapp.services import care, messages, weekly_summary
 from webapp.services.errors import ValidationError
 from webapp.web.messages import limits, optional_id
 from webapp.web.messages.forms import MessageForm, QuickReplyForm
@@ -24,6 +24,11 @@ def unread_messages() -> int:
         user = me()
         g.unread_messages = messages.unread_total(db.session, user) if user.is_therapist else 0
     return int(g.unread_messages)
+
+
+def wants_weekly_summary() -> bool:
+    """Return whether the signed-in person gets the weekly summary email."""
+    return weekly_summary.wants_summary(db.session, me())
 
 
 @bp.get("/messages")
@@ -133,3 +138,14 @@ def delete_quick_reply(reply_id: int) -> ResponseReturnValue:
     messages.quick_replies.remove(db.session, me(), reply_id)
     db.session.commit()
     return respond(redirect_to=url_for("therapist.quick_replies"), message="Deleted.")
+
+
+@bp.post("/settings/summary")
+@roles_required(Role.THERAPIST)
+def weekly_summary_setting() -> ResponseReturnValue:
+    """Turn the weekly summary email on or off."""
+    on = request.form.get("weekly_summary") == "on"
+    weekly_summary.set_summary(db.session, me(), on)
+    db.session.commit()
+    message = "The weekly summary is on." if on else "The weekly summary is off."
+    return respond(redirect_to=url_for("therapist.settings"), message=message)
