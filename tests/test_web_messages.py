@@ -177,7 +177,9 @@ def test_asking_about_an_exercise_names_it(
 ) -> None:
     anna, maria, _ = _linked(make)
     chin = make.exercise("chin-tuck")
+    make.program(anna, therapist=maria)
     login(client, anna)
+    assert f"/me/messages?exercise={chin.id}" in client.get("/me/play").get_data(as_text=True)
     assert f"/me/messages?exercise={chin.id}" in client.get(f"/library/{chin.id}").get_data(
         as_text=True
     )
