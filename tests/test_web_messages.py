@@ -52,7 +52,10 @@ def test_a_patient_asks_and_every_linked_therapist_sees_and_can_answer(
     client.post("/logout")
 
     login(client, anna)
+    unread = 'Messages <span class="badge badge--alert">1<'
+    assert unread in client.get("/me/").get_data(as_text=True)  # in the menu, on Today
     page = client.get("/me/messages").get_data(as_text=True)
+    assert unread not in client.get("/me/").get_data(as_text=True)
     assert "James Okafor" in page and "Yes, mild ache is fine." in page
     assert re.search(r"Read by James Okafor \(", page)
 

@@ -29,6 +29,7 @@ from webapp.web import (
     therapist,
 )
 from webapp.web.assets import asset_url
+from webapp.web.messages import unread_messages
 from webapp.web.messages.text import message_html
 
 
@@ -91,7 +92,7 @@ def init_app(app: Flask) -> None:
         asset_url=asset_url,
         clinic_name=lambda: app.config["CLINIC_NAME"],
         email_on=lambda: mail.mail_enabled(app.config),
-        unread_messages=therapist.messages.unread_messages,
+        unread_messages=unread_messages,
         wants_weekly_summary=therapist.messages.wants_weekly_summary,
         user_marker=security.user_marker,
         vocab=vocab,

@@ -24,7 +24,10 @@ TAKE_BACK = timedelta(minutes=5)
 
 @dataclass(frozen=True)
 class Limits:
-    """How long a message may be, and how many one person may send in an hour."""
+    """How long a message may be, and how many one person may send in a conversation an hour.
+
+    Per conversation, so a therapist answering many patients is never held back.
+    """
 
     max_chars: int = 2000
     per_hour: int = 20
@@ -69,7 +72,11 @@ def send(
     sent = session.scalar(
         select(func.count())
         .select_from(Message)
-        .where(Message.author_id == author.id, Message.created_at > now - timedelta(hours=1))
+        .where(
+            Message.author_id == author.id,
+            Message.patient_id == patient.id,
+            Message.created_at > now - timedelta(hours=1),
+        )
     )
     if (sent or 0) >= limits.per_hour:
         raise ValidationError(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, g
+from flask_login import current_user
 
+from webapp.extensions import db
 from webapp.services import messages, numbers
 
 
@@ -21,3 +23,11 @@ def optional_id(raw: str | None) -> int | None:
         return numbers.record_id(raw)
     except ValueError:
         return None
+
+
+def unread_messages() -> int:
+    """Return the signed-in person's unread messages, once per request (for the menu)."""
+    if "unread_messages" not in g:
+        signed_in = current_user.is_authenticated
+        g.unread_messages = messages.unread_total(db.session, current_user) if signed_in else 0
+    return int(g.unread_messages)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import current_app, jsonify, request, url_for
+from flask import jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 
 from webapp.extensions import db
 from webapp.models import Exercise, Role
-from webapp.services import messages
-from webapp.services.errors import ValidationError
+from webapp.services import library, messages
+from webapp.services.errors import NotFound, ValidationError
 from webapp.web.messages import limits, optional_id
 from webapp.web.messages.forms import MessageForm
 from webapp.web.patient.blueprint import bp, first_message, new_client_id, refusal, refuse
@@ -19,15 +19,19 @@ from webapp.web.security import me, roles_required
 def _page(form: MessageForm, status: int = 200) -> ResponseReturnValue:
     shown = messages.show(db.session, me(), me())
     db.session.commit()  # the read receipts and the audit of this view
-    about = db.session.get(Exercise, optional_id(form.exercise_id.data) or 0)
     return respond(
-        "messages/patient.html",
-        status=status,
-        form=form,
-        shown=shown,
-        about=about,
-        config=current_app.config,
+        "messages/patient.html", status=status, form=form, shown=shown, about=_about(form)
     )
+
+
+def _about(form: MessageForm) -> Exercise | None:
+    wanted = optional_id(form.exercise_id.data)
+    if wanted is None:
+        return None
+    try:
+        return library.get_exercise(db.session, me(), wanted)
+    except NotFound:
+        return None
 
 
 @bp.get("/messages")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import g, request, url_for
+from flask import request, url_for
 from flask.typing import ResponseReturnValue
 
 from webapp.extensions import db
@@ -16,14 +16,6 @@ from webapp.web.messages.forms import MessageForm, QuickReplyForm
 from webapp.web.rendering import respond
 from webapp.web.security import me, roles_required
 from webapp.web.therapist.blueprint import bp
-
-
-def unread_messages() -> int:
-    """Return the signed-in therapist's unread messages (once per request, for the nav)."""
-    if "unread_messages" not in g:
-        user = me()
-        g.unread_messages = messages.unread_total(db.session, user) if user.is_therapist else 0
-    return int(g.unread_messages)
 
 
 def wants_weekly_summary() -> bool:
