@@ -17,9 +17,10 @@ log = logging.getLogger(__name__)
 
 
 def housekeeping() -> None:
-    """Delete expired invite links and reminders past their keeping time."""
+    """Delete expired invite links, and reminders and emails past their keeping time."""
     housekeeping_service.purge_expired_invites(db.session)
     reminders.cleanup(db.session)
+    mail.outbox.cleanup(db.session)
     db.session.commit()
 
 

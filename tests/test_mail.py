@@ -180,3 +180,16 @@ def test_the_weekly_summary_counts_and_links_and_unsubscribes_in_one_click(
     assert answer.status_code == 200
     assert not weekly_summary.wants_summary(session, maria)
     assert client.post(path[:-3] + "xyz").status_code == 404
+
+
+def test_housekeeping_forgets_finished_emails_after_30_days(
+    app: Flask, session: Session, make: Factory
+) -> None:
+    old, recent, waiting = (_queue(session, make, key) for key in ("old", "recent", "waiting"))
+    old.status = recent.status = "sent"
+    old.created_at = waiting.created_at = utcnow() - timedelta(days=31)
+    session.commit()
+    with app.app_context():
+        tasks.housekeeping()
+    keys = set(session.scalars(select(OutboundEmail.key)))
+    assert keys == {"recent", "waiting"}

@@ -9,8 +9,18 @@
 
 from __future__ import annotations
 
+from webapp.services.mail import outbox
 from webapp.services.mail.outbox import LINK, Email, queue
 from webapp.services.mail.sending import MailReport, run_pass
 from webapp.services.mail.settings import MailSettings, mail_enabled
 
-__all__ = ["LINK", "Email", "MailReport", "MailSettings", "mail_enabled", "queue", "run_pass"]
+__all__ = [
+    "LINK",
+    "Email",
+    "MailReport",
+    "MailSettings",
+    "mail_enabled",
+    "outbox",
+    "queue",
+    "run_pass",
+]

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from webapp.models import Invite, OutboundEmail, User, utcnow
@@ -173,3 +173,15 @@ def retry_later(
         .execution_options(synchronize_session=False)
     )
     return True
+
+
+def cleanup(session: Db, *, now: datetime | None = None, keep_days: int = 30) -> int:
+    """Delete emails finished (sent, failed, skipped) more than ``keep_days`` ago."""
+    cutoff = (now or utcnow()) - timedelta(days=keep_days)
+    result = session.execute(
+        delete(OutboundEmail).where(
+            OutboundEmail.status.in_(("sent", "failed", "skipped")),
+            OutboundEmail.created_at < cutoff,
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
