@@ -12,7 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.conftest import Factory, count_queries, login, post_form
-from webapp.models import AuditEvent, Message, User, utcnow
+from webapp.models import AuditEvent, Message, MessageRead, User, utcnow
+from webapp.services import care
+from webapp.services.messages import conversation
 
 
 def _write(client: FlaskClient, body: str, **extra: str) -> object:
@@ -22,8 +24,6 @@ def _write(client: FlaskClient, body: str, **extra: str) -> object:
 def _linked(make: Factory) -> tuple[User, User, User]:
     maria, james = make.therapist(name="Maria Lopez"), make.therapist(name="James Okafor")
     anna = make.patient(maria, name="Anna Field")
-    from webapp.services import care
-
     care.link(make.session, james, anna)
     return anna, maria, james
 
@@ -65,7 +65,8 @@ def test_only_the_patient_and_linked_therapists_reach_the_conversation(
     client: FlaskClient, session: Session, make: Factory, who: str
 ) -> None:
     anna, maria, _ = _linked(make)
-    session.add(Message(patient_id=anna.id, author_id=anna.id, body="private words"))
+    private = Message(patient_id=anna.id, author_id=anna.id, body="private words")
+    session.add(private)
     session.flush()
     intruder = {
         "other_patient": lambda: make.patient(make.therapist()),
@@ -73,12 +74,19 @@ def test_only_the_patient_and_linked_therapists_reach_the_conversation(
         "admin": make.admin,
     }[who]()
     login(client, intruder)
-    for url in (f"/clinic/patients/{anna.id}/messages",):
-        response = client.get(url)
-        assert response.status_code in (403, 404)
-        assert "private words" not in response.get_data(as_text=True)
-        answer = post_form(client, url, {"body": "hello"})
-        assert answer.status_code in (403, 404)
+    conversation = f"/clinic/patients/{anna.id}/messages"
+    response = client.get(conversation)
+    assert response.status_code == 404
+    assert "private words" not in response.get_data(as_text=True)
+    for url in (
+        conversation,
+        f"{conversation}/handled",
+        f"/clinic/messages/{private.id}/take-back",
+        f"/me/messages/{private.id}/take-back",
+    ):
+        assert post_form(client, url, {"body": "hello"}).status_code == 404, url
+    session.refresh(private)
+    assert private.withdrawn_at is None and private.handled_at is None
     assert session.scalar(select(Message).where(Message.body == "hello")) is None
     if who == "other_patient":
         assert "private words" not in client.get("/me/messages").get_data(as_text=True)
@@ -264,3 +272,16 @@ def test_my_patients_counts_unread_messages_without_a_query_per_patient(
 
     login(client, maria)
     assert page_queries(2) == page_queries(8)
+
+
+def test_reading_in_two_tabs_at_once_records_one_receipt(session: Session, make: Factory) -> None:
+    anna, maria, _ = _linked(make)
+    message = Message(patient_id=anna.id, author_id=anna.id, body="hello")
+    session.add(message)
+    session.flush()
+    # Both tabs saw no receipt, and both record one.
+    for _ in range(2):
+        conversation._record_reads(session, maria, [message.id], utcnow())
+    session.flush()
+    reads = session.scalars(select(MessageRead).where(MessageRead.message_id == message.id)).all()
+    assert [r.reader_id for r in reads] == [maria.id]

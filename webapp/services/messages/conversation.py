@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from webapp.models import Exercise, Message, MessageRead, User, utcnow
 from webapp.services import audit, care
@@ -124,6 +126,7 @@ def show(session: Db, viewer: User, patient: User, *, now: datetime | None = Non
     )
     titles = _titles(session, {m.exercise_id for m in messages if m.exercise_id})
     shown: list[Shown] = []
+    unread: list[int] = []
     for message in messages:
         mine = message.author_id == viewer.id
         if message.withdrawn_at is not None and not mine:
@@ -134,7 +137,7 @@ def show(session: Db, viewer: User, patient: User, *, now: datetime | None = Non
             and message.withdrawn_at is None
             and all(r.reader_id != viewer.id for r in receipts)
         ):
-            session.add(MessageRead(message_id=message.id, reader_id=viewer.id, read_at=now))
+            unread.append(message.id)
         shown.append(
             Shown(
                 message=message,
@@ -145,8 +148,22 @@ def show(session: Db, viewer: User, patient: User, *, now: datetime | None = Non
                 can_take_back=mine and _can_take_back(message, receipts, now),
             )
         )
+    _record_reads(session, viewer, unread, now)
     audit.record(session, viewer, "message.view", patient=patient)
     return shown
+
+
+def _record_reads(session: Db, reader: User, message_ids: list[int], now: datetime) -> None:
+    # The same person reading in two tabs at once must not fail: a receipt exists once.
+    if not message_ids:
+        return
+    rows = [{"message_id": m, "reader_id": reader.id, "read_at": now} for m in message_ids]
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(
+        insert(MessageRead)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["message_id", "reader_id"])
+    )
 
 
 def _name(user: User | None) -> str:
