@@ -285,3 +285,23 @@ def test_reading_in_two_tabs_at_once_records_one_receipt(session: Session, make:
     session.flush()
     reads = session.scalars(select(MessageRead).where(MessageRead.message_id == message.id)).all()
     assert [r.reader_id for r in reads] == [maria.id]
+
+
+def test_answering_from_the_panel_beside_the_patients_page_stays_there(
+    client: FlaskClient, session: Session, make: Factory
+) -> None:
+    anna, maria, _ = _linked(make)
+    session.add(Message(patient_id=anna.id, author_id=anna.id, body="Is swelling normal?"))
+    session.flush()
+    login(client, maria)
+    detail = client.get(f"/clinic/patients/{anna.id}").get_data(as_text=True)
+    assert f'hx-get="/clinic/patients/{anna.id}/messages"' in detail
+    htmx = {"HX-Request": "true"}
+    panel = client.get(f"/clinic/patients/{anna.id}/messages", headers=htmx)
+    assert panel.get_data(as_text=True).startswith('<section class="card conversation-panel"')
+    url = f"/clinic/patients/{anna.id}/messages"
+    answer = post_form(client, url, {"body": "Some, yes. Ice it."}, headers=htmx)
+    assert answer.status_code == 200
+    page = answer.get_data(as_text=True)
+    assert page.startswith("<section") and "Some, yes. Ice it." in page
+    assert "Mark as handled" not in page  # the answer handled the question

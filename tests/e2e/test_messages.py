@@ -67,7 +67,9 @@ def test_a_patient_asks_about_an_exercise_and_the_therapist_answers(
     expect(panel.get_by_text("About the exercise “Chin tuck”")).to_be_visible()  # htmx loaded it
     panel.get_by_label("Answer Anna").fill("A mild ache that fades within a day is common.")
     panel.get_by_role("button", name="Send", exact=True).click()
-    expect(therapist.get_by_text("Sent.")).to_be_visible()
+    # The panel is swapped in place: the therapist stays on the patient's page.
+    expect(panel.get_by_text("A mild ache that fades within a day is common.")).to_be_visible()
+    assert therapist.url.endswith(f"/clinic/patients/{patient_id}")
 
     patient.reload()
     expect(patient.get_by_text("A mild ache that fades within a day is common.")).to_be_visible()

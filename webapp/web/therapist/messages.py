@@ -13,7 +13,7 @@ from webapp.services import care, messages, weekly_summary
 from webapp.services.errors import ValidationError
 from webapp.web.messages import limits, optional_id
 from webapp.web.messages.forms import MessageForm, QuickReplyForm
-from webapp.web.rendering import respond
+from webapp.web.rendering import respond, wants_fragment
 from webapp.web.security import me, roles_required
 from webapp.web.therapist.blueprint import bp
 
@@ -73,6 +73,8 @@ def answer(patient_id: int) -> ResponseReturnValue:
         form.body.errors = [next(iter(exc.errors.values()))[0]]
         return _conversation(patient, form, status=422)
     db.session.commit()
+    if wants_fragment():  # the panel beside the patient's page: stay there
+        return _conversation(patient, MessageForm(formdata=None))
     back = url_for("therapist.conversation", patient_id=patient.id) + "#latest"
     return respond(redirect_to=back, message="Sent.")
 
@@ -84,6 +86,8 @@ def mark_handled(patient_id: int) -> ResponseReturnValue:
     patient = care.linked_patient(db.session, me(), patient_id)
     messages.mark_handled(db.session, me(), patient)
     db.session.commit()
+    if wants_fragment():
+        return _conversation(patient, MessageForm(formdata=None))
     back = url_for("therapist.conversation", patient_id=patient.id)
     return respond(redirect_to=back, message="Marked as handled.")
 
