@@ -305,3 +305,17 @@ def test_answering_from_the_panel_beside_the_patients_page_stays_there(
     page = answer.get_data(as_text=True)
     assert page.startswith("<section") and "Some, yes. Ice it." in page
     assert "Mark as handled" not in page  # the answer handled the question
+
+
+def test_the_page_names_the_care_team_or_says_nobody_would_read_it(
+    client: FlaskClient, session: Session, make: Factory
+) -> None:
+    anna, _, _ = _linked(make)
+    login(client, anna)
+    assert "Your care team: James Okafor, Maria Lopez." in client.get("/me/messages").get_data(
+        as_text=True
+    )
+    client.post("/logout")
+    login(client, make.patient())
+    page = client.get("/me/messages").get_data(as_text=True)
+    assert "No therapist is linked to you yet" in page

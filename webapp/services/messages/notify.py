@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from webapp.models import (
-    CareLink,
     Message,
     MessageRead,
     OutboundEmail,
@@ -23,7 +22,7 @@ from webapp.models import (
     User,
     utcnow,
 )
-from webapp.services import clock
+from webapp.services import care, clock
 from webapp.services.db import Db
 from webapp.services.mail import outbox, wording
 from webapp.services.mail.settings import MailSettings
@@ -43,12 +42,7 @@ def recipients(session: Db, message: Message, patient: User) -> Sequence[User]:
     """Return who is told of a message: the care team, or the patient."""
     if message.author_id != patient.id:
         return [patient] if patient.is_active else []
-    return session.scalars(
-        select(User)
-        .join(CareLink, CareLink.therapist_id == User.id)
-        .where(CareLink.patient_id == patient.id, User.is_active.is_(True))
-        .order_by(User.id)
-    ).all()
+    return [t for t in care.therapists_of(session, patient) if t.is_active]
 
 
 def push_moment(session: Db, person: User, now: datetime) -> datetime:

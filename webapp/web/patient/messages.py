@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from webapp.extensions import db
 from webapp.models import Exercise, Role
-from webapp.services import library, messages
+from webapp.services import care, library, messages
 from webapp.services.errors import NotFound, ValidationError
 from webapp.web.messages import limits, optional_id
 from webapp.web.messages.forms import MessageForm
@@ -19,8 +19,14 @@ from webapp.web.security import me, roles_required
 def _page(form: MessageForm, status: int = 200) -> ResponseReturnValue:
     shown = messages.show(db.session, me(), me())
     db.session.commit()  # the read receipts and the audit of this view
+    team = [t for t in care.therapists_of(db.session, me()) if t.is_active]
     return respond(
-        "messages/patient.html", status=status, form=form, shown=shown, about=_about(form)
+        "messages/patient.html",
+        status=status,
+        form=form,
+        shown=shown,
+        about=_about(form),
+        team=team,
     )
 
 
