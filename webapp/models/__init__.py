@@ -20,6 +20,8 @@ from webapp.models.audit import AuditEvent
 from webapp.models.base import Base, utcnow
 from webapp.models.clinic import PatientAlertSettings, TherapistNote, TherapistSettings
 from webapp.models.library import Exercise, ExerciseSource, LadderRung, Media
+from webapp.models.mail import EmailPreference, OutboundEmail
+from webapp.models.messages import Message, MessageRead, QuickReply
 from webapp.models.programs import (
     EVERY_DAY,
     FlarePlan,
@@ -42,12 +44,17 @@ __all__ = [
     "CheckIn",
     "Completion",
     "EVERY_DAY",
+    "EmailPreference",
     "Exercise",
     "FlarePlan",
     "ExerciseSource",
     "LadderRung",
     "Media",
     "PatientAlertSettings",
+    "Message",
+    "MessageRead",
+    "QuickReply",
+    "OutboundEmail",
     "Program",
     "PushSubscription",
     "RecoveryCode",

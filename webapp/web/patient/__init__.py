@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 # Each module registers its views on the blueprint.
-from webapp.web.patient import checkin, downloads, flare, progress, selfcare, settings, today
+from webapp.web.patient import (
+    checkin,
+    downloads,
+    flare,
+    messages,
+    progress,
+    selfcare,
+    settings,
+    today,
+)
 from webapp.web.patient.blueprint import bp
 
 __all__ = [
@@ -11,6 +20,7 @@ __all__ = [
     "checkin",
     "downloads",
     "flare",
+    "messages",
     "progress",
     "selfcare",
     "settings",
