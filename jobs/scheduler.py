@@ -59,6 +59,32 @@ def configure(scheduler: BaseScheduler, app: Flask) -> BaseScheduler:
         **common,
     )
     scheduler.add_job(
+        _in_app(app, tasks.send_due_emails, owner),
+        "interval",
+        seconds=int(app.config["EMAIL_TICK_SECONDS"]),
+        id="email",
+        **common,
+    )
+    scheduler.add_job(
+        _in_app(app, tasks.email_unread_messages),
+        "interval",
+        seconds=60,
+        id="message-emails",
+        **common,
+    )
+    scheduler.add_job(
+        _in_app(app, tasks.weekly_summaries),
+        "cron",
+        day_of_week="mon",
+        hour=8,
+        timezone=app.config["CLINIC_TIMEZONE"],
+        id="weekly-summary",
+        max_instances=1,
+        coalesce=True,
+        # One per ISO week whatever happens: the email's key names the week.
+        misfire_grace_time=6 * 3600,
+    )
+    scheduler.add_job(
         _in_app(app, tasks.housekeeping), "interval", hours=6, id="housekeeping", **common
     )
     scheduler.add_job(

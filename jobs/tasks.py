@@ -9,16 +9,18 @@ from flask import current_app
 
 from webapp.extensions import db, push_gateway
 from webapp.models import utcnow
-from webapp.services import alerts, discharge, reminders
+from webapp.services import alerts, discharge, invites, mail, reminders, weekly_summary
 from webapp.services import housekeeping as housekeeping_service
+from webapp.services.messages import notify as message_notices
 
 log = logging.getLogger(__name__)
 
 
 def housekeeping() -> None:
-    """Delete expired invite links and reminders past their keeping time."""
+    """Delete expired invite links, and reminders and emails past their keeping time."""
     housekeeping_service.purge_expired_invites(db.session)
     reminders.cleanup(db.session)
+    mail.outbox.cleanup(db.session)
     db.session.commit()
 
 
@@ -71,3 +73,42 @@ def alerts_daily() -> None:
         raised += len(alerts.evaluate(db.session, patient))
         db.session.commit()  # one short transaction per patient
     log.info("daily alert pass raised %d alerts", raised)
+
+
+def send_due_emails(owner: str) -> mail.MailReport:
+    """Claim queued emails and send them over SMTP, each exactly once."""
+    config = current_app.config
+    report = mail.run_pass(
+        lambda: db.session,
+        owner,
+        mail.MailSettings.from_config(config),
+        link_key=invites.link_key_from_secret(str(config["SECRET_KEY"])),
+    )
+    if report.claimed:
+        log.info("emails: %s", report)
+    return report
+
+
+def email_unread_messages() -> int:
+    """Queue an email for new messages nobody could be pushed, or left unread too long."""
+    config = current_app.config
+    queued = message_notices.email_unread(
+        db.session,
+        mail.MailSettings.from_config(config),
+        after=timedelta(minutes=int(config["MESSAGE_EMAIL_AFTER_MINUTES"])),
+    )
+    db.session.commit()
+    if queued:
+        log.info("queued %d message emails", queued)
+    return queued
+
+
+def weekly_summaries() -> int:
+    """Queue this week's "who needs you" email to each therapist who wants it."""
+    config = current_app.config
+    queued = weekly_summary.queue_weekly(
+        db.session, mail.MailSettings.from_config(config), str(config["SECRET_KEY"])
+    )
+    db.session.commit()
+    log.info("queued %d weekly summaries", queued)
+    return queued

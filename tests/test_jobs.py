@@ -26,6 +26,9 @@ def test_the_scheduler_has_every_job_and_runs_one_at_a_time(app: Flask) -> None:
         "alerts-recent",
         "alerts-daily",
         "close-discharged",
+        "email",
+        "message-emails",
+        "weekly-summary",
     }
     assert chosen["default"]._pool._max_workers == 1  # type: ignore[attr-defined]
 

@@ -16,7 +16,7 @@ from werkzeug.routing import IntegerConverter
 from tests.conftest import Factory, csrf_token, login
 from tests.test_web_programs import png_claiming
 from webapp.models import Alert, Exercise, Role, User, utcnow
-from webapp.services import alerts, clock, dose, numbers, programs
+from webapp.services import alerts, clock, dose, messages, numbers, programs
 
 ODD_QUERIES = ["", "?q=%00%ff<script>&region=x&kind=&sort=nope&show=nope&page=-3&saved=1"]
 ODD_FORM = {
@@ -117,6 +117,10 @@ def world(session: Session, make: Factory) -> dict[str, int | str]:
         "completion_id": completion.id,
         "user_id": therapist.id,
         "media_id": 999999,
+        "message_id": messages.send(
+            session, patient, patient, "Is this ache normal?", limits=messages.Limits()
+        ).id,
+        "reply_id": messages.quick_replies.add(session, therapist, "Ice, then rest.").id,
         "assignment_id": assignment.id,
         "slug": "psfs",
     }

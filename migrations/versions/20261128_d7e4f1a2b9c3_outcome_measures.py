@@ -5,7 +5,7 @@ Assignments of a questionnaire (PSFS, PEG, GRC) to a patient with its schedule, 
 assignments. Existing templates start with none.
 
 Revision ID: d7e4f1a2b9c3
-Revises: 5b7e0c2d9f41
+Revises: a7c3e9f1b5d2
 Create Date: 2026-11-28 07:32:52.349876
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 
 
 revision = 'd7e4f1a2b9c3'
-down_revision = '5b7e0c2d9f41'
+down_revision = 'a7c3e9f1b5d2'
 branch_labels = None
 depends_on = None
 

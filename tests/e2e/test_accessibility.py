@@ -32,6 +32,7 @@ PATIENT_PAGES = [
     "/me/program",
     "/me/reminders",
     "/me/program/handout",
+    "/me/messages",
     "/library/",
     "/library/{exercise}",
     "/account",
@@ -47,11 +48,14 @@ THERAPIST_PAGES = [
     "/clinic/patients/{newcomer}/invite",
     "/clinic/settings",
     "/clinic/patients/new",
+    "/clinic/messages",
+    "/clinic/patients/{patient}/messages",
+    "/clinic/quick-replies",
     "/library/new",
     "/library/?region=knees",
 ]
 ADMIN_PAGES = ["/admin/", "/admin/patients", "/admin/audit"]
-PUBLIC_PAGES = ["/login", "/i/{invite}", "/offline"]
+PUBLIC_PAGES = ["/login", "/forgot", "/i/{invite}", "/offline"]
 
 
 @pytest.fixture(scope="module")

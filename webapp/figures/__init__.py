@@ -19,9 +19,10 @@ from dataclasses import dataclass, replace
 from threading import Lock
 
 from webapp.figures.checks import check_poses
+from webapp.figures.pace import Pace, timeline
 from webapp.figures.paper import black_and_white
 from webapp.figures.poses import ExercisePoses, PoseDataError, builtin_poses, parse_exercise
-from webapp.figures.render import Pace, render_figure, render_pair, timeline
+from webapp.figures.render import render_figure, render_pair
 from webapp.figures.thumbnail import render_thumbnail
 
 __all__ = [

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from webapp.figures.geometry import Shape, gap, union_bounds
+from webapp.figures.placed import Placed, Scene
 from webapp.figures.poses import ExercisePoses
 from webapp.figures.rom import out_of_range
-from webapp.figures.scene import Placed, Scene, blend, build_scene
+from webapp.figures.scene import blend, build_scene
 
 # How far a body may press into a prop: a mattress or pillow gives, a chair does not.
 SOFT_SINK = 3.0

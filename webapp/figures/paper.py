@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from webapp.figures.render import ARROW, FAR_TONE, HIGHLIGHT, HIGHLIGHT_FAR, NEAR_TONE
+from webapp.figures.svg import ARROW, FAR_TONE, HIGHLIGHT, HIGHLIGHT_FAR, NEAR_TONE
 
 INK = "#000"
 GREY = "#888"

@@ -8,155 +8,40 @@ strict policy, transforms are fine) and ``animate`` of a towel's line ends.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
-from html import escape
 
-from webapp.figures.geometry import Capsule, Point, Polygon, Shape, Transform
+from webapp.figures.geometry import Point
+from webapp.figures.pace import EASE, Pace, ease_x, solve_ease
+from webapp.figures.placed import Item, Placed, Scene
 from webapp.figures.poses import ExercisePoses
-from webapp.figures.scene import Item, Placed, Scene, arrow_geometry, blend, build_scene, scale_of
+from webapp.figures.scene import blend, build_scene
 from webapp.figures.skeleton import FAR, Part
-
-NEAR_TONE = "#35535b"
-FAR_TONE = "#a9bcbf"
-HIGHLIGHT = "#c2571a"
-HIGHLIGHT_FAR = "#efb58c"
-HALO = "#fff"
-ARROW = "#c2571a"
-PROP_EDGE = "#8c9c9f"
-PROP_TONES = {
-    "prop": ("#e8eded", "#8c9c9f"),
-    "soft": ("#f3efe6", "#a59f90"),
-    "towel": ("#bcd5dc", "#6f8d96"),
-    "frame": ("#d3dbdb", "#8c9c9f"),
-    "ground": ("#eef1f1", "none"),
-    "wall": ("#eef1f1", "#b6c1c2"),
-    "ball": ("#e4ec9f", "#8f9a45"),
-    "putty": ("#f1c9b3", "#b07a5e"),
-}
-LINE_TONES = {"leg": PROP_EDGE, "edge": PROP_EDGE, "towel": "#7f9ba3", "band": "#3f8f6a"}
-EASE = ".4 0 .6 1"
+from webapp.figures.svg import (
+    FAR_TONE,
+    HIGHLIGHT,
+    HIGHLIGHT_FAR,
+    NEAR_TONE,
+    PROP_EDGE,
+    arrows_svg,
+    chevron,
+    item_svg,
+    num,
+    open_svg,
+    pt,
+    shape_svg,
+)
 
 # Whole sentences for people who cannot see the picture (one place, for translation).
 STILL_SIDE_BY_SIDE = "{alt} Left: the starting position. Right: the end position."
 STILL_ONE_ABOVE = "{alt} Top: the starting position. Bottom: the end position."
 
 
-@dataclass(frozen=True)
-class Pace:
-    """How long one repetition's phases last on screen, in seconds."""
-
-    move: float = 2.0  # start to end
-    hold: float = 0.0  # held at the end (or the hold frame)
-    back: float = 2.0  # end back to start
-    rest: float = 1.0  # at the start before the next repetition
-
-    @classmethod
-    def for_dose(cls, poses: ExercisePoses, hold_seconds: float) -> Pace:
-        """Return the pace of one repetition: the pose's timing with the dose's hold."""
-        t = poses.timing
-        hold = t.hold if t.hold is not None else float(hold_seconds)
-        return cls(
-            move=t.move, hold=hold, back=t.back if t.back is not None else t.move, rest=t.rest
-        )
-
-
-def timeline(poses: ExercisePoses, pace: Pace) -> list[tuple[str, float, float]]:
-    """Return one repetition as (phase, from second, to second): for a player to follow."""
-    phases: list[tuple[str, float]] = [("move", pace.move)]
-    if any(f.name == "hold" for f in poses.frames):
-        phases.append(("settle", pace.move))
-    phases += [("hold", pace.hold), ("back", pace.back), ("rest", pace.rest)]
-    out, t = [], 0.0
-    for name, length in phases:
-        if length > 0:
-            out.append((name, t, t + length))
-            t += length
-    return out
-
-
-def _ease_x(s: float) -> float:
-    """Return the time fraction of the easing curve (.4 0 .6 1) at parameter s."""
-    return 3 * (1 - s) ** 2 * s * 0.4 + 3 * (1 - s) * s * s * 0.6 + s**3
-
-
-def _solve_ease(u: float) -> float:
-    """Return the parameter where the easing curve has made progress u."""
-    low, high = 0.0, 1.0
-    for _ in range(30):
-        mid = (low + high) / 2
-        if 3 * (1 - mid) * mid * mid + mid**3 < u:
-            low = mid
-        else:
-            high = mid
-    return (low + high) / 2
-
-
-def _n(v: float) -> str:
-    text = f"{v:.1f}"
-    if text.endswith(".0"):
-        text = text[:-2]
-    if text.startswith("0."):
-        text = text[1:]
-    elif text.startswith("-0."):
-        text = "-" + text[2:]
-    return "0" if text == "-0" else text
-
-
-def _pt(p: Point) -> str:
-    return f"{_n(p[0])} {_n(-p[1])}"
-
-
-def _path(points: Sequence[Point], closed: bool = False) -> str:
-    d = "M" + "L".join(_pt(p) for p in points)
-    return d + "Z" if closed else d
-
-
-def _shape(
-    shape: Shape, colour: str, halo_trim: float | None, origin: Point, inherited: str = NEAR_TONE
-) -> str:
-    """Return one body shape; near-side limbs get a thin white gap around them."""
-    shape = shape.moved(Transform(0.0, -origin[0], -origin[1]))
-    tone = "" if colour == inherited else f' stroke="{colour}"'
-    if isinstance(shape, Polygon):
-        d = _path(shape.points, closed=True)
-        return f'<path d="{d}" fill="{colour}"{tone} stroke-width="{_n(shape.radius * 2)}"/>'
-    path = shape.path if isinstance(shape, Capsule) else (shape.centre,)
-    d = _path(path) if len(path) > 1 else f"M{_pt(path[0])}h0"
-    out = ""
-    if halo_trim is not None:
-        halo = _trimmed(path, halo_trim)
-        if halo:
-            hd = _path(halo) if len(halo) > 1 else f"M{_pt(halo[0])}h0"
-            out = f'<path d="{hd}" stroke="{HALO}" stroke-width="{_n(shape.radius * 2 + 2.2)}"/>'
-    return out + f'<path d="{d}"{tone} stroke-width="{_n(shape.radius * 2)}"/>'
-
-
-def _trimmed(path: Sequence[Point], trim: float) -> list[Point]:
-    """Return a path without its first ``trim`` centimetres (so joints show no seam)."""
-    if trim <= 0 or len(path) < 2:
-        return list(path)
-    out = list(path)
-    while len(out) > 1:
-        (ax, ay), (bx, by) = out[0], out[1]
-        length = math.hypot(bx - ax, by - ay)
-        if length > trim:
-            u = trim / length
-            out[0] = (ax + (bx - ax) * u, ay + (by - ay) * u)
-            return out
-        trim -= length
-        out.pop(0)
-    return []
-
-
-# How each kind of joint is written: the SVG transform and its value for an angle (or cm).
 _MOTIONS: dict[str, tuple[str, Callable[[float], str]]] = {
-    "rotate": ("rotate", lambda v: _n(-v)),
-    "lift": ("translate", lambda v: f"0 {_n(-v)}"),
-    "glide": ("translate", lambda v: f"{_n(v)} 0"),
+    "rotate": ("rotate", lambda v: num(-v)),
+    "lift": ("translate", lambda v: f"0 {num(-v)}"),
+    "glide": ("translate", lambda v: f"{num(v)} 0"),
     # The breath widens the belly forward from its pivot.
-    "swell": ("scale", lambda v: f"{_n(1 + 0.35 * v)} 1"),
+    "swell": ("scale", lambda v: f"{num(1 + 0.35 * v)} 1"),
 }
 
 
@@ -206,10 +91,10 @@ class _Writer:
         return [self.frames[0].turns.get(joint, 0.0)]
 
     def _timing(self) -> str:
-        times = ";".join(_n(t) if 0 < t < 1 else str(int(t)) for _, t in self.sequence)
+        times = ";".join(num(t) if 0 < t < 1 else str(int(t)) for _, t in self.sequence)
         splines = ";".join([EASE] * (len(self.sequence) - 1))
         return (
-            f'keyTimes="{times}" dur="{_n(self.total)}s" repeatCount="indefinite"'
+            f'keyTimes="{times}" dur="{num(self.total)}s" repeatCount="indefinite"'
             f' calcMode="spline" keySplines="{splines}"'
         )
 
@@ -229,7 +114,7 @@ class _Writer:
         values = self._values(part.joint)
         animated = len({round(v, 1) for v in values}) > 1
         offset = (part.pivot[0] - origin[0], part.pivot[1] - origin[1])
-        move = f"translate({_pt(offset)})" if any(abs(v) >= 0.05 for v in offset) else ""
+        move = f"translate({pt(offset)})" if any(abs(v) >= 0.05 for v in offset) else ""
         kind, fmt = _MOTIONS[part.kind]
         if animated:
             moved = f' transform="{move}"' if move else ""
@@ -317,7 +202,7 @@ class _Writer:
                 colour = HIGHLIGHT_FAR if part.tone == FAR else HIGHLIGHT
             else:
                 colour = FAR_TONE if part.tone == FAR else NEAR_TONE
-            out += [_shape(s, colour, self._halo(part), origin, inherited) for s in part.shapes]
+            out += [shape_svg(s, colour, self._halo(part), origin, inherited) for s in part.shapes]
         out += ["</g>"] * len(stack)
         return "".join(out)
 
@@ -329,11 +214,11 @@ class _Writer:
             frames = [self.frames[0]]
         px, py = self.view.root_pivot
         sx, sy = frames[0].shift
-        out = [f'<g transform="translate({_pt((sx + px, sy + py))})">']
+        out = [f'<g transform="translate({pt((sx + px, sy + py))})">']
         deltas = [(f.shift[0] - sx, f.shift[1] - sy) for f in frames]
         if len({(round(x, 1), round(y, 1)) for x, y in deltas}) > 1:
             out.append(self._root_path((sx, sy)))
-        turns = [_n(-f.pelvis) for f in frames]
+        turns = [num(-f.pelvis) for f in frames]
         if len(set(turns)) > 1:
             out.append(self._animate("rotate", turns))
             out.append(inner + "</g>")
@@ -354,7 +239,7 @@ class _Writer:
 
         def add(t: float, shift: Point) -> None:
             times.append(t)
-            values.append(_pt((shift[0] - origin[0], shift[1] - origin[1])))
+            values.append(pt((shift[0] - origin[0], shift[1] - origin[1])))
 
         first = self.sequence[0][0]
         add(0.0, first.shift)
@@ -362,14 +247,14 @@ class _Writer:
         for frame, t1 in self.sequence[1:]:
             if frame is not previous:
                 for u in (0.25, 0.5, 0.75):
-                    s = _solve_ease(u)
-                    add(t0 + (t1 - t0) * _ease_x(s), blend(previous, frame, u, self.scene).shift)
+                    s = solve_ease(u)
+                    add(t0 + (t1 - t0) * ease_x(s), blend(previous, frame, u, self.scene).shift)
             add(t1, frame.shift)
             previous, t0 = frame, t1
-        keys = ";".join(_n(t) if 0 < t < 1 else str(int(t)) for t in times)
+        keys = ";".join(num(t) if 0 < t < 1 else str(int(t)) for t in times)
         return (
             f'<animateTransform attributeName="transform" type="translate" additive="sum"'
-            f' values="{";".join(values)}" keyTimes="{keys}" dur="{_n(self.total)}s"'
+            f' values="{";".join(values)}" keyTimes="{keys}" dur="{num(self.total)}s"'
             ' repeatCount="indefinite"/>'
         )
 
@@ -380,40 +265,13 @@ class _Writer:
             end, axis = divmod(i, 2)
             values = [ends[f.name][end][axis] * (1 if axis == 0 else -1) for f, _ in self.sequence]
             anims.append(
-                f'<animate attributeName="{attr}" values="{";".join(_n(v) for v in values)}"'
+                f'<animate attributeName="{attr}" values="{";".join(num(v) for v in values)}"'
                 f" {self._timing()}/>"
             )
         return "".join(anims)
 
 
-def _item(item: Item, animate: str = "") -> str:
-    """Return one prop element (inside a group that strokes props thinly in grey)."""
-    if item.shape == "rect":
-        (x0, y0), (x1, y1) = item.points
-        fill, stroke = PROP_TONES.get(item.tone, PROP_TONES["prop"])
-        sw = "" if stroke == PROP_EDGE else f' stroke="{stroke}"'
-        rx = f' rx="{_n(item.size)}"' if item.size else ""
-        return (
-            f'<rect x="{_n(min(x0, x1))}" y="{_n(-max(y0, y1))}" width="{_n(abs(x1 - x0))}"'
-            f' height="{_n(abs(y1 - y0))}"{rx} fill="{fill}"{sw}/>'
-        )
-    if item.shape == "circle":
-        fill, stroke = PROP_TONES.get(item.tone, PROP_TONES["prop"])
-        sw = "" if stroke == PROP_EDGE else f' stroke="{stroke}"'
-        c = item.points[0]
-        return f'<circle cx="{_n(c[0])}" cy="{_n(-c[1])}" r="{_n(item.size)}" fill="{fill}"{sw}/>'
-    colour = LINE_TONES.get(item.tone, PROP_EDGE)
-    stroke = "" if colour == PROP_EDGE else f' stroke="{colour}"'
-    if animate or item.tone in ("towel", "band"):
-        (x1, y1), (x2, y2) = item.points
-        return (
-            f'<line x1="{_n(x1)}" y1="{_n(-y1)}" x2="{_n(x2)}" y2="{_n(-y2)}"{stroke}'
-            f' stroke-width="{_n(item.size)}">{animate}</line>'
-        )
-    return f'<path d="{_path(item.points)}"{stroke} stroke-width="{_n(item.size)}"/>'
-
-
-def _props(
+def props_svg(
     scene: Scene, writer: _Writer | None, frame: Placed, front: bool, floor: bool = True
 ) -> str:
     out = [f'<g stroke="{PROP_EDGE}" stroke-width=".6">']
@@ -427,78 +285,13 @@ def _props(
                 anim = (
                     writer.line_ends(prop.moving) if writer is not None and writer.sequence else ""
                 )
-                out.append(_item(item, anim))
+                out.append(item_svg(item, anim))
             else:
-                out.append(_item(item))
+                out.append(item_svg(item))
     if len(out) == 1:
         return ""
     out.append("</g>")
     return "".join(out)
-
-
-def _arrows(scene: Scene) -> str:
-    out = []
-    unit = scale_of(scene.box)
-    for line, heads in arrow_geometry(scene):
-        out.append(f'<path d="{_curve(line)}"/>')
-        for k in range(0, len(heads), 3):
-            out.append(f'<path d="{_path(heads[k : k + 3], closed=True)}" fill="{ARROW}"/>')
-    if not out:
-        return ""
-    return f'<g stroke="{ARROW}" stroke-width="{_n(1.5 * unit)}">' + "".join(out) + "</g>"
-
-
-def _curve(points: Sequence[Point]) -> str:
-    """Return a polyline that lies on a circle as one SVG arc (a line stays a line)."""
-    if len(points) < 3:
-        return _path(points)
-    a, m, b = points[0], points[len(points) // 2], points[-1]
-    # The circle through the first, middle and last point.
-    ax, ay = a
-    bx, by = m
-    cx, cy = b
-    d = 2 * (ax * (by - cy) + bx * (cy - ay) + cx * (ay - by))
-    if abs(d) < 1e-9:
-        return _path([a, b])
-    ux = (
-        (ax * ax + ay * ay) * (by - cy)
-        + (bx * bx + by * by) * (cy - ay)
-        + (cx * cx + cy * cy) * (ay - by)
-    ) / d
-    uy = (
-        (ax * ax + ay * ay) * (cx - bx)
-        + (bx * bx + by * by) * (ax - cx)
-        + (cx * cx + cy * cy) * (bx - ax)
-    ) / d
-    r = math.hypot(ax - ux, ay - uy)
-    turn = sum(
-        (q[0] - p[0]) * (s[1] - q[1]) - (q[1] - p[1]) * (s[0] - q[0])
-        for p, q, s in zip(points, points[1:], points[2:], strict=False)
-    )
-    swept = sum(math.dist(p, q) for p, q in zip(points, points[1:], strict=False)) / r
-    large = 1 if swept > math.pi else 0
-    # y is flipped in SVG, so a counter-clockwise turn here is clockwise there.
-    sweep = 0 if turn > 0 else 1
-    if swept > 1.9 * math.pi:
-        # A full circle cannot be one arc: draw it as two halves.
-        return (
-            f"M{_pt(a)}A{_n(r)} {_n(r)} 0 0 {sweep} {_pt(m)}A{_n(r)} {_n(r)} 0 0 {sweep} {_pt(b)}"
-        )
-    return f"M{_pt(a)}A{_n(r)} {_n(r)} 0 {large} {sweep} {_pt(b)}"
-
-
-def _open_svg(
-    box: tuple[float, float, float, float], title: str, size: int | None, css_class: str
-) -> str:
-    x0, y0, x1, y1 = box
-    w, h = x1 - x0, y1 - y0
-    dims = f' width="{size}" height="{round(size * h / w)}"' if size else ""
-    return (
-        '<svg xmlns="http://www.w3.org/2000/svg"'
-        f' viewBox="{_n(x0)} {_n(-y1)} {_n(w)} {_n(h)}"{dims} role="img" class="{css_class}">'
-        f"<title>{escape(title)}</title>"
-        f'<g fill="none" stroke="{NEAR_TONE}" stroke-linecap="round" stroke-linejoin="round">'
-    )
 
 
 def render_scene(
@@ -517,11 +310,11 @@ def render_scene(
         first = scene.frames[0]
         body = writer.root(writer.body())
         svg = [
-            _open_svg(scene.box, title or poses.alt, size, "figure figure--moving"),
-            _props(scene, writer, first, front=False),
+            open_svg(scene.box, title or poses.alt, size, "figure figure--moving"),
+            props_svg(scene, writer, first, front=False),
             body,
-            _props(scene, writer, first, front=True),
-            _arrows(scene),
+            props_svg(scene, writer, first, front=True),
+            arrows_svg(scene),
             "</g></svg>",
         ]
         return "".join(svg)
@@ -535,50 +328,34 @@ def render_scene(
     box = (x0, y0 + step[1] * (count - 1), x1 + step[0] * (count - 1), y1)
     template = STILL_ONE_ABOVE if stacked else STILL_SIDE_BY_SIDE
     text = title or (template.format(alt=poses.alt) if count == 2 else poses.alt)
-    parts = [_open_svg(box, text, size, "figure figure--still")]
+    parts = [open_svg(box, text, size, "figure figure--still")]
     shared_floor = not stacked and any(p.spec.kind == "floor" for p in scene.props)
     if shared_floor:
         # One floor under frames that stand side by side.
         parts.append(
             f'<g stroke="{PROP_EDGE}" stroke-width=".8">'
-            f'<rect x="{_n(box[0])}" y="0" width="{_n(box[2] - box[0])}" height="6"'
+            f'<rect x="{num(box[0])}" y="0" width="{num(box[2] - box[0])}" height="6"'
             ' fill="#eef1f1" stroke="none"/>'
-            f'<path d="M{_n(box[0])} 0H{_n(box[2])}"/></g>'
+            f'<path d="M{num(box[0])} 0H{num(box[2])}"/></g>'
         )
     for i, frame in enumerate(chosen):
         dx, dy = step[0] * i, step[1] * i
         writer = _Writer(scene, [frame], None)
         # Each frame is its own small picture, so a cropped figure is cut at its own edge.
         parts.append(
-            f'<svg x="{_n(x0 + dx)}" y="{_n(-(y1 + dy))}" width="{_n(w)}" height="{_n(h)}"'
-            f' viewBox="{_n(x0)} {_n(-y1)} {_n(w)} {_n(h)}">'
+            f'<svg x="{num(x0 + dx)}" y="{num(-(y1 + dy))}" width="{num(w)}" height="{num(h)}"'
+            f' viewBox="{num(x0)} {num(-y1)} {num(w)} {num(h)}">'
         )
-        parts.append(_props(scene, None, frame, front=False, floor=not shared_floor))
+        parts.append(props_svg(scene, None, frame, front=False, floor=not shared_floor))
         parts.append(writer.root(writer.body()))
-        parts.append(_props(scene, None, frame, front=True))
+        parts.append(props_svg(scene, None, frame, front=True))
         if i == 0:
-            parts.append(_arrows(scene))
+            parts.append(arrows_svg(scene))
         parts.append("</svg>")
         if i < count - 1:
-            parts.append(_chevron((x0, y0, x1, y1), step, i, gap, stacked))
+            parts.append(chevron((x0, y0, x1, y1), step, i, gap, stacked))
     parts.append("</g></svg>")
     return "".join(parts)
-
-
-def _chevron(
-    one: tuple[float, float, float, float], step: Point, i: int, gap: float, stacked: bool
-) -> str:
-    x0, y0, x1, y1 = one
-    s = min(gap * 0.3, 8.0)
-    if stacked:
-        cx = (x0 + x1) / 2
-        cy = y0 + step[1] * i - gap / 2
-        pts = [(cx - s, cy + s / 2), (cx, cy - s / 2), (cx + s, cy + s / 2)]
-    else:
-        cx = x1 + step[0] * i + gap / 2
-        cy = (y0 + y1) / 2
-        pts = [(cx - s / 2, cy + s), (cx + s / 2, cy), (cx - s / 2, cy - s)]
-    return f'<path d="{_path(pts)}" stroke="#b6c1c2" stroke-width="{_n(max(1.2, s / 4))}"/>'
 
 
 def render_figure(

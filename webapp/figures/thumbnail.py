@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections import defaultdict
 
 from webapp.figures.geometry import Capsule, Point, Polygon
+from webapp.figures.placed import Scene
 from webapp.figures.poses import ExercisePoses
-from webapp.figures.render import FAR_TONE, NEAR_TONE, PROP_EDGE
-from webapp.figures.scene import Scene, build_scene
+from webapp.figures.scene import build_scene
 from webapp.figures.skeleton import FAR
+from webapp.figures.svg import FAR_TONE, NEAR_TONE, PROP_EDGE
 
 PROP_FILL = "#eef1f1"
 

@@ -20,6 +20,8 @@ from webapp.models.audit import AuditEvent
 from webapp.models.base import Base, utcnow
 from webapp.models.clinic import PatientAlertSettings, TherapistNote, TherapistSettings
 from webapp.models.library import Exercise, ExerciseSource, LadderRung, Media
+from webapp.models.mail import EmailPreference, OutboundEmail
+from webapp.models.messages import Message, MessageRead, QuickReply
 from webapp.models.outcomes import OutcomeAnswer, OutcomeAssignment, OutcomeResponse
 from webapp.models.programs import (
     EVERY_DAY,
@@ -43,6 +45,7 @@ __all__ = [
     "CheckIn",
     "Completion",
     "EVERY_DAY",
+    "EmailPreference",
     "Exercise",
     "FlarePlan",
     "ExerciseSource",
@@ -52,6 +55,10 @@ __all__ = [
     "OutcomeAssignment",
     "OutcomeResponse",
     "PatientAlertSettings",
+    "Message",
+    "MessageRead",
+    "QuickReply",
+    "OutboundEmail",
     "Program",
     "PushSubscription",
     "RecoveryCode",

@@ -91,7 +91,11 @@ class ReminderOccurrence(Base):
         ForeignKey("appointments.id", ondelete="CASCADE")
     )
     alert_id: Mapped[int | None] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(12))  # exercise/checkin/visit/snooze/test/alert
+    # A new message's notification: the lock screen names the clinic, never the message.
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(
+        String(12)
+    )  # exercise/checkin/visit/snooze/test/alert/message
     local_date: Mapped[date]
     due_at: Mapped[datetime]
     next_attempt_at: Mapped[datetime]

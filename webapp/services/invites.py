@@ -42,6 +42,7 @@ def issue(
     created_by: User | None,
     purpose: InvitePurpose = InvitePurpose.INVITE,
     ttl_days: int = 7,
+    ttl: timedelta | None = None,
     link_key: bytes | None = None,
     now: datetime | None = None,
 ) -> str:
@@ -63,7 +64,7 @@ def issue(
             purpose=purpose,
             created_by_id=created_by.id if created_by else None,
             created_at=now,
-            expires_at=now + timedelta(days=ttl_days),
+            expires_at=now + (ttl or timedelta(days=ttl_days)),
         )
     )
     session.flush()
@@ -87,8 +88,28 @@ def open_link_token(
     )
     if invite is None:
         return None
-    token = _link_token(link_key, invite.user_id, invite.purpose, invite.created_at)
     # A random link, or one made under another key, cannot be rebuilt: say there is none.
+    return rebuilt_token(invite, link_key=link_key, now=now)
+
+
+def link_key_from_secret(secret: str) -> bytes:
+    """Return the key invite links are made with, derived from the app's secret key."""
+    # A key of its own, so no other signature can be replayed as an invite link.
+    return hmac.new(secret.encode(), b"between-visits invite links", hashlib.sha256).digest()
+
+
+def link_path(token: str) -> str:
+    """Return the path of an invite link (the web layer's ``auth.invite`` route)."""
+    return f"/i/{token}"
+
+
+def rebuilt_token(invite: Invite, *, link_key: bytes, now: datetime | None = None) -> str | None:
+    """Return the token of an open invite made with ``link_key``, else None."""
+    if invite.used_at is not None or invite.voided_at is not None:
+        return None
+    if invite.expires_at <= (now or utcnow()):
+        return None
+    token = _link_token(link_key, invite.user_id, invite.purpose, invite.created_at)
     if not hmac.compare_digest(hash_token(token), invite.token_hash):
         return None
     return token

@@ -11,7 +11,7 @@ from werkzeug.routing import IntegerConverter
 from webapp.content import bodymap, soreness, vocab, warning_signs
 from webapp.extensions import db, login_manager
 from webapp.models import User
-from webapp.services import dose, health, numbers, records
+from webapp.services import dose, health, mail, numbers, records
 from webapp.services.errors import NotFound
 from webapp.web import (
     admin,
@@ -30,6 +30,8 @@ from webapp.web import (
     therapist,
 )
 from webapp.web.assets import asset_url
+from webapp.web.messages import unread_messages
+from webapp.web.messages.text import message_html
 from webapp.web.templating import DropIndentation
 
 
@@ -94,6 +96,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         asset_url=asset_url,
         clinic_name=lambda: app.config["CLINIC_NAME"],
+        email_on=lambda: mail.mail_enabled(app.config),
+        unread_messages=unread_messages,
+        wants_weekly_summary=therapist.messages.wants_weekly_summary,
         user_marker=security.user_marker,
         vocab=vocab,
         ordinal=formatting.ordinal,
@@ -114,6 +119,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["warning_sign_label"] = lambda key: warning_signs.content().label(key)
     app.jinja_env.filters["local_date"] = formatting.local_date
     app.jinja_env.filters["local_datetime"] = formatting.local_datetime
+    app.jinja_env.filters["message_html"] = message_html
     app.jinja_env.filters["long_date"] = formatting.long_date
     app.jinja_env.filters["local_time"] = formatting.local_time
     for status, template in (

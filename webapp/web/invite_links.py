@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-
 import segno
 from flask import current_app, url_for
 from markupsafe import escape
+
+from webapp.services import email_links, invites
 
 
 def invite_url(token: str) -> str:
@@ -19,10 +18,16 @@ def invite_url(token: str) -> str:
 
 def invite_link_key() -> bytes:
     """Return the key invite links are made with, so they can be shown again."""
-    # A key of its own, derived from the secret key, so no other signature can be replayed
-    # as an invite link.
-    secret = str(current_app.config["SECRET_KEY"]).encode()
-    return hmac.new(secret, b"between-visits invite links", hashlib.sha256).digest()
+    return invites.link_key_from_secret(str(current_app.config["SECRET_KEY"]))
+
+
+def link_policy() -> email_links.LinkPolicy:
+    """Return what emailed sign-in links are made with, from the app's settings."""
+    return email_links.LinkPolicy(
+        clinic_name=current_app.config["CLINIC_NAME"],
+        ttl_minutes=int(current_app.config["RESET_TTL_MINUTES"]),
+        link_key=invite_link_key(),
+    )
 
 
 def qr_svg(url: str, label: str = "QR code of the invite link") -> str:

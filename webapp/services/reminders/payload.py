@@ -25,6 +25,7 @@ URGENCY = {
     "test": "high",
     "snooze": "normal",
     "alert": "high",
+    "message": "normal",
 }
 
 
@@ -66,6 +67,11 @@ def wording(
             else "Your exercises are waiting."
         )
         return Delivery(occurrence, patient, "Time for your exercises", body, "/me/play", True)
+    if occurrence.kind == "message":
+        # The lock screen names the clinic, never what was written.
+        where = "/me/messages" if patient.is_patient else "/clinic/messages"
+        title = f"New message from {clinic_name}"
+        return Delivery(occurrence, patient, title, "Open Between Visits to read it.", where, False)
     if occurrence.kind == "checkin":
         questionnaire = facts.questionnaires.get(occurrence.user_id)
         if questionnaire is None:

@@ -20,6 +20,8 @@ from webapp.models import (
     Appointment,
     CheckIn,
     Completion,
+    Message,
+    MessageRead,
     Program,
     ReminderOccurrence,
     ReminderSettings,
@@ -37,6 +39,7 @@ TTL = {
     "test": 3600,
     "snooze": 2 * 3600,
     "alert": 12 * 3600,
+    "message": 24 * 3600,
 }
 NOTHING = plan.DayCount(0, 0)
 
@@ -49,6 +52,8 @@ class DayFacts:
     exercises: dict[tuple[int, date], plan.DayCount] = field(default_factory=dict)
     # Patients with a questionnaire due on their check-in reminder's day: its slug.
     questionnaires: dict[int, str] = field(default_factory=dict)
+    # (message, recipient) pairs needing no push any more: read, or taken back.
+    settled_messages: set[tuple[int, int]] = field(default_factory=set)
 
     def exercise_count(self, patient_id: int, day: date) -> plan.DayCount:
         """Return the exercise slots planned and done on a patient's day (as far as known)."""
@@ -63,6 +68,7 @@ def day_facts(session: Db, occurrences: Sequence[ReminderOccurrence]) -> DayFact
         (o.user_id, o.local_date) for o in occurrences if o.kind in ("exercise", "snooze")
     }
     facts = DayFacts()
+    facts.settled_messages = settled_messages(session, occurrences)
     if checkin_keys:
         rows = session.execute(
             select(CheckIn.patient_id, CheckIn.local_date).where(
@@ -103,6 +109,30 @@ def day_facts(session: Db, occurrences: Sequence[ReminderOccurrence]) -> DayFact
     return facts
 
 
+def settled_messages(
+    session: Db, occurrences: Sequence[ReminderOccurrence]
+) -> set[tuple[int, int]]:
+    """Return the (message, recipient) pairs of these reminders that were read or taken back."""
+    wanted = {(o.message_id, o.user_id) for o in occurrences if o.message_id}
+    if not wanted:
+        return set()
+    ids = {m for m, _ in wanted}
+    settled = {
+        (m, u)
+        for m, u in session.execute(
+            select(MessageRead.message_id, MessageRead.reader_id).where(
+                MessageRead.message_id.in_(ids)
+            )
+        )
+    }
+    withdrawn = set(
+        session.scalars(
+            select(Message.id).where(Message.id.in_(ids), Message.withdrawn_at.is_not(None))
+        )
+    )
+    return {(m, u) for m, u in wanted if (m, u) in settled or m in withdrawn}
+
+
 def skip_reason(
     occurrence: ReminderOccurrence,
     patient: User | None,
@@ -137,6 +167,10 @@ def skip_reason(
             return "nothing planned"
         if count.planned and count.done >= count.planned:
             return "already done"
+    if occurrence.kind == "message" and (occurrence.message_id, patient.id) in (
+        facts.settled_messages
+    ):
+        return "read or taken back"
     if (
         occurrence.kind == "checkin"
         and (patient.id, occurrence.local_date) in facts.checked_in

@@ -57,3 +57,12 @@ class SecondFactorForm(FlaskForm):
         "Code",
         validators=[DataRequired("Please enter the code."), Length(max=40)],
     )
+
+
+class ForgotPasswordForm(FlaskForm):
+    """Ask for a link to choose a new password."""
+
+    email = StringField(
+        "Your email address",
+        validators=[DataRequired("Please enter your email address."), Length(max=254)],
+    )

@@ -7,13 +7,15 @@ from flask.typing import ResponseReturnValue
 
 from webapp.extensions import db
 from webapp.models import Role
-from webapp.services import accounts, care, invites, programs
+from webapp.services import accounts, care, email_links, invites, mail, programs
 from webapp.services.errors import ValidationError
-from webapp.web.invite_links import invite_link_key, invite_url, qr_svg
+from webapp.web.invite_links import invite_link_key, invite_url, link_policy, qr_svg
 from webapp.web.rendering import apply_errors, options, respond, timezone_options
 from webapp.web.security import me, roles_required
 from webapp.web.therapist.blueprint import bp
 from webapp.web.therapist.forms import NewPatientForm
+
+EMAIL_OFF = "Email is off at this clinic (no SMTP settings): show the QR code instead."
 
 
 def _new_patient_form() -> NewPatientForm:
@@ -86,6 +88,7 @@ def invite(patient_id: int) -> ResponseReturnValue:
         url=url,
         qr=qr_svg(url) if url else None,
         ttl_days=current_app.config["INVITE_TTL_DAYS"],
+        email_on=mail.mail_enabled(current_app.config),
     )
 
 
@@ -108,3 +111,21 @@ def reissue_invite(patient_id: int) -> ResponseReturnValue:
         return respond(redirect_to=back, message=exc.first("__all__"), category="error")
     db.session.commit()
     return respond(redirect_to=url_for("therapist.invite", patient_id=person.id))
+
+
+@bp.post("/patients/<int:patient_id>/invite/email")
+@roles_required(Role.THERAPIST)
+def email_invite(patient_id: int) -> ResponseReturnValue:
+    """Send the patient's open link by email, as an alternative to scanning its QR code."""
+    person = care.linked_patient(db.session, me(), patient_id)
+    back = url_for("therapist.invite", patient_id=person.id)
+    if not mail.mail_enabled(current_app.config):
+        return respond(redirect_to=back, message=EMAIL_OFF, category="error")
+    try:
+        ttl = int(current_app.config["INVITE_TTL_DAYS"])
+        email_links.email_invite(db.session, me(), person, link_policy(), ttl_days=ttl)
+    except ValidationError as exc:
+        db.session.rollback()
+        return respond(redirect_to=back, message=exc.first("__all__"), category="error")
+    db.session.commit()
+    return respond(redirect_to=back, message=f"The link is on its way to {person.email}.")

@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from webapp.extensions import db
 from webapp.models import Role
-from webapp.services import clinic, numbers
+from webapp.services import clinic, messages, numbers
 from webapp.web import charts
 from webapp.web.rendering import respond
 from webapp.web.security import me, roles_required
@@ -40,4 +40,5 @@ def patients() -> ResponseReturnValue:
         sort=sort,
         show=show,
         sparkline=charts.sparkline,
+        unread=messages.unread_by_patient(db.session, me(), [r.patient.id for r in shown]),
     )
