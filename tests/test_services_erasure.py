@@ -36,6 +36,8 @@ from webapp.services import (
     discharge,
     erasure,
     export,
+    mail,
+    messages,
     notes,
     programs,
     reminders,
@@ -63,6 +65,9 @@ STAFF_ONLY = {
     "recovery_codes.user_id",
     "flare_plans.set_by_id",
     "patient_alert_settings.set_by_id",
+    # Messages: a therapist's saved answers, and the weekly summary only staff receive.
+    "quick_replies.therapist_id",
+    "email_preferences.user_id",
 }
 # Tables the erasure cannot reach through foreign keys, because they hold nothing about a
 # person. A new table that is not reachable must be listed here, with the reason.
@@ -191,6 +196,18 @@ def full_record(session: Session, make: Factory, media_folder: Path, name: str, 
             when_to_call="If it lasts a week",
             set_by_id=therapist.id,
         )
+    )
+    limits = messages.Limits()
+    messages.send(session, patient, patient, f"{name} here: is the ache normal?", limits=limits)
+    messages.send(session, therapist, patient, "Yes, a mild ache is fine.", limits=limits)
+    messages.show(session, patient, patient)  # the patient reads the answer: a receipt
+    mail.queue(
+        session,
+        mail.Email(subject="A new message", text=f"Dear {name}", html=f"<p>Dear {name}</p>"),
+        key=f"erase-mail-{patient.id}",
+        kind="message",
+        to=email,
+        user=patient,
     )
     export.patient_data(session, patient)  # an audit entry with the patient as the actor
     discharge.request_erasure(session, patient, now=NOW)
