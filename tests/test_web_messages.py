@@ -319,3 +319,19 @@ def test_the_page_names_the_care_team_or_says_nobody_would_read_it(
     login(client, make.patient())
     page = client.get("/me/messages").get_data(as_text=True)
     assert "No therapist is linked to you yet" in page
+
+
+def test_the_patients_download_holds_their_conversation(
+    client: FlaskClient, session: Session, make: Factory
+) -> None:
+    anna, maria, _james = _linked(make)
+    limits = conversation.Limits()
+    conversation.send(session, anna, anna, "Does the ache after chin tucks matter?", limits=limits)
+    conversation.send(session, maria, anna, "A mild ache is fine.", limits=limits)
+    session.commit()
+    login(client, anna)
+    data = client.get("/me/export.json").get_json()
+    assert [(m["from"], m["text"]) for m in data["messages"]] == [
+        ("Anna Field", "Does the ache after chin tucks matter?"),
+        ("Maria Lopez", "A mild ache is fine."),
+    ]

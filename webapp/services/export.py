@@ -15,6 +15,7 @@ from webapp.models import (
     CheckIn,
     Completion,
     Exercise,
+    Message,
     PushSubscription,
     ReminderSettings,
     User,
@@ -62,6 +63,21 @@ def _visits(session: Db, patient: User) -> list[dict[str, Any]]:
     ]
 
 
+def _messages(session: Db, patient: User) -> list[dict[str, Any]]:
+    """The patient's conversation with the care team (a message taken back has no text)."""
+    return [
+        {
+            "sent_at": m.created_at.isoformat(),
+            "from": m.author.display_name if m.author else "(an account that no longer exists)",
+            "text": "" if m.withdrawn_at else m.body,
+            "taken_back_at": _when(m.withdrawn_at),
+        }
+        for m in session.scalars(
+            select(Message).where(Message.patient_id == patient.id).order_by(Message.id)
+        )
+    ]
+
+
 def _reminders(session: Db, patient: User) -> dict[str, Any] | None:
     chosen = session.get(ReminderSettings, patient.id)
     if chosen is None:
@@ -105,6 +121,7 @@ def patient_data(session: Db, patient: User, *, base_url: str = "") -> dict[str,
             "erasure_requested_at": _when(patient.erasure_requested_at),
         },
         "visits": _visits(session, patient),
+        "messages": _messages(session, patient),
         "reminder_settings": _reminders(session, patient),
         "devices_with_notifications": _devices(session, patient),
         "programs": [
