@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -65,8 +64,6 @@ def test_an_interrupted_questionnaire_keeps_each_answer(
     page.locator('input[name="item-p"][value="4"]').check(force=True)
     expect(page.get_by_text("Your answers so far are kept.")).to_be_visible()
     page.goto(f"{live_server.url}/me/")
-    expect(
-        page.get_by_role("link", name=re.compile(r"^Continue\W+Pain and everyday life"))
-    ).to_be_visible()
+    expect(page.get_by_role("link", name="Continue")).to_be_visible()
     page.goto(f"{live_server.url}/me/questionnaires/peg")
     expect(page.locator('input[name="item-p"][value="4"]')).to_be_checked()
