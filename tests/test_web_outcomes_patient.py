@@ -96,7 +96,7 @@ def test_finish_later_keeps_the_answers(
     )
     assert response.status_code == 303
     today = client.get("/me/").get_data(as_text=True)
-    assert 'href="/me/questionnaires/peg">Continue</a>' in today
+    assert 'href="/me/questionnaires/peg">Continue: how are your activities going?</a>' in today
     page = client.get("/me/questionnaires/peg").get_data(as_text=True)
     assert 'name="item-p" value="6" checked' in page
     assert "Your earlier answers are kept below." in page
@@ -179,7 +179,7 @@ def test_the_done_page_leads_to_the_next_questionnaire(client: FlaskClient, make
     login(client, person)
     today = client.get("/me/").get_data(as_text=True)
     assert "3 minutes: how are your activities going?" in today
-    assert 'href="/me/questionnaires/psfs">Start' in today
+    assert 'href="/me/questionnaires/psfs">3 minutes: how are' in today
     response = client.post(
         "/me/questionnaires/psfs",
         data={

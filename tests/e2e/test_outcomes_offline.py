@@ -64,6 +64,8 @@ def test_an_interrupted_questionnaire_keeps_each_answer(
     page.locator('input[name="item-p"][value="4"]').check(force=True)
     expect(page.get_by_text("Your answers so far are kept.")).to_be_visible()
     page.goto(f"{live_server.url}/me/")
-    expect(page.get_by_role("link", name="Continue")).to_be_visible()
+    expect(
+        page.get_by_role("link", name="Continue: how are your activities going?")
+    ).to_be_visible()
     page.goto(f"{live_server.url}/me/questionnaires/peg")
     expect(page.locator('input[name="item-p"][value="4"]')).to_be_checked()
