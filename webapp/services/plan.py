@@ -26,6 +26,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import ColumnElement, UnaryExpression, or_
@@ -183,6 +184,14 @@ def _weekday_counts(first: date, last: date) -> list[int]:
 _WEEKDAYS_OF = [tuple(w for w in range(7) if on_weekday(mask, w)) for mask in range(128)]
 
 
+# "My patients" asks this for every patient over the same few windows: remembered.
+@lru_cache(maxsize=4096)
+def _days_on(first: date, last: date, mask: int) -> int:
+    """Return how many days between two dates (inclusive) fall on the mask's weekdays."""
+    counts = _weekday_counts(first, last)
+    return sum(counts[w] for w in _WEEKDAYS_OF[mask])
+
+
 def _owned_spans(programs: Iterable[P], first: date, last: date) -> Iterator[tuple[P, date, date]]:
     """Yield (program, from, to): the days between two dates each program owns.
 
@@ -224,8 +233,7 @@ def _item_slots(programs: Iterable[P], first: date, last: date) -> Iterator[tupl
             hi = min(stop, item.valid_until - timedelta(days=1) if item.valid_until else stop)
             if lo > hi:
                 continue
-            counts = _weekday_counts(lo, hi)
-            days = sum(counts[w] for w in _WEEKDAYS_OF[item.weekdays & 0b1111111])
+            days = _days_on(lo, hi, item.weekdays & 0b1111111)
             if days:
                 yield item.lineage, item.times_per_day * days
 
