@@ -122,13 +122,16 @@ def patient_rows(session: Db, therapist: User, *, now: datetime | None = None) -
     if not patients:
         return []
     ids = [p.id for p in patients]
+    # Plain rows through the session's connection: thousands of small tuples, and the ORM's
+    # row handling would cost more than reading them.
+    rows_of = session.connection().execute
     inactivity_days = alerts.inactivity_days_of(session, therapist)
     utc_today = now.date()
     window_start = utc_today - timedelta(days=31)
 
     plans: dict[int, list[_Program]] = defaultdict(list)
     by_program: dict[int, _Program] = {}
-    for program_id, patient_id, start, end, status in session.execute(
+    for program_id, patient_id, start, end, status in rows_of(
         select(Program.id, Program.patient_id, Program.start_date, Program.end_date, Program.status)
         # Programs that start later count too: they say the patient has a program.
         .where(Program.patient_id.in_(ids), *plan.covering(window_start, None))
@@ -138,7 +141,7 @@ def patient_rows(session: Db, therapist: User, *, now: datetime | None = None) -
         plans[patient_id].append(program)
         by_program[program_id] = program
     if by_program:
-        for program_id, lineage, valid_from, valid_until, weekdays, times in session.execute(
+        for program_id, lineage, valid_from, valid_until, weekdays, times in rows_of(
             select(
                 ProgramItem.program_id,
                 ProgramItem.lineage,
@@ -165,7 +168,7 @@ def patient_rows(session: Db, therapist: User, *, now: datetime | None = None) -
         (utc_today - timedelta(days=7), utc_today + timedelta(days=1)),
     )
     for lo, hi in edges:  # the days at either end of the windows, one by one
-        for patient_id, day, count in session.execute(
+        for patient_id, day, count in rows_of(
             select(Completion.patient_id, _iso(Completion.local_date), func.count())
             .where(
                 Completion.patient_id.in_(ids),
@@ -178,7 +181,7 @@ def patient_rows(session: Db, therapist: User, *, now: datetime | None = None) -
             by_day[patient_id][day] = count
     middle: dict[int, int] = {
         patient_id: count
-        for patient_id, count in session.execute(
+        for patient_id, count in rows_of(
             select(Completion.patient_id, func.count())
             .where(
                 Completion.patient_id.in_(ids),
@@ -194,7 +197,7 @@ def patient_rows(session: Db, therapist: User, *, now: datetime | None = None) -
     # visit, each a subquery that jumps straight to its answer through an index.
     summary = {
         patient_id: (last_done, last_checkin, open_count, visit)
-        for patient_id, last_done, last_checkin, open_count, visit in session.execute(
+        for patient_id, last_done, last_checkin, open_count, visit in rows_of(
             select(
                 User.id,
                 select(func.max(Completion.local_date))
@@ -217,7 +220,7 @@ def patient_rows(session: Db, therapist: User, *, now: datetime | None = None) -
         )
     }
     pains: dict[int, dict[str, int]] = defaultdict(dict)
-    for patient_id, day, pain in session.execute(
+    for patient_id, day, pain in rows_of(
         select(CheckIn.patient_id, _iso(CheckIn.local_date), CheckIn.pain).where(
             CheckIn.patient_id.in_(ids),
             CheckIn.local_date >= utc_today - timedelta(days=SPARK_DAYS + 1),

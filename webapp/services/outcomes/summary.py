@@ -55,7 +55,8 @@ def function_by_patient(session: Db, patient_ids: Sequence[int]) -> dict[int, Fu
         .group_by(OutcomeResponse.patient_id, OutcomeResponse.instrument)
         .subquery()
     )
-    rows = session.execute(
+    # Plain rows through the session's connection (no ORM row handling for many patients).
+    rows = session.connection().execute(
         select(
             OutcomeResponse.patient_id,
             OutcomeResponse.instrument,
