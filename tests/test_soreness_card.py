@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.conftest import Factory, login, post_form
 from tests.test_content_data import _grade
 from webapp.content import soreness
+from webapp.models import Exercise
 from webapp.services import clock
 
 CARD = "/me/soreness"
@@ -41,6 +43,18 @@ def test_linked_from_the_player_and_the_checkin(
     login(client, patient)
     assert f'href="{CARD}"' in client.get("/me/play").get_data(as_text=True)
     assert f'href="{CARD}"' in client.get("/me/checkin").get_data(as_text=True)
+
+
+def test_linked_from_the_self_care_player(
+    client: FlaskClient, session: Session, make: Factory
+) -> None:
+    exercise = session.scalars(
+        select(Exercise).where(Exercise.self_care, Exercise.post_surgical.is_(False))
+    ).first()
+    assert exercise is not None
+    login(client, make.patient())
+    page = client.get(f"/me/selfcare/{exercise.id}")
+    assert page.status_code == 200 and f'href="{CARD}"' in page.get_data(as_text=True)
 
 
 def test_linked_from_the_high_pain_advice(client: FlaskClient, make: Factory) -> None:
