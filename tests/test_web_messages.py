@@ -247,12 +247,20 @@ def test_mark_as_handled_and_quick_replies(
     page = client.get(f"/clinic/patients/{anna.id}/messages").get_data(as_text=True)
     reply_id = re.search(r'name="quick_reply" value="(\d+)"', page)
     assert reply_id
+    # "Edit first" puts the quick reply in the box, sending nothing yet.
+    edit = client.get(f"/clinic/patients/{anna.id}/messages?reply={reply_id.group(1)}")
+    assert ">Ice for 10 minutes, then rest.</textarea>" in edit.get_data(as_text=True)
     post_form(client, f"/clinic/patients/{anna.id}/messages", {"quick_reply": reply_id.group(1)})
     bodies = [m.body for m in session.scalars(select(Message).where(Message.patient_id == anna.id))]
     assert bodies == ["Thanks!", "Ice for 10 minutes, then rest."]
     other = make.therapist()
     login(client, other)
     assert post_form(client, f"/clinic/quick-replies/{reply_id.group(1)}/delete").status_code == 404
+    care.link(session, other, anna)
+    assert (
+        client.get(f"/clinic/patients/{anna.id}/messages?reply={reply_id.group(1)}").status_code
+        == 404
+    )
 
 
 def test_my_patients_counts_unread_messages_without_a_query_per_patient(

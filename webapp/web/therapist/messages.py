@@ -48,9 +48,16 @@ def _conversation(patient: User, form: MessageForm, status: int = 200) -> Respon
 @bp.get("/patients/<int:patient_id>/messages")
 @roles_required(Role.THERAPIST)
 def conversation(patient_id: int) -> ResponseReturnValue:
-    """Show a patient's conversation with the care team, and a form to answer."""
+    """Show a patient's conversation with the care team, and a form to answer.
+
+    ``?reply=<id>`` puts one of one's quick replies in the box, to adapt before sending.
+    """
     patient = care.linked_patient(db.session, me(), patient_id)
-    return _conversation(patient, MessageForm(formdata=None))
+    form = MessageForm(formdata=None)
+    chosen = optional_id(request.args.get("reply"))
+    if chosen is not None:
+        form.body.data = messages.quick_replies.get(db.session, me(), chosen).text
+    return _conversation(patient, form)
 
 
 def _text_to_send(form: MessageForm) -> str:
