@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import Factory, csrf_token, login, post_form
 from webapp.models import Exercise, Program, ProgramStatus, ProgramTemplate, User, utcnow
-from webapp.services import programs
+from webapp.services import outcomes, programs
 
 HX = {"HX-Request": "true"}
 
@@ -569,3 +569,25 @@ def test_an_old_item_without_a_side_is_flagged_and_blocks_assigning(
     assert programs.ASSIGN_SIDE_MESSAGE in html
     assert f'id="side-needed-{heel.lineage}"' in html
     assert f'<p class="field__error" id="side-{heel.lineage}-error">' in html
+
+
+def test_a_saved_template_can_carry_the_patients_questionnaires(
+    client: FlaskClient, session: Session, care: dict[str, User]
+) -> None:
+    login(client, care["therapist"])
+    program = _start(client, session, care["patient"], "knee-osteoarthritis")
+    schedules = {a.instrument for a in outcomes.live_assignments(session, care["patient"])}
+    assert schedules  # the knee template starts PSFS and PEG
+    with_them = post_form(
+        client,
+        f"/clinic/programs/{program.id}/template",
+        {"template_title": "Knees, measured", "template_outcomes": "1"},
+        follow_redirects=True,
+    )
+    assert "with its questionnaires" in with_them.get_data(as_text=True)
+    post_form(client, f"/clinic/programs/{program.id}/template", {"template_title": "Knees, plain"})
+    saved = {
+        t.title: {d["instrument"] for d in t.outcome_defaults}
+        for t in session.scalars(select(ProgramTemplate).where(ProgramTemplate.builtin.is_(False)))
+    }
+    assert saved == {"Knees, measured": schedules, "Knees, plain": set()}

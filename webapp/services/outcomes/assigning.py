@@ -139,6 +139,21 @@ def template_defaults(template: ProgramTemplate) -> list[ScheduleInput]:
     return found
 
 
+def copy_to_template(session: Db, patient: User, template: ProgramTemplate) -> list[str]:
+    """Give a template the patient's live questionnaire schedules; return their names."""
+    live = live_assignments(session, patient)
+    template.outcome_defaults = [
+        {
+            "instrument": a.instrument,
+            "at_start": a.at_start,
+            "every_weeks": a.every_weeks,
+            "before_visits": a.before_visits,
+        }
+        for a in live
+    ]
+    return [a.instrument for a in live]
+
+
 def apply_template(
     session: Db, therapist: User, patient: User, template: ProgramTemplate, day: date | None = None
 ) -> list[OutcomeAssignment]:

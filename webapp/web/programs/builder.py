@@ -180,9 +180,17 @@ def save_template(program_id: int) -> ResponseReturnValue:
         return builder_page(
             patient, program, status=422, template_errors=exc.errors, template_values=request.form
         )
+    message = f"Saved the template “{template.title}”{_with_questionnaires(patient, template)}."
     db.session.commit()
-    message = f"Saved the template “{template.title}”."
     return respond(redirect_to=builder_url(program), message=message)
+
+
+def _with_questionnaires(patient: User, template: Any) -> str:
+    """Carry the patient's questionnaire schedules into the template when asked to."""
+    if not request.form.get("template_outcomes"):
+        return ""
+    names = outcomes.copy_to_template(db.session, patient, template)
+    return f", with its questionnaires ({', '.join(n.upper() for n in names)})" if names else ""
 
 
 @bp.get("/programs/<int:program_id>/handout")
