@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from webapp.instance import instance_secret
 from webapp.push.endpoints import DEFAULT_PUSH_SERVICE_HOSTS, parse_hosts
+from webapp.services import languages
 from webapp.services.twofactor import Policy
 
 
@@ -63,6 +64,11 @@ def load_settings(instance_path: Path, overrides: dict[str, Any] | None = None) 
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise RuntimeError(f"CLINIC_TIMEZONE {clinic_tz!r} is not a known time zone") from exc
 
+    clinic_language = os.environ.get("CLINIC_LANGUAGE", languages.DEFAULT).strip().lower()
+    if not languages.is_supported(clinic_language):
+        known = ", ".join(languages.SUPPORTED)
+        raise RuntimeError(f"CLINIC_LANGUAGE must be one of {known}, got {clinic_language!r}")
+
     secret_key = (
         overrides.get("SECRET_KEY")
         or os.environ.get("SECRET_KEY")
@@ -82,6 +88,10 @@ def load_settings(instance_path: Path, overrides: dict[str, Any] | None = None) 
         "CLINIC_NAME": os.environ.get("CLINIC_NAME", "Riverside Massage Therapy"),
         "CLINIC_TIMEZONE": clinic_tz,
         "CLINIC_PHONE": os.environ.get("CLINIC_PHONE", ""),
+        # The language of a person who has not chosen one and whose browser asks for none
+        # the app speaks.
+        "CLINIC_LANGUAGE": clinic_language,
+        "BABEL_DEFAULT_LOCALE": clinic_language,
         # Empty: the warning-sign advice says "your local emergency number", never a wrong one.
         "EMERGENCY_NUMBER": os.environ.get("EMERGENCY_NUMBER", "").strip(),
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "").rstrip("/"),

@@ -41,6 +41,9 @@ class User(Base):
     display_name: Mapped[str] = mapped_column(String(120))
     password_hash: Mapped[str | None] = mapped_column(String(255))
     timezone: Mapped[str] = mapped_column(String(64))
+    # The language the person reads the app in (see services.languages); None: not chosen,
+    # their browser's language or the clinic's default is used.
+    language: Mapped[str | None] = mapped_column(String(10))
     # Part of every session's identity: changing it signs out every other session,
     # remember-me cookies included.
     session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)

@@ -11,7 +11,17 @@ from zoneinfo import available_timezones
 from sqlalchemy import func, select
 
 from webapp.models import InvitePurpose, Program, Role, User, new_session_token, utcnow
-from webapp.services import audit, care, clock, discharge, dose, invites, passwords, programs
+from webapp.services import (
+    audit,
+    care,
+    clock,
+    discharge,
+    dose,
+    invites,
+    languages,
+    passwords,
+    programs,
+)
 from webapp.services.db import Db
 from webapp.services.errors import ValidationError
 
@@ -235,9 +245,13 @@ def redeem_invite(
     password: str,
     confirm: str,
     login_name: str | None = None,
+    language: str | None = None,
     now: datetime | None = None,
 ) -> User:
-    """Set the password chosen through a valid invite and return the signed-up user."""
+    """Set the password chosen through a valid invite and return the signed-up user.
+
+    ``language``, the browser's language, becomes the person's own unless they chose one.
+    """
     if not check.ok or check.invite is None:
         raise ValidationError("This link can no longer be used.")
     user = check.invite.user
@@ -263,6 +277,8 @@ def redeem_invite(
     user.password_hash = passwords.hash_password(password)
     user.session_token = new_session_token()
     user.last_login_at = now or utcnow()
+    if user.language is None and languages.is_supported(language):
+        user.language = language
     audit.record(session, user, f"invite.redeem.{check.invite.purpose.value}", patient=_p(user))
     return user
 
@@ -310,8 +326,10 @@ def reset_access(
     return token
 
 
-def update_profile(session: Db, user: User, *, name: str, timezone: str) -> None:
-    """Change a person's name and time zone."""
+def update_profile(
+    session: Db, user: User, *, name: str, timezone: str, language: str | None = None
+) -> None:
+    """Change a person's name, time zone and (when given) language."""
     errors: dict[str, list[str]] = {}
     try:
         display_name = _clean_name(name)
@@ -319,10 +337,14 @@ def update_profile(session: Db, user: User, *, name: str, timezone: str) -> None
         errors.update(exc.errors)
     if not valid_timezone(timezone):
         errors["timezone"] = ["Please choose a time zone from the list."]
+    if language is not None and not languages.is_supported(language):
+        errors["language"] = ["Please choose a language from the list."]
     if errors:
         raise ValidationError(errors)
     user.display_name = display_name
     user.timezone = timezone
+    if language is not None:
+        user.language = language
     audit.record(session, user, "account.profile_update", patient=_p(user))
 
 

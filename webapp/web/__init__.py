@@ -19,6 +19,7 @@ from webapp.web import (
     compression,
     figures,
     formatting,
+    i18n,
     library,
     patient,
     programs,
@@ -74,6 +75,7 @@ def init_app(app: Flask) -> None:
     security.init_app(app)
     sessions.init_app(app)
     compression.init_app(app)
+    i18n.init_app(app)
     login_manager.user_loader(_load_user)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to see that page."

@@ -42,12 +42,13 @@ class ChangePasswordForm(FlaskForm):
 
 
 class ProfileForm(FlaskForm):
-    """Change one's name and time zone."""
+    """Change one's name, time zone and language."""
 
     name = StringField(
         "Your name", validators=[DataRequired("Please enter your name."), Length(max=120)]
     )
     timezone = SelectField("Time zone", choices=[], validate_choice=False)
+    language = SelectField("Language", choices=[], validate_choice=False)
 
 
 class SecondFactorForm(FlaskForm):

@@ -20,12 +20,13 @@ from flask_login import current_user, logout_user
 
 from webapp.extensions import db, limiter
 from webapp.models import User
-from webapp.services import accounts, discharge, invites, twofactor
+from webapp.services import accounts, discharge, invites, languages, twofactor
 from webapp.services.errors import ValidationError
 from webapp.web.auth import signin, throttle
 from webapp.web.auth.forms import ChangePasswordForm, ChoosePasswordForm, LoginForm, ProfileForm
 from webapp.web.auth.signin import home_url, safe_next, sign_in
 from webapp.web.formatting import local_date
+from webapp.web.i18n import browser_language, page_language
 from webapp.web.push import device as push_device
 from webapp.web.rendering import apply_errors, respond, timezone_options
 from webapp.web.security import login_required, me
@@ -189,6 +190,7 @@ def _redeem(check: invites.InviteCheck, form: ChoosePasswordForm) -> None:
         password=form.password.data or "",
         confirm=form.confirm.data or "",
         login_name=form.login.data,
+        language=browser_language(),
     )
 
 
@@ -234,8 +236,11 @@ def _account_page(
     password: ChangePasswordForm | None = None,
     status: int = 200,
 ) -> ResponseReturnValue:
-    profile = profile or ProfileForm(name=me().display_name, timezone=me().timezone)
+    profile = profile or ProfileForm(
+        name=me().display_name, timezone=me().timezone, language=page_language()
+    )
     profile.timezone.choices = timezone_options()
+    profile.language.choices = languages.choices()
     return respond(
         "auth/account.html",
         status=status,
@@ -256,6 +261,7 @@ def update_profile() -> ResponseReturnValue:
                 me(),
                 name=form.name.data or "",
                 timezone=form.timezone.data or "",
+                language=form.language.data or None,
             )
         except ValidationError as exc:
             db.session.rollback()

@@ -1,0 +1,43 @@
+"""Which language a page speaks: Flask-Babel, with the locale chosen per request.
+
+The signed-in person's own choice first (read from the user already loaded for the
+request: no query of its own), else the best of their browser's Accept-Language among the
+languages the app speaks, else the clinic's default (``CLINIC_LANGUAGE``).
+"""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, has_request_context, request
+from flask_babel import Babel, get_locale
+from flask_login import current_user
+
+from webapp.services import languages
+
+babel = Babel()
+
+
+def browser_language() -> str | None:
+    """The language of the request's Accept-Language the app speaks best, if any."""
+    if not has_request_context():
+        return None
+    return request.accept_languages.best_match(languages.SUPPORTED)
+
+
+def select_locale() -> str:
+    """The language of this request's pages (see the module's docstring)."""
+    if has_request_context() and current_user.is_authenticated:
+        chosen = current_user.language
+        if languages.is_supported(chosen):
+            return str(chosen)
+    return browser_language() or str(current_app.config["CLINIC_LANGUAGE"])
+
+
+def page_language() -> str:
+    """The language code for ``<html lang>``."""
+    return str(get_locale() or current_app.config["CLINIC_LANGUAGE"])
+
+
+def init_app(app: Flask) -> None:
+    """Bind Flask-Babel (catalogs in webapp/translations) and the template helpers."""
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.globals["page_language"] = page_language
