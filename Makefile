@@ -7,12 +7,13 @@ FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test lint format install install-test chromium caddy pg-client smoke bench clean help
+.PHONY: run test lint format install install-test chromium caddy pg-client smoke bench clean help translations
 
 help:
 	@echo "make run    start the app with demo data at http://127.0.0.1:5000"
 	@echo "make test   install what the tests need and run lint and every test"
 	@echo "make lint   ruff, mypy and the import layers (lint-imports)"
+	@echo "make translations  collect the strings to translate, update each catalog, compile it"
 	@echo "make smoke  the production recipe of the README, losing a web instance and a scheduler"
 
 $(BIN)/python:
@@ -110,3 +111,14 @@ bench: $(TEST_STAMP) chromium
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+# The catalogs: collect every marked string (babel.cfg) into messages.pot, merge it into each
+# language's messages.po (translate the new entries there), then compile the .mo files the
+# app reads. Both .po and .mo are committed: nothing is built when the app starts.
+TRANSLATIONS := webapp/translations
+translations: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _l --no-wrap --sort-by-file \
+	  --project "Between Visits" --copyright-holder "Between Visits" \
+	  -o $(TRANSLATIONS)/messages.pot .
+	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-wrap
+	$(BIN)/pybabel compile -d $(TRANSLATIONS) --statistics

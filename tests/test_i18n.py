@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from tests.conftest import Factory, login, post_form
-from webapp.services import invites
+from tests.conftest import Factory, count_queries, login, post_form
+from webapp.services import invites, languages
 
 
 def _html_lang(response: object) -> str:
@@ -100,3 +103,100 @@ def test_redeeming_an_invite_keeps_the_browsers_language(
     assert response.status_code == 303
     session.refresh(patient)
     assert patient.language == stored
+
+
+# --- Today in the patient's language --------------------------------------------------------
+
+
+def _today(client: FlaskClient, session: Session, make: Factory, language: str | None) -> str:
+    patient = make.patient()
+    patient.language = language
+    make.program(patient, times_per_day=2)
+    session.commit()
+    login(client, patient)
+    # The browser asks for the other language: the person's own choice wins.
+    other = "en" if language == "es" else "es"
+    response = client.get("/me/", headers={"Accept-Language": other} if language else {})
+    assert response.status_code == 200
+    return str(response.get_data(as_text=True))
+
+
+def test_a_spanish_speaking_patient_sees_today_in_spanish(
+    client: FlaskClient, session: Session, make: Factory
+) -> None:
+    html = _today(client, session, make, "es")
+    assert '<html lang="es">' in html
+    assert re.search(r"Buen(os días|as tardes|as noches), ", html)
+    assert "Ejercicios de hoy" in html and "0 de 4 hechos" in html
+    assert "Empezar con la guía" in html
+    assert "Empieza cuando te venga bien. Incluso un solo ejercicio cuenta." in html
+    assert "Marcar 1.ª vez como hecha" in html and "Marcar 2.ª vez como hecha" in html
+    assert "¿Cómo estás hoy?" in html and ">Hacer el registro</a>" in html
+    assert ">Hoy</a>" in html and ">Ajustes</a>" in html and "Ir al contenido" in html
+    assert "Cerrar la sesión de " in html
+    assert "En una emergencia, llama al número de emergencias de tu zona." in html
+    for english in ("Today's exercises", "of 4 done", "Mark 1st done", "Skip to content"):
+        assert english not in html
+
+
+def test_an_english_speaking_patient_sees_today_in_english(
+    client: FlaskClient, session: Session, make: Factory
+) -> None:
+    html = _today(client, session, make, "en")
+    assert '<html lang="en">' in html
+    assert "Today's exercises" in html and "0 of 4 done" in html
+    assert "Mark 1st done" in html and "Start with the guide" in html
+    assert "Ejercicios de hoy" not in html
+
+
+def test_spanish_plurals_follow_the_count(
+    client: FlaskClient, session: Session, make: Factory
+) -> None:
+    patient = make.patient()
+    patient.language = "es"
+    make.program(patient, slugs=["chin-tuck"], times_per_day=1)
+    session.commit()
+    login(client, patient)
+    html = client.get("/me/").get_data(as_text=True)
+    assert "0 de 1 hecho<" in html and "Marcar como hecho" in html
+
+
+def test_the_language_costs_today_no_query(
+    client: FlaskClient, session: Session, make: Factory
+) -> None:
+    counts = {}
+    for language in ("en", "es"):
+        patient = make.patient()
+        patient.language = language
+        make.program(patient)
+        session.commit()
+        login(client, patient)
+        client.get("/me/")
+        with count_queries(session) as statements:
+            assert client.get("/me/").status_code == 200
+        counts[language] = len(statements)
+    assert counts["es"] == counts["en"]
+
+
+# --- The catalogs ---------------------------------------------------------------------------
+
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "webapp" / "translations"
+
+
+@pytest.mark.parametrize("language", [code for code in languages.SUPPORTED if code != "en"])
+def test_the_committed_catalog_is_compiled_and_complete(language: str, tmp_path: Path) -> None:
+    folder = TRANSLATIONS / language / "LC_MESSAGES"
+    with (folder / "messages.po").open("rb") as po:
+        catalog = read_po(po, locale=language)
+    untranslated = [m.id for m in catalog if m.id and (m.fuzzy or not all(_strings(m.string)))]
+    assert not untranslated, f"translate these in {language}/messages.po: {untranslated}"
+    with (tmp_path / "messages.mo").open("wb") as mo:
+        write_mo(mo, catalog)
+    committed = (folder / "messages.mo").read_bytes()
+    assert committed == (tmp_path / "messages.mo").read_bytes(), (
+        "messages.mo is older than messages.po: run `make translations` and commit the .mo"
+    )
+
+
+def _strings(value: str | tuple[str, ...]) -> tuple[str, ...]:
+    return value if isinstance(value, tuple) else (value,)

@@ -13,6 +13,11 @@ DEFAULT = "en"
 NAMES: dict[str, str] = {"en": "English", "es": "Español"}
 
 
+def N_(message: str) -> str:
+    """Mark a message for the catalog where it is written; it is translated where shown."""
+    return message
+
+
 def is_supported(code: str | None) -> bool:
     """Whether the app speaks this language (a two-letter code like ``es``)."""
     return code in SUPPORTED

@@ -24,6 +24,7 @@ from webapp.numbers import whole_number
 from webapp.services import clock, plan
 from webapp.services.db import Db
 from webapp.services.errors import NotFound, ValidationError
+from webapp.services.languages import N_
 
 CLIENT_ID_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 DIFFICULTIES = {"easy": "Easy", "right": "About right", "hard": "Too hard"}
@@ -321,13 +322,13 @@ def undo_completion(
 
 
 def kind_word(day: TodayPlan) -> str:
-    """Return a calm, guilt-free line for the day."""
+    """Return a calm, guilt-free line for the day (in English: translated where shown)."""
     if day.program is None:
-        return "You don't have a home program yet: your therapist will add it here."
+        return N_("You don't have a home program yet: your therapist will add it here.")
     if not day.items:
-        return "A rest day from your program. Gentle movement still helps."
+        return N_("A rest day from your program. Gentle movement still helps.")
     if day.all_done:
-        return "All done for today. Well done — rest is part of healing too."
+        return N_("All done for today. Well done — rest is part of healing too.")
     if day.done_slots == 0:
-        return "Start whenever suits you. Even one exercise counts."
-    return "Good progress. Do what feels right; tomorrow is another day."
+        return N_("Start whenever suits you. Even one exercise counts.")
+    return N_("Good progress. Do what feels right; tomorrow is another day.")

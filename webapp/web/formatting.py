@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import get_locale
+
 from webapp.services import clock
 
 ORDINALS = ("1st", "2nd", "3rd", "4th", "5th", "6th")
 
 
 def ordinal(number: int) -> str:
-    """Return "1st", "2nd" ... for the rounds of an exercise done several times a day."""
+    """Return "1st", "2nd" ... for the rounds of an exercise done several times a day.
+
+    In Spanish "1.ª", "2.ª" ... (la primera vez, la segunda vez).
+    """
+    locale = get_locale()
+    if locale is not None and locale.language == "es":
+        return f"{number}.ª"
     return ORDINALS[number - 1] if 1 <= number <= len(ORDINALS) else f"{number}th"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
@@ -11,11 +12,13 @@ class LoginForm(FlaskForm):
     """Sign in with an email or sign-in name and a password."""
 
     login = StringField(
-        "Email or sign-in name",
-        validators=[DataRequired("Please enter your email or sign-in name."), Length(max=254)],
+        _l("Email or sign-in name"),
+        validators=[DataRequired(_l("Please enter your email or sign-in name.")), Length(max=254)],
     )
-    password = PasswordField("Password", validators=[DataRequired("Please enter your password.")])
-    remember = BooleanField("Keep me signed in on this device", default=True)
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired(_l("Please enter your password."))]
+    )
+    remember = BooleanField(_l("Keep me signed in on this device"), default=True)
 
 
 class ChoosePasswordForm(FlaskForm):
@@ -48,7 +51,7 @@ class ProfileForm(FlaskForm):
         "Your name", validators=[DataRequired("Please enter your name."), Length(max=120)]
     )
     timezone = SelectField("Time zone", choices=[], validate_choice=False)
-    language = SelectField("Language", choices=[], validate_choice=False)
+    language = SelectField(_l("Language"), choices=[], validate_choice=False)
 
 
 class SecondFactorForm(FlaskForm):

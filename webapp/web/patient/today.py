@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, jsonify, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from webapp.extensions import db
 from webapp.models import Completion, Role
@@ -17,10 +18,10 @@ from webapp.web.security import me, roles_required
 def _greeting() -> str:
     hour = clock.local_now(me().timezone).hour
     if hour < 12:
-        return "Good morning"
+        return str(_("Good morning"))
     if hour < 18:
-        return "Good afternoon"
-    return "Good evening"
+        return str(_("Good afternoon"))
+    return str(_("Good evening"))
 
 
 def _plan_changed(redirect_to: str) -> ResponseReturnValue:
