@@ -200,3 +200,14 @@ def test_the_committed_catalog_is_compiled_and_complete(language: str, tmp_path:
 
 def _strings(value: str | tuple[str, ...]) -> tuple[str, ...]:
     return value if isinstance(value, tuple) else (value,)
+
+
+def test_the_sign_in_page_speaks_the_browsers_language(client: FlaskClient) -> None:
+    spanish = {"Accept-Language": "es"}
+    html = client.get("/login", headers=spanish).get_data(as_text=True)
+    assert "<h1>Iniciar sesión</h1>" in html and "Correo electrónico o nombre de usuario" in html
+    assert "Mantener la sesión iniciada en este dispositivo" in html
+    assert "¿Olvidaste tu contraseña?" in html and "Sign in" not in html
+    response = post_form(client, "/login", {"login": "", "password": ""}, headers=spanish)
+    errors = response.get_data(as_text=True)
+    assert "Escribe tu correo electrónico o tu nombre de usuario." in errors
