@@ -211,3 +211,16 @@ def test_the_sign_in_page_speaks_the_browsers_language(client: FlaskClient) -> N
     response = post_form(client, "/login", {"login": "", "password": ""}, headers=spanish)
     errors = response.get_data(as_text=True)
     assert "Escribe tu correo electrónico o tu nombre de usuario." in errors
+
+
+def test_the_notifications_card_speaks_the_patients_language(
+    client: FlaskClient, session: Session, make: Factory
+) -> None:
+    patient = make.patient()
+    patient.language = "es"
+    session.commit()
+    login(client, patient)
+    html = client.get("/me/reminders").get_data(as_text=True)
+    assert "Notificaciones en este teléfono" in html and "Enviar una prueba" in html
+    assert "Las notificaciones necesitan un navegador que las admita." in html
+    assert "Notifications on this phone" not in html
