@@ -91,6 +91,9 @@ def test_offline_plan_and_actions_sync_exactly_once(
     page = context.new_page()
     page.goto(f"{live_server.url}/me/")
     expect(page.get_by_text("1 of 2 done")).to_be_visible(timeout=15_000)
+    # The check-in goes after the exercise: wait until the phone holds nothing more (a
+    # reload in the middle of a send would cancel it, to be sent again on the next open).
+    page.wait_for_function("() => self.bvOutbox.all().then((all) => all.length === 0)")
     page.reload()  # opening again must not send anything twice
     expect(page.get_by_text("1 of 2 done")).to_be_visible()
     time.sleep(0.5)
