@@ -11,10 +11,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from webapp.models import Invite, OutboundEmail, User, utcnow
+from webapp.services import leases
 from webapp.services.db import Db
 
 LEASE = timedelta(seconds=120)
@@ -91,31 +92,7 @@ def claim(
 ) -> list[int]:
     """Claim due emails for this process; the caller commits before sending."""
     now = now or utcnow()
-    due = (
-        select(OutboundEmail.id)
-        .where(
-            or_(
-                and_(OutboundEmail.status == "pending", OutboundEmail.next_attempt_at <= now),
-                and_(OutboundEmail.status == "sending", OutboundEmail.lease_until < now),
-            )
-        )
-        .order_by(OutboundEmail.next_attempt_at)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    result = session.execute(
-        update(OutboundEmail)
-        .where(OutboundEmail.id.in_(due.scalar_subquery()))
-        .values(
-            status="sending",
-            lease_owner=owner,
-            lease_until=now + lease,
-            attempts=OutboundEmail.attempts + 1,
-        )
-        .returning(OutboundEmail.id)
-        .execution_options(synchronize_session=False)
-    )
-    return [row[0] for row in result]
+    return leases.claim_due(session, OutboundEmail, owner, now=now, limit=limit, lease=lease)
 
 
 def claimed(session: Db, ids: list[int], owner: str) -> list[OutboundEmail]:

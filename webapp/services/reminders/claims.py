@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import update
 
 from webapp.models import ReminderOccurrence, utcnow
+from webapp.services import leases
 from webapp.services.db import Db
 
 LEASE = timedelta(seconds=60)
@@ -30,37 +31,7 @@ def claim(
     A claim whose lease ran out (its process died) is claimed again.
     """
     now = now or utcnow()
-    due = (
-        select(ReminderOccurrence.id)
-        .where(
-            or_(
-                and_(
-                    ReminderOccurrence.status == "pending",
-                    ReminderOccurrence.next_attempt_at <= now,
-                ),
-                and_(
-                    ReminderOccurrence.status == "sending",
-                    ReminderOccurrence.lease_until < now,
-                ),
-            )
-        )
-        .order_by(ReminderOccurrence.next_attempt_at)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    result = session.execute(
-        update(ReminderOccurrence)
-        .where(ReminderOccurrence.id.in_(due.scalar_subquery()))
-        .values(
-            status="sending",
-            lease_owner=owner,
-            lease_until=now + lease,
-            attempts=ReminderOccurrence.attempts + 1,
-        )
-        .returning(ReminderOccurrence.id)
-        .execution_options(synchronize_session=False)
-    )
-    return [row[0] for row in result]
+    return leases.claim_due(session, ReminderOccurrence, owner, now=now, limit=limit, lease=lease)
 
 
 def claim_one(
