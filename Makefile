@@ -117,7 +117,7 @@ clean:
 # app reads. Both .po and .mo are committed: nothing is built when the app starts.
 TRANSLATIONS := webapp/translations
 translations: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _l --no-wrap --sort-by-file \
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _l -k translate:2 -k translate_plural:2,3 --no-wrap --sort-by-file \
 	  --project "Between Visits" --copyright-holder "Between Visits" \
 	  -o $(TRANSLATIONS)/messages.pot .
 	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-wrap
