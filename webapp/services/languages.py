@@ -7,7 +7,7 @@ their browser's language or the clinic's default is used).
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from babel import support
@@ -41,7 +41,7 @@ def choices() -> list[tuple[str, str]]:
 _CATALOGS = Path(__file__).resolve().parents[1] / "translations"
 
 
-@lru_cache(maxsize=None)
+@cache
 def translations(language: str) -> support.NullTranslations:
     """The compiled catalog of one language (English, or an unknown code: the source strings)."""
     if language == DEFAULT or not is_supported(language):
@@ -62,7 +62,9 @@ def translate(language: str, message: str, **values: object) -> str:
     return text % values if values else text
 
 
-def translate_plural(language: str, singular: str, plural: str, count: int, **values: object) -> str:
+def translate_plural(
+    language: str, singular: str, plural: str, count: int, **values: object
+) -> str:
     """The singular or plural form for ``count`` in ``language`` (``%(num)d`` is the count)."""
     text = translations(language).ngettext(singular, plural, count)
     return text % {"num": count, **values}
