@@ -15,8 +15,8 @@ from flask_login import current_user
 from webapp.content import warning_signs
 from webapp.models import User
 from webapp.services import checkins, discharge, today
-from webapp.services.languages import N_
 from webapp.services.errors import ValidationError
+from webapp.services.languages import N_
 from webapp.web.rendering import respond, wants_json
 
 bp = Blueprint("patient", __name__, url_prefix="/me")
@@ -81,12 +81,12 @@ def translated(errors: dict[str, list[str]]) -> dict[str, list[str]]:
     Services write their messages in English (marked for the catalog); they are read here,
     where the request knows the reader. A message not in the catalog is shown as written.
     """
-    return {field: [_(message) for message in messages] for field, messages in errors.items()}
+    return {field: [str(_(text)) for text in texts] for field, texts in errors.items()}
 
 
 def first_message(exc: ValidationError) -> str:
     """Return the first message of a refusal, whichever field it is about, translated."""
-    return _(next(iter(exc.errors.values()))[0])
+    return str(_(next(iter(exc.errors.values()))[0]))
 
 
 def refuse(exc: ValidationError, *, back: str) -> ResponseReturnValue:

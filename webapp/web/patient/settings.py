@@ -27,7 +27,9 @@ def set_timezone() -> ResponseReturnValue:
         return respond(redirect_to=url_for("patient.home"))
     accounts.update_profile(db.session, me(), name=me().display_name, timezone=name)
     db.session.commit()
-    return respond(redirect_to=url_for("patient.home"), message=_("Your day now follows %(zone)s.", zone=name))
+    return respond(
+        redirect_to=url_for("patient.home"), message=_("Your day now follows %(zone)s.", zone=name)
+    )
 
 
 def _reminders_page(
