@@ -5,6 +5,7 @@ from __future__ import annotations
 import html as htmllib
 import json
 import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import Factory, login, post_form
 from webapp.models import Exercise, User
+from webapp.services import clock
 
 
 def _text(page: str) -> str:
@@ -87,6 +89,22 @@ def test_progress_is_in_spanish(client: FlaskClient, paciente: User) -> None:
         assert spanish in text, spanish
     for english in ("My progress", "The last six weeks", "in a row", "Pain as a table", "all done"):
         assert english not in text, english
+
+
+def test_the_pain_trend_is_one_spanish_sentence(
+    client: FlaskClient, session: Session, make: Factory, paciente: User
+) -> None:
+    today = clock.local_today(paciente.timezone)
+    for back in (40, 39, 38):
+        make.checkin(paciente, today - timedelta(days=back), pain=7)
+    for back, pain in ((2, 4), (1, 3), (0, 3)):
+        make.checkin(paciente, today - timedelta(days=back), pain=pain)
+    session.commit()
+    text = _text(_page(client, "/me/progress"))
+    # Averages written the Spanish way: (4 + 3 + 3) / 3 is "3,3", (4 + 3) / 2 is "3,5".
+    assert "Dolor: 7 la primera semana, 3,3 la última semana: una mejora real." in text
+    assert "Media de 7 días" in text and " 3,5 " in text
+    assert "a real improvement" not in text
 
 
 def test_the_program_is_in_spanish(client: FlaskClient, paciente: User) -> None:
