@@ -129,7 +129,7 @@ def quick_replies() -> ResponseReturnValue:
             form.text.errors = exc.errors.get("text", [])
         else:
             db.session.commit()
-            return respond(redirect_to=url_for("therapist.quick_replies"), message="Saved.")
+            return respond(redirect_to=url_for("therapist.quick_replies"), message=_("Saved."))
     replies = messages.quick_replies.of(db.session, me())
     status = 422 if form.text.errors else 200
     return respond("messages/quick_replies.html", status=status, form=form, replies=replies)
@@ -141,7 +141,7 @@ def delete_quick_reply(reply_id: int) -> ResponseReturnValue:
     """Delete one of one's quick replies."""
     messages.quick_replies.remove(db.session, me(), reply_id)
     db.session.commit()
-    return respond(redirect_to=url_for("therapist.quick_replies"), message="Deleted.")
+    return respond(redirect_to=url_for("therapist.quick_replies"), message=_("Deleted."))
 
 
 @bp.post("/settings/summary")
