@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from webapp.extensions import db
 from webapp.models import Program, ProgramItem, Role, User
@@ -104,7 +105,7 @@ def _add_refused(
     side_message = exc.first("side")
     if side_message:
         return _side_refused(program, patient, exercise_id, side_message)
-    message = exc.first("__all__") or "That did not work."
+    message = exc.first("__all__") or _("That did not work.")
     return _items_answer(
         program,
         patient,
@@ -160,7 +161,7 @@ def _dose_saved(program: Program, patient: User, item: ProgramItem) -> ResponseR
         "programs/_item.html",
         trigger="program-changed",
         redirect_to=builder_url(program, f"item-{item.lineage}"),
-        message=f"Saved the dose of {item.exercise.title}.",
+        message=_("Saved the dose of %(title)s.", title=item.exercise.title),
         program=program,
         patient=patient,
         item=item,
@@ -210,7 +211,9 @@ def remove_item(program_id: int, item_id: int) -> ResponseReturnValue:
     title = item.exercise.title
     programs.remove_item(db.session, me(), program, item, today=patient_today(patient))
     db.session.commit()
-    return _items_changed(program, patient, "program-items", message=f"Removed {title}.")
+    return _items_changed(
+        program, patient, "program-items", message=_("Removed %(title)s.", title=title)
+    )
 
 
 def _swap_refused(program_id: int, exc: ValidationError) -> ResponseReturnValue:
@@ -244,7 +247,7 @@ def swap_item(program_id: int, item_id: int) -> ResponseReturnValue:
         db.session.rollback()
         return _swap_refused(program_id, exc)
     db.session.commit()
-    message = f"Swapped {old} for {new.exercise.title}."
+    message = _("Swapped %(old)s for %(new)s.", old=old, new=new.exercise.title)
     return _items_changed(
         program, patient, f"item-{new.lineage}", added=new.lineage, message=message
     )
