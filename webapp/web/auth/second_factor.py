@@ -15,6 +15,8 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from webapp.extensions import db, limiter
 from webapp.models import Role
@@ -40,9 +42,15 @@ def _too_many(wait_seconds: int | None = None) -> SecondFactorForm:
     form = SecondFactorForm(formdata=None)
     minutes = math.ceil((wait_seconds or 60) / 60)
     if minutes <= 1:
-        form.code.errors = ["Too many attempts. Please wait a minute, then try again."]
+        form.code.errors = [_("Too many attempts. Please wait a minute, then try again.")]
     else:
-        form.code.errors = [f"Too many attempts. Please wait {minutes} minutes, then try again."]
+        form.code.errors = [
+            ngettext(
+                "Too many attempts. Please wait %(num)d minute, then try again.",
+                "Too many attempts. Please wait %(num)d minutes, then try again.",
+                minutes,
+            )
+        ]
     return form
 
 
@@ -62,9 +70,12 @@ def _account_wait(waiting: signin.Pending) -> int | None:
 def _used_recovery_message(check: twofactor.CodeCheck) -> str | None:
     if not check.used_recovery_code:
         return None
-    return (
-        f"You used a recovery code; {check.recovery_codes_left} are left. If your phone is "
-        "lost, ask an admin to reset your two-factor sign-in."
+    return ngettext(
+        "You used a recovery code; %(num)d is left. If your phone is lost, ask an admin to "
+        "reset your two-factor sign-in.",
+        "You used a recovery code; %(num)d are left. If your phone is lost, ask an admin to "
+        "reset your two-factor sign-in.",
+        check.recovery_codes_left,
     )
 
 
@@ -102,7 +113,7 @@ def _setup_page(
         status=status,
         form=form,
         secret_groups=[secret[i : i + 4] for i in range(0, len(secret), 4)],
-        qr=qr_svg(uri, "QR code to scan with your authenticator app"),
+        qr=qr_svg(uri, _("QR code to scan with your authenticator app")),
     )
 
 
