@@ -77,23 +77,27 @@ def _minutes(span: timedelta) -> int:
 def _why_over(moment: float) -> str | None:
     signed_in, seen = session.get(SIGNED_IN_AT), session.get(SEEN_AT)
     if not isinstance(signed_in, int | float) or not isinstance(seen, int | float):
-        return _("Please sign in again.")
+        return str(_("Please sign in again."))
     if moment - seen > idle_timeout().total_seconds():
         minutes = _minutes(idle_timeout())
         if minutes == 1:
-            return _("You were signed out after a minute without activity.")
-        return ngettext(
-            "You were signed out after %(num)d minute without activity.",
-            "You were signed out after %(num)d minutes without activity.",
-            minutes,
+            return str(_("You were signed out after a minute without activity."))
+        return str(
+            ngettext(
+                "You were signed out after %(num)d minute without activity.",
+                "You were signed out after %(num)d minutes without activity.",
+                minutes,
+            )
         )
     longest: timedelta = current_app.config["STAFF_SESSION_MAX"]
     if moment - signed_in > longest.total_seconds():
         hours = round(longest.total_seconds() / 3600)
-        return ngettext(
-            "You were signed out %(num)d hour after signing in. Please sign in again.",
-            "You were signed out %(num)d hours after signing in. Please sign in again.",
-            hours,
+        return str(
+            ngettext(
+                "You were signed out %(num)d hour after signing in. Please sign in again.",
+                "You were signed out %(num)d hours after signing in. Please sign in again.",
+                hours,
+            )
         )
     return None
 

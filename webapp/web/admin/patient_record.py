@@ -89,7 +89,7 @@ def _erased(report: erasure.ErasureReport) -> str:
         token=report.token,
     )
     if not report.mentions:
-        return erased
+        return str(erased)
     where = ", ".join(f"{_(kind)} ({count})" for kind, count in report.mentions.items())
     mentions = _(
         "Other people's records still mention their name or email: %(where)s. Erasing does "

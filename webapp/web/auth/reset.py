@@ -56,12 +56,14 @@ def _sent_message() -> str:
     if not mail.mail_enabled(current_app.config):
         return str(NO_EMAIL)
     minutes = int(current_app.config["RESET_TTL_MINUTES"])
-    return ngettext(
-        "If an account uses that address, we have emailed it a link to choose a new "
-        "password. The link works once, for %(num)d minute. Nothing there? Check the "
-        "spam folder, or ask the clinic for a new link.",
-        "If an account uses that address, we have emailed it a link to choose a new "
-        "password. The link works once, for %(num)d minutes. Nothing there? Check the "
-        "spam folder, or ask the clinic for a new link.",
-        minutes,
+    return str(
+        ngettext(
+            "If an account uses that address, we have emailed it a link to choose a new "
+            "password. The link works once, for %(num)d minute. Nothing there? Check the "
+            "spam folder, or ask the clinic for a new link.",
+            "If an account uses that address, we have emailed it a link to choose a new "
+            "password. The link works once, for %(num)d minutes. Nothing there? Check the "
+            "spam folder, or ask the clinic for a new link.",
+            minutes,
+        )
     )

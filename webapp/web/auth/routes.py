@@ -147,11 +147,13 @@ def _closed_message(closed: discharge.AccountClosed) -> str:
     if phone:
         who = f"{who} ({phone})"
     day = local_date(closed.closed_at, current_app.config["CLINIC_TIMEZONE"])
-    return _(
-        "Your account closed on %(day)s, after your care at the clinic ended. To open it "
-        "again or to get a copy of your records, please contact %(who)s.",
-        day=day,
-        who=who,
+    return str(
+        _(
+            "Your account closed on %(day)s, after your care at the clinic ended. To open it "
+            "again or to get a copy of your records, please contact %(who)s.",
+            day=day,
+            who=who,
+        )
     )
 
 

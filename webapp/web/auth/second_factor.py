@@ -70,12 +70,14 @@ def _account_wait(waiting: signin.Pending) -> int | None:
 def _used_recovery_message(check: twofactor.CodeCheck) -> str | None:
     if not check.used_recovery_code:
         return None
-    return ngettext(
-        "You used a recovery code; %(num)d is left. If your phone is lost, ask an admin to "
-        "reset your two-factor sign-in.",
-        "You used a recovery code; %(num)d are left. If your phone is lost, ask an admin to "
-        "reset your two-factor sign-in.",
-        check.recovery_codes_left,
+    return str(
+        ngettext(
+            "You used a recovery code; %(num)d is left. If your phone is lost, ask an admin to "
+            "reset your two-factor sign-in.",
+            "You used a recovery code; %(num)d are left. If your phone is lost, ask an admin to "
+            "reset your two-factor sign-in.",
+            check.recovery_codes_left,
+        )
     )
 
 
@@ -97,8 +99,10 @@ def second_factor() -> ResponseReturnValue:
             apply_errors(form, exc.errors)
         else:
             db.session.commit()
+            # Signed in first, so the note is in the person's own language.
+            target = signin.finish(waiting)
             message = _used_recovery_message(check)
-            return respond(redirect_to=signin.finish(waiting), message=message, category="info")
+            return respond(redirect_to=target, message=message, category="info")
     return respond("auth/second_factor.html", status=422 if form.errors else 200, form=form)
 
 
