@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import PASSWORD, Factory, login, post_form
 from webapp.models import InvitePurpose, User, utcnow
-from webapp.services import invites, twofactor, weekly_summary
+from webapp.services import invites, reminders, twofactor, weekly_summary
 from webapp.services.twofactor import Policy
+from webapp.web import sessions
 
 SPANISH = {"Accept-Language": "es-ES,es;q=0.9"}
 
@@ -338,3 +339,35 @@ def test_the_unsubscribe_page_speaks_the_persons_language(
     assert '<html lang="es">' in html and "Dejar de recibir el resumen semanal" in html
     done = _html(client.post(url, headers={"Accept-Language": "en"}))
     assert "Ya no recibirás el resumen semanal." in done
+
+
+def test_the_snooze_page_and_the_test_push_answer_in_spanish(
+    app: Flask, client: FlaskClient, session: Session, make: Factory
+) -> None:
+    patient = _speaks_spanish(make.patient(), session)
+    session.commit()
+    login(client, patient)
+    token = reminders.snooze_token(str(app.config["SECRET_KEY"]), 999999, patient.id)
+    page = _html(client.get(f"/me/snooze/{token}"))
+    assert "<h1>¿Te lo recordamos más tarde?</h1>" in page and "Posponer 30 minutos" in page
+    gone = _html(post_form(client, f"/me/snooze/{token}"))
+    assert "<h1>Este recordatorio ya pasó</h1>" in gone and "Ir a Hoy" in gone
+    # No device takes notifications yet: the answer comes back on the page, in Spanish.
+    sent = post_form(client, "/push/test", headers={"Referer": "/me/"}, follow_redirects=True)
+    assert "Todavía ningún dispositivo recibe notificaciones: actívalas primero." in _html(sent)
+
+
+def test_a_staff_session_that_ran_out_says_so_in_spanish(
+    client: FlaskClient, session: Session, make: Factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    moment = [1_800_000_000.0]
+    monkeypatch.setattr(sessions, "now", lambda: moment[0])
+    therapist = _speaks_spanish(make.therapist(), session)
+    session.commit()
+    login(client, therapist)
+    moment[0] += 31 * 60
+    ended = client.get("/account")
+    assert ended.status_code == 303
+    page = _html(client.get(ended.headers["Location"], headers=SPANISH))
+    assert "Se cerró tu sesión tras 30 minutos sin actividad." in page
+    assert "<h1>Iniciar sesión</h1>" in page and "without activity" not in page
