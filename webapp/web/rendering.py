@@ -6,7 +6,6 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from flask import flash, make_response, redirect, render_template, url_for
-from flask_babel import gettext as _
 from htmx_flask import request
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
@@ -101,13 +100,8 @@ def print_url() -> str:
 
 
 def apply_errors(form: Any, errors: dict[str, list[str]]) -> None:
-    """Attach a service's field errors to a WTForms form (unknown fields go to the form).
-
-    Services write their refusals in English, marked with ``N_``: they are shown here in
-    the page's language (a message the catalog does not know is shown as it is).
-    """
-    for name, english in errors.items():
-        messages = [_(message) for message in english]
+    """Attach a service's field errors to a WTForms form (unknown fields go to the form)."""
+    for name, messages in errors.items():
         field = getattr(form, name, None)
         if field is not None and hasattr(field, "errors"):
             field.errors = list(field.errors) + list(messages)

@@ -29,7 +29,7 @@ def discharge_patient(patient_id: int) -> ResponseReturnValue:
         discharge.discharge(db.session, me(), patient, access_days=days)
     except ValidationError as exc:
         db.session.rollback()
-        return respond(redirect_to=back, message=_translated(exc), category="error")
+        return respond(redirect_to=back, message=exc.first("__all__"), category="error")
     db.session.commit()
     message = _("%(name)s is discharged.", name=patient.display_name)
     return respond(redirect_to=back, message=message)
@@ -45,7 +45,7 @@ def reactivate_patient(patient_id: int) -> ResponseReturnValue:
         discharge.reactivate(db.session, me(), patient)
     except ValidationError as exc:
         db.session.rollback()
-        return respond(redirect_to=back, message=_translated(exc), category="error")
+        return respond(redirect_to=back, message=exc.first("__all__"), category="error")
     db.session.commit()
     message = _("%(name)s is in care again.", name=patient.display_name)
     return respond(redirect_to=back, message=message)
@@ -76,12 +76,6 @@ def erase_patient(patient_id: int) -> ResponseReturnValue:
     return respond(redirect_to=url_for("admin.patients"), message=_erased(report))
 
 
-def _translated(error: ValidationError) -> str | None:
-    """Return a service's refusal in the page's language (its N_-marked English if unknown)."""
-    message = error.first("__all__")
-    return _(message) if message else None
-
-
 def _erased(report: erasure.ErasureReport) -> str:
     """Say that the record is erased, and what of other people's still mentions the name."""
     erased = _(
@@ -90,6 +84,7 @@ def _erased(report: erasure.ErasureReport) -> str:
     )
     if not report.mentions:
         return str(erased)
+    # The kinds of record are the service's words (N_-marked): shown in the page's language.
     where = ", ".join(f"{_(kind)} ({count})" for kind, count in report.mentions.items())
     mentions = _(
         "Other people's records still mention their name or email: %(where)s. Erasing does "

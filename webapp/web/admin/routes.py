@@ -80,8 +80,7 @@ def set_active(user_id: int) -> ResponseReturnValue:
         accounts.set_active(db.session, me(), user, active)
     except ValidationError as exc:
         db.session.rollback()
-        refusal = exc.first("__all__")
-        message = _(refusal) if refusal else _("That did not work.")
+        message = exc.first("__all__") or _("That did not work.")
         return respond(redirect_to=url_for("admin.home"), message=message, category="error")
     db.session.commit()
     message = (

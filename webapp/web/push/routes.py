@@ -235,8 +235,7 @@ def _move_reminders(fresh: dict[str, Any]) -> ResponseReturnValue:
         )
     except ValidationError as exc:
         db.session.rollback()
-        problem = exc.first("endpoint")
-        return jsonify(error=_(problem) if problem else None, field="endpoint"), 409
+        return jsonify(error=exc.first("endpoint"), field="endpoint"), 409
     if renewed is None:
         return jsonify(error=str(UNKNOWN_DEVICE)), 404
     db.session.commit()
