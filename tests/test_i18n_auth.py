@@ -137,13 +137,18 @@ def test_the_code_step_and_the_two_factor_page_in_spanish(
     earlier = utcnow() - timedelta(minutes=10)
     codes = twofactor.enrol(session, therapist, secret, pyotp.TOTP(secret).at(earlier), now=earlier)
     session.commit()
+    # The browser asks for English: the person's own choice wins from the code step on,
+    # though they are not signed in yet.
+    english = {"Accept-Language": "en"}
     data = {"login": therapist.login, "password": PASSWORD}
-    assert post_form(client, "/login", data, headers=SPANISH).status_code == 303
-    page = _html(client.get("/login/code", headers=SPANISH))
+    assert post_form(client, "/login", data, headers=english).status_code == 303
+    step = client.get("/login/code", headers=english)
+    page = _html(step)
+    assert '<html lang="es">' in page and step.headers["Content-Language"] == "es"
     assert "<h1>Iniciar sesión: código</h1>" in page
     assert "¿No tienes el teléfono a mano? Escribe uno de tus códigos de recuperación." in page
-    # The browser asks for English: once signed in, the person's own language wins.
-    english = {"Accept-Language": "en"}
+    wrong = post_form(client, "/login/code", {"code": ""}, headers=english)
+    assert _error_of(_html(wrong), "code") == "Escribe el código."
     signed_in = post_form(
         client, "/login/code", {"code": codes[0]}, headers=english, follow_redirects=True
     )

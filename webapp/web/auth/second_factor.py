@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 from flask import (
@@ -15,12 +16,12 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from webapp.extensions import db, limiter
 from webapp.models import Role
-from webapp.services import twofactor
+from webapp.services import languages, twofactor
 from webapp.services.errors import ValidationError
 from webapp.web.auth import signin, throttle
 from webapp.web.auth.forms import SecondFactorForm
@@ -81,6 +82,21 @@ def _used_recovery_message(check: twofactor.CodeCheck) -> str | None:
     )
 
 
+def _in_their_language(
+    waiting: signin.Pending, step: Callable[[signin.Pending], ResponseReturnValue]
+) -> ResponseReturnValue:
+    """Answer a step in the language the person chose, though not signed in yet."""
+    # Pages follow the signed-in person's choice; half-way through, only the session knows
+    # who this is. Without a choice of their own, the browser's language as usual.
+    chosen = waiting.user.language
+    if not languages.is_supported(chosen):
+        return step(waiting)
+    with force_locale(chosen):
+        response = make_response(step(waiting))
+    response.headers["Content-Language"] = str(chosen)
+    return response
+
+
 @bp.route("/login/code", methods=["GET", "POST"])
 @limiter.limit(login_limit, methods=["POST"], on_breach=_breached, exempt_when=_from_known_device)
 def second_factor() -> ResponseReturnValue:
@@ -88,6 +104,10 @@ def second_factor() -> ResponseReturnValue:
     waiting = signin.pending()
     if waiting is None or not waiting.user.has_two_factor:
         return redirect(url_for("auth.login"))
+    return _in_their_language(waiting, _code_step)
+
+
+def _code_step(waiting: signin.Pending) -> ResponseReturnValue:
     form = SecondFactorForm()
     if form.validate_on_submit():
         if (wait := _account_wait(waiting)) is not None:
@@ -99,10 +119,8 @@ def second_factor() -> ResponseReturnValue:
             apply_errors(form, exc.errors)
         else:
             db.session.commit()
-            # Signed in first, so the note is in the person's own language.
-            target = signin.finish(waiting)
             message = _used_recovery_message(check)
-            return respond(redirect_to=target, message=message, category="info")
+            return respond(redirect_to=signin.finish(waiting), message=message, category="info")
     return respond("auth/second_factor.html", status=422 if form.errors else 200, form=form)
 
 
@@ -128,6 +146,10 @@ def two_factor_setup() -> ResponseReturnValue:
     waiting = signin.pending()
     if waiting is None or waiting.user.has_two_factor:
         return redirect(url_for("auth.login"))
+    return _in_their_language(waiting, _setup_step)
+
+
+def _setup_step(waiting: signin.Pending) -> ResponseReturnValue:
     secret = waiting.secret or twofactor.new_secret()
     signin.keep_setup_secret(secret)
     form = SecondFactorForm()
