@@ -279,7 +279,7 @@ def test_the_admin_home_in_spanish(client: FlaskClient, make: Factory) -> None:
     assert _error_of(_html(refused), "email") == "Escribe una dirección de correo electrónico."
     added = post_form(client, "/admin/", {"name": "Ana Soto", "email": "ana@example.org"})
     html = _html(added)
-    assert "Ana Soto está añadido. Dale el enlace de abajo." in html
+    assert "Se ha añadido a Ana Soto. Dale el enlace de abajo." in html
     assert 'aria-label="Código QR del enlace de invitación"' in html
 
 
