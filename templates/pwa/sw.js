@@ -7,6 +7,8 @@ const VERSION = "{{ version }}";
 const SHELL = `bv-shell-${VERSION}`;
 const PAGES = "bv-pages"; // last good copy of the patient's pages, for offline use
 const PRECACHE = {{ precache|tojson }};
+// The offline page in each language the app speaks, by language code (all precached).
+const OFFLINE_BY_LANGUAGE = {{ offline_pages|tojson }};
 // Pages kept for offline use: Today, the player, the program, the check-in, the soreness
 // card, a questionnaire and exercise pages.
 const OFFLINE_PAGES = [/^\/me\/$/, /^\/me\/play$/, /^\/me\/program$/, /^\/me\/checkin$/, /^\/me\/soreness$/, /^\/me\/questionnaires\/[a-z]+$/, /^\/library\/\d+$/];
@@ -49,6 +51,31 @@ async function noteUser(response) {
   }
 }
 
+// The language of the last page seen (its Content-Language), so that the offline page
+// speaks it too. Kept with the shell, which every person on the device shares.
+async function noteLanguage(response) {
+  const language = response.headers.get("Content-Language");
+  if (!language || !(language in OFFLINE_BY_LANGUAGE)) return;
+  const cache = await caches.open(SHELL);
+  const known = await cache.match("/__language__");
+  if (known && (await known.text()) === language) return;
+  await cache.put("/__language__", new Response(language));
+}
+
+// The offline page in the language last seen, else the first the browser asks for that
+// the app speaks, else the one saved when the worker was installed.
+async function offlinePage() {
+  const cache = await caches.open(SHELL);
+  const noted = await cache.match("/__language__");
+  const wanted = [noted ? await noted.text() : null];
+  for (const tag of self.navigator.languages ?? []) wanted.push(tag.split("-")[0].toLowerCase());
+  for (const language of wanted) {
+    const page = language in OFFLINE_BY_LANGUAGE && await cache.match(OFFLINE_BY_LANGUAGE[language]);
+    if (page) return page;
+  }
+  return (await cache.match("/offline")) ?? Response.error();
+}
+
 function withTimeout(promise, ms) {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error("timeout")), ms);
@@ -63,6 +90,7 @@ async function navigate(request, event) {
   try {
     const response = await (keep ? withTimeout(fetch(request), NETWORK_TIMEOUT_MS) : fetch(request));
     await noteUser(response);
+    await noteLanguage(response);
     if (keep && response.ok && (response.headers.get("Content-Type") || "").includes("text/html")) {
       const cache = await caches.open(PAGES);
       await cache.put(url.pathname, response.clone());
@@ -73,7 +101,7 @@ async function navigate(request, event) {
     const cache = await caches.open(PAGES);
     const copy = await cache.match(url.pathname);
     if (copy) return copy;
-    return (await caches.match("/offline", { cacheName: SHELL })) ?? Response.error();
+    return offlinePage();
   }
 }
 

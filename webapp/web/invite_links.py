@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import segno
 from flask import current_app, url_for
+from flask_babel import gettext as _
 from markupsafe import escape
 
 from webapp.services import email_links, invites
@@ -30,8 +31,9 @@ def link_policy() -> email_links.LinkPolicy:
     )
 
 
-def qr_svg(url: str, label: str = "QR code of the invite link") -> str:
+def qr_svg(url: str, label: str | None = None) -> str:
     """Return an inline SVG QR code for a URL (no style attribute: fine under our CSP)."""
+    label = label if label is not None else _("QR code of the invite link")
     qr = segno.make(url, error="m")
     svg: str = qr.svg_inline(scale=4, border=2, dark="#000", light="#fff", omitsize=True)
     return svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1)

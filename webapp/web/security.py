@@ -24,6 +24,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webapp.models import Role, User
+from webapp.web.i18n import page_language
 
 CSP = "; ".join(
     [
@@ -93,6 +94,8 @@ def _add_headers(response: Response) -> Response:
         # Tells the service worker whose pages it keeps for offline use (and to drop them
         # when someone else signs in or the person signs out). Not the id itself.
         response.headers["X-BV-User"] = user_marker()
+        # The page's language, for the service worker: its offline page speaks it too.
+        response.headers.setdefault("Content-Language", page_language())
     return response
 
 

@@ -25,6 +25,8 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, logout_user
 from htmx_flask import request as htmx_request
 from werkzeug.wrappers import Response
@@ -75,16 +77,28 @@ def _minutes(span: timedelta) -> int:
 def _why_over(moment: float) -> str | None:
     signed_in, seen = session.get(SIGNED_IN_AT), session.get(SEEN_AT)
     if not isinstance(signed_in, int | float) or not isinstance(seen, int | float):
-        return "Please sign in again."
+        return str(_("Please sign in again."))
     if moment - seen > idle_timeout().total_seconds():
         minutes = _minutes(idle_timeout())
         if minutes == 1:
-            return "You were signed out after a minute without activity."
-        return f"You were signed out after {minutes} minutes without activity."
+            return str(_("You were signed out after a minute without activity."))
+        return str(
+            ngettext(
+                "You were signed out after %(num)d minute without activity.",
+                "You were signed out after %(num)d minutes without activity.",
+                minutes,
+            )
+        )
     longest: timedelta = current_app.config["STAFF_SESSION_MAX"]
     if moment - signed_in > longest.total_seconds():
         hours = round(longest.total_seconds() / 3600)
-        return f"You were signed out {hours} hours after signing in. Please sign in again."
+        return str(
+            ngettext(
+                "You were signed out %(num)d hour after signing in. Please sign in again.",
+                "You were signed out %(num)d hours after signing in. Please sign in again.",
+                hours,
+            )
+        )
     return None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, StringField
 from wtforms.validators import DataRequired, Length
@@ -11,10 +12,12 @@ class NewTherapistForm(FlaskForm):
     """Add a therapist by name and email."""
 
     name = StringField(
-        "Name", validators=[DataRequired("Please enter the therapist's name."), Length(max=120)]
+        _l("Name"),
+        validators=[DataRequired(_l("Please enter the therapist's name.")), Length(max=120)],
     )
     email = EmailField(
-        "Email", validators=[DataRequired("Please enter an email address."), Length(max=254)]
+        _l("Email"),
+        validators=[DataRequired(_l("Please enter an email address.")), Length(max=254)],
     )
 
 
@@ -22,6 +25,6 @@ class EraseForm(FlaskForm):
     """Confirm an erasure by typing the patient's full name."""
 
     name = StringField(
-        "Type the patient's full name to confirm",
-        validators=[DataRequired("Please type the patient's full name."), Length(max=200)],
+        _l("Type the patient's full name to confirm"),
+        validators=[DataRequired(_l("Please type the patient's full name.")), Length(max=200)],
     )

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import current_app, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from webapp.extensions import db
 from webapp.models import Role
@@ -30,7 +31,8 @@ def discharge_patient(patient_id: int) -> ResponseReturnValue:
         db.session.rollback()
         return respond(redirect_to=back, message=exc.first("__all__"), category="error")
     db.session.commit()
-    return respond(redirect_to=back, message=f"{patient.display_name} is discharged.")
+    message = _("%(name)s is discharged.", name=patient.display_name)
+    return respond(redirect_to=back, message=message)
 
 
 @bp.post("/patients/<int:patient_id>/reactivate")
@@ -45,7 +47,8 @@ def reactivate_patient(patient_id: int) -> ResponseReturnValue:
         db.session.rollback()
         return respond(redirect_to=back, message=exc.first("__all__"), category="error")
     db.session.commit()
-    return respond(redirect_to=back, message=f"{patient.display_name} is in care again.")
+    message = _("%(name)s is in care again.", name=patient.display_name)
+    return respond(redirect_to=back, message=message)
 
 
 @bp.route("/patients/<int:patient_id>/erase", methods=["GET", "POST"])
@@ -75,11 +78,17 @@ def erase_patient(patient_id: int) -> ResponseReturnValue:
 
 def _erased(report: erasure.ErasureReport) -> str:
     """Say that the record is erased, and what of other people's still mentions the name."""
-    message = f"The patient's record is erased. The audit log notes it as patient #{report.token}."
-    if report.mentions:
-        where = ", ".join(f"{kind} ({count})" for kind, count in report.mentions.items())
-        message += (
-            f" Other people's records still mention their name or email: {where}. Erasing "
-            "does not change someone else's record; please review them."
-        )
-    return message
+    erased = _(
+        "The patient's record is erased. The audit log notes it as patient #%(token)s.",
+        token=report.token,
+    )
+    if not report.mentions:
+        return str(erased)
+    # The kinds of record are the service's words (N_-marked): shown in the page's language.
+    where = ", ".join(f"{_(kind)} ({count})" for kind, count in report.mentions.items())
+    mentions = _(
+        "Other people's records still mention their name or email: %(where)s. Erasing does "
+        "not change someone else's record; please review them.",
+        where=where,
+    )
+    return f"{erased} {mentions}"

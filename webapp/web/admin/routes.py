@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from webapp.extensions import db
 from webapp.models import InvitePurpose, Role, User
@@ -65,7 +66,7 @@ def home() -> ResponseReturnValue:
         return _page(form, status=422)
     db.session.commit()
     # The page shows the link once; it is not kept anywhere to show again.
-    flash(f"{therapist.display_name} is added. Give them the link below.", "success")
+    flash(_("%(name)s is added. Give them the link below.", name=therapist.display_name), "success")
     return _page(NewTherapistForm(formdata=None), new_link=invite_url(token))
 
 
@@ -79,13 +80,13 @@ def set_active(user_id: int) -> ResponseReturnValue:
         accounts.set_active(db.session, me(), user, active)
     except ValidationError as exc:
         db.session.rollback()
-        message = exc.first("__all__") or "That did not work."
+        message = exc.first("__all__") or _("That did not work.")
         return respond(redirect_to=url_for("admin.home"), message=message, category="error")
     db.session.commit()
     message = (
-        f"{user.display_name} can sign in again."
+        _("%(name)s can sign in again.", name=user.display_name)
         if active
-        else f"{user.display_name} is disabled and signed out."
+        else _("%(name)s is disabled and signed out.", name=user.display_name)
     )
     return respond(redirect_to=url_for("admin.home"), message=message)
 
@@ -97,9 +98,10 @@ def reset_two_factor(user_id: int) -> ResponseReturnValue:
     user = records.therapist(db.session, user_id)
     twofactor.reset(db.session, me(), user)
     db.session.commit()
-    message = (
-        f"{user.display_name}'s two-factor sign-in is reset and they are signed out. They "
-        "set it up again the next time they sign in."
+    message = _(
+        "%(name)s's two-factor sign-in is reset and they are signed out. They set it up "
+        "again the next time they sign in.",
+        name=user.display_name,
     )
     return respond(redirect_to=url_for("admin.home"), message=message)
 
@@ -135,9 +137,13 @@ def move_patient(patient_id: int) -> ResponseReturnValue:
     back = url_for("admin.patients")
     if therapist is None:
         return respond(
-            redirect_to=back, message="Please choose an active therapist.", category="error"
+            redirect_to=back, message=_("Please choose an active therapist."), category="error"
         )
     care.move(db.session, me(), patient, therapist)
     db.session.commit()
-    message = f"{patient.display_name} is now cared for by {therapist.display_name}."
+    message = _(
+        "%(patient)s is now cared for by %(therapist)s.",
+        patient=patient.display_name,
+        therapist=therapist.display_name,
+    )
     return respond(redirect_to=back, message=message)

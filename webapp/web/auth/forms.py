@@ -24,10 +24,12 @@ class LoginForm(FlaskForm):
 class ChoosePasswordForm(FlaskForm):
     """Choose a password (and, without an email, a sign-in name) from an invite link."""
 
-    login = StringField("Choose a sign-in name", validators=[Length(max=40)])
-    password = PasswordField("New password", validators=[DataRequired("Please choose a password.")])
+    login = StringField(_l("Choose a sign-in name"), validators=[Length(max=40)])
+    password = PasswordField(
+        _l("New password"), validators=[DataRequired(_l("Please choose a password."))]
+    )
     confirm = PasswordField(
-        "Type it again", validators=[DataRequired("Please type the password again.")]
+        _l("Type it again"), validators=[DataRequired(_l("Please type the password again."))]
     )
 
 
@@ -35,12 +37,14 @@ class ChangePasswordForm(FlaskForm):
     """Change a password, knowing the current one."""
 
     current = PasswordField(
-        "Current password", validators=[DataRequired("Please enter your current password.")]
+        _l("Current password"), validators=[DataRequired(_l("Please enter your current password."))]
     )
-    new = PasswordField("New password", validators=[DataRequired("Please choose a new password.")])
+    new = PasswordField(
+        _l("New password"), validators=[DataRequired(_l("Please choose a new password."))]
+    )
     confirm = PasswordField(
-        "Type the new password again",
-        validators=[DataRequired("Please type the new password again.")],
+        _l("Type the new password again"),
+        validators=[DataRequired(_l("Please type the new password again."))],
     )
 
 
@@ -48,9 +52,9 @@ class ProfileForm(FlaskForm):
     """Change one's name, time zone and language."""
 
     name = StringField(
-        "Your name", validators=[DataRequired("Please enter your name."), Length(max=120)]
+        _l("Your name"), validators=[DataRequired(_l("Please enter your name.")), Length(max=120)]
     )
-    timezone = SelectField("Time zone", choices=[], validate_choice=False)
+    timezone = SelectField(_l("Time zone"), choices=[], validate_choice=False)
     language = SelectField(_l("Language"), choices=[], validate_choice=False)
 
 
@@ -58,8 +62,8 @@ class SecondFactorForm(FlaskForm):
     """The code from the authenticator app, or a recovery code."""
 
     code = StringField(
-        "Code",
-        validators=[DataRequired("Please enter the code."), Length(max=40)],
+        _l("Code"),
+        validators=[DataRequired(_l("Please enter the code.")), Length(max=40)],
     )
 
 
@@ -67,6 +71,6 @@ class ForgotPasswordForm(FlaskForm):
     """Ask for a link to choose a new password."""
 
     email = StringField(
-        "Your email address",
-        validators=[DataRequired("Please enter your email address."), Length(max=254)],
+        _l("Your email address"),
+        validators=[DataRequired(_l("Please enter your email address.")), Length(max=254)],
     )

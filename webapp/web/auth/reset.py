@@ -6,6 +6,9 @@ from typing import Any
 
 from flask import Response, current_app, make_response, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from webapp.extensions import db, limiter
 from webapp.services import email_links, mail
@@ -19,7 +22,7 @@ def _reset_limit() -> str:
     return str(current_app.config["RESET_RATE_LIMIT"])
 
 
-NO_EMAIL = (
+NO_EMAIL = _l(
     "This clinic does not send email, so we cannot email you a link. Please ask the clinic "
     "for a new link: they can give you one at your visit or by phone."
 )
@@ -32,7 +35,7 @@ def _page(form: ForgotPasswordForm, *, status: int = 200) -> tuple[str, int]:
 
 def _reset_breached(_limit: Any) -> Response:
     form = ForgotPasswordForm()
-    form.email.errors = ["Too many requests. Please wait a few minutes, then try again."]
+    form.email.errors = [_("Too many requests. Please wait a few minutes, then try again.")]
     return make_response(_page(form, status=429))
 
 
@@ -51,10 +54,16 @@ def forgot_password() -> ResponseReturnValue:
 
 def _sent_message() -> str:
     if not mail.mail_enabled(current_app.config):
-        return NO_EMAIL
-    minutes = current_app.config["RESET_TTL_MINUTES"]
-    return (
-        "If an account uses that address, we have emailed it a link to choose a new "
-        f"password. The link works once, for {minutes} minutes. Nothing there? Check the "
-        "spam folder, or ask the clinic for a new link."
+        return str(NO_EMAIL)
+    minutes = int(current_app.config["RESET_TTL_MINUTES"])
+    return str(
+        ngettext(
+            "If an account uses that address, we have emailed it a link to choose a new "
+            "password. The link works once, for %(num)d minute. Nothing there? Check the "
+            "spam folder, or ask the clinic for a new link.",
+            "If an account uses that address, we have emailed it a link to choose a new "
+            "password. The link works once, for %(num)d minutes. Nothing there? Check the "
+            "spam folder, or ask the clinic for a new link.",
+            minutes,
+        )
     )

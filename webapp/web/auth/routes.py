@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from babel.lists import format_list
 from flask import (
     Blueprint,
     Response,
@@ -16,6 +17,8 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
 from webapp.extensions import db, limiter
@@ -64,16 +67,20 @@ def _from_known_device() -> bool:
 def _account_rate_limited(form: LoginForm, wait_seconds: int) -> tuple[str, int]:
     minutes = math.ceil(wait_seconds / 60)
     if minutes <= 1:
-        message = (
+        message = _(
             "Too many tries to sign in to this account. Please try again in a minute, or "
             "sign in on a phone or computer you have used before. If you have forgotten "
             "your password, the clinic can give you a new link."
         )
     else:
-        message = (
-            f"Too many tries to sign in to this account. Please try again in {minutes} "
+        message = ngettext(
+            "Too many tries to sign in to this account. Please try again in %(num)d "
+            "minute, or sign in on a phone or computer you have used before. If you have "
+            "forgotten your password, the clinic can give you a new link.",
+            "Too many tries to sign in to this account. Please try again in %(num)d "
             "minutes, or sign in on a phone or computer you have used before. If you have "
-            "forgotten your password, the clinic can give you a new link."
+            "forgotten your password, the clinic can give you a new link.",
+            minutes,
         )
     form.password.errors = [message]
     return render_template("auth/login.html", form=form), 429
@@ -113,7 +120,7 @@ def _check_password(form: LoginForm) -> ResponseReturnValue:
         return respond(redirect_to=_after_password(user, bool(form.remember.data)))
     db.session.rollback()
     form.password.errors = [
-        "The email or sign-in name and password do not match. Please try again."
+        _("The email or sign-in name and password do not match. Please try again.")
     ]
     return respond("auth/login.html", status=422, form=form)
 
@@ -131,20 +138,29 @@ def _closed_message(closed: discharge.AccountClosed) -> str:
     """Say that the account is closed, since when, and whom to contact."""
     clinic = current_app.config["CLINIC_NAME"]
     phone = current_app.config["CLINIC_PHONE"]
-    who = f"{' or '.join(closed.therapists)} at {clinic}" if closed.therapists else clinic
+    if closed.therapists:
+        # "Ana or Luis": the names joined with the language's own "or".
+        names = format_list(closed.therapists, style="or", locale=get_locale() or languages.DEFAULT)
+        who = _("%(names)s at %(clinic)s", names=names, clinic=clinic)
+    else:
+        who = clinic
     if phone:
         who = f"{who} ({phone})"
     day = local_date(closed.closed_at, current_app.config["CLINIC_TIMEZONE"])
-    return (
-        f"Your account closed on {day}, after your care at the clinic ended. To open it "
-        f"again or to get a copy of your records, please contact {who}."
+    return str(
+        _(
+            "Your account closed on %(day)s, after your care at the clinic ended. To open it "
+            "again or to get a copy of your records, please contact %(who)s.",
+            day=day,
+            who=who,
+        )
     )
 
 
 def login_rate_limited() -> tuple[str, int]:
     """Show the sign-in form again, with what was typed, when there were too many tries."""
     form = LoginForm()
-    form.password.errors = ["Too many attempts. Please wait a minute, then try again."]
+    form.password.errors = [_("Too many attempts. Please wait a minute, then try again.")]
     return render_template("auth/login.html", form=form), 429
 
 
@@ -158,7 +174,7 @@ def logout() -> ResponseReturnValue:
     # nothing of this one's session (CSRF token, flashes, anything a view kept there).
     clear_session()
     response = respond(
-        redirect_to=url_for("auth.login"), message="You are signed out.", category="info"
+        redirect_to=url_for("auth.login"), message=_("You are signed out."), category="info"
     )
     # The browser's HTTP cache may hold pages with patient data; the service worker
     # clears its own caches when it sees the signed-out page.
@@ -219,7 +235,7 @@ def invite(token: str) -> ResponseReturnValue:
         # Staff who must use a second factor set it up before anything else.
         return respond(redirect_to=signin.start_second_factor(user, True, None))
     sign_in(user, remember=True)
-    message = f"Welcome, {user.first_name}. You are signed in."
+    message = _("Welcome, %(name)s. You are signed in.", name=user.first_name)
     return respond(redirect_to=home_url(user), message=message)
 
 
@@ -268,7 +284,8 @@ def update_profile() -> ResponseReturnValue:
             apply_errors(form, exc.errors)
         else:
             db.session.commit()
-            return respond(redirect_to=url_for("auth.account"), message="Your details are saved.")
+            message = _("Your details are saved.")
+            return respond(redirect_to=url_for("auth.account"), message=message)
     return _account_page(profile=form, status=422)
 
 
@@ -294,6 +311,6 @@ def change_password() -> ResponseReturnValue:
             db.session.commit()
             # The session token changed: sign this device in again under the new one.
             sign_in(user, remember=True)
-            message = "Your password is changed. Other devices are signed out."
+            message = _("Your password is changed. Other devices are signed out.")
             return respond(redirect_to=url_for("auth.account"), message=message)
     return _account_page(password=form, status=422)

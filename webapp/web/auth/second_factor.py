@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 from flask import (
@@ -15,10 +16,12 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
 
 from webapp.extensions import db, limiter
 from webapp.models import Role
-from webapp.services import twofactor
+from webapp.services import languages, twofactor
 from webapp.services.errors import ValidationError
 from webapp.web.auth import signin, throttle
 from webapp.web.auth.forms import SecondFactorForm
@@ -40,9 +43,15 @@ def _too_many(wait_seconds: int | None = None) -> SecondFactorForm:
     form = SecondFactorForm(formdata=None)
     minutes = math.ceil((wait_seconds or 60) / 60)
     if minutes <= 1:
-        form.code.errors = ["Too many attempts. Please wait a minute, then try again."]
+        form.code.errors = [_("Too many attempts. Please wait a minute, then try again.")]
     else:
-        form.code.errors = [f"Too many attempts. Please wait {minutes} minutes, then try again."]
+        form.code.errors = [
+            ngettext(
+                "Too many attempts. Please wait %(num)d minute, then try again.",
+                "Too many attempts. Please wait %(num)d minutes, then try again.",
+                minutes,
+            )
+        ]
     return form
 
 
@@ -62,10 +71,30 @@ def _account_wait(waiting: signin.Pending) -> int | None:
 def _used_recovery_message(check: twofactor.CodeCheck) -> str | None:
     if not check.used_recovery_code:
         return None
-    return (
-        f"You used a recovery code; {check.recovery_codes_left} are left. If your phone is "
-        "lost, ask an admin to reset your two-factor sign-in."
+    return str(
+        ngettext(
+            "You used a recovery code; %(num)d is left. If your phone is lost, ask an admin to "
+            "reset your two-factor sign-in.",
+            "You used a recovery code; %(num)d are left. If your phone is lost, ask an admin to "
+            "reset your two-factor sign-in.",
+            check.recovery_codes_left,
+        )
     )
+
+
+def _in_their_language(
+    waiting: signin.Pending, step: Callable[[signin.Pending], ResponseReturnValue]
+) -> ResponseReturnValue:
+    """Answer a step in the language the person chose, though not signed in yet."""
+    # Pages follow the signed-in person's choice; half-way through, only the session knows
+    # who this is. Without a choice of their own, the browser's language as usual.
+    chosen = waiting.user.language
+    if not languages.is_supported(chosen):
+        return step(waiting)
+    with force_locale(chosen):
+        response = make_response(step(waiting))
+    response.headers["Content-Language"] = str(chosen)
+    return response
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
@@ -75,6 +104,10 @@ def second_factor() -> ResponseReturnValue:
     waiting = signin.pending()
     if waiting is None or not waiting.user.has_two_factor:
         return redirect(url_for("auth.login"))
+    return _in_their_language(waiting, _code_step)
+
+
+def _code_step(waiting: signin.Pending) -> ResponseReturnValue:
     form = SecondFactorForm()
     if form.validate_on_submit():
         if (wait := _account_wait(waiting)) is not None:
@@ -102,7 +135,7 @@ def _setup_page(
         status=status,
         form=form,
         secret_groups=[secret[i : i + 4] for i in range(0, len(secret), 4)],
-        qr=qr_svg(uri, "QR code to scan with your authenticator app"),
+        qr=qr_svg(uri, _("QR code to scan with your authenticator app")),
     )
 
 
@@ -113,6 +146,10 @@ def two_factor_setup() -> ResponseReturnValue:
     waiting = signin.pending()
     if waiting is None or waiting.user.has_two_factor:
         return redirect(url_for("auth.login"))
+    return _in_their_language(waiting, _setup_step)
+
+
+def _setup_step(waiting: signin.Pending) -> ResponseReturnValue:
     secret = waiting.secret or twofactor.new_secret()
     signin.keep_setup_secret(secret)
     form = SecondFactorForm()

@@ -16,6 +16,9 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
@@ -28,9 +31,9 @@ from webapp.web.security import login_required, me
 
 bp = Blueprint("push", __name__)
 
-TEST_TOO_OFTEN = "You have sent several tests just now. Please wait a minute, then try again."
-RENEW_TOO_OFTEN = "Too many renewals from this address. Please wait a minute."
-UNKNOWN_DEVICE = "This device does not take notifications here; turn them on from the app."
+TEST_TOO_OFTEN = _l("You have sent several tests just now. Please wait a minute, then try again.")
+RENEW_TOO_OFTEN = _l("Too many renewals from this address. Please wait a minute.")
+UNKNOWN_DEVICE = _l("This device does not take notifications here; turn them on from the app.")
 
 
 def _bad(message: str, field: str) -> tuple[Response, int]:
@@ -55,20 +58,21 @@ def vapid_public_key() -> ResponseReturnValue:
 def _subscription_problem(data: Any) -> tuple[str, str] | None:
     """Return (message, field) for what is wrong with a PushSubscription's JSON, or None."""
     if not isinstance(data, dict):
-        return "Send the PushSubscription as JSON.", "body"
+        return _("Send the PushSubscription as JSON."), "body"
+    # The gateway's reasons are N_-marked English: push.js shows them, so translate here.
     problem = push_gateway(current_app).endpoint_problem(data.get("endpoint"))
     if problem:
-        return problem, "endpoint"
+        return _(problem), "endpoint"
     keys = data.get("keys")
     if (
         not isinstance(keys, dict)
         or not isinstance(keys.get("p256dh"), str)
         or not isinstance(keys.get("auth"), str)
     ):
-        return "keys.p256dh and keys.auth are required.", "keys"
+        return _("keys.p256dh and keys.auth are required."), "keys"
     problem = push_gateway(current_app).keys_problem(keys["p256dh"], keys["auth"])
     if problem:
-        return problem, "keys"
+        return _(problem), "keys"
     return None
 
 
@@ -103,7 +107,7 @@ def unsubscribe() -> ResponseReturnValue:
     """Forget this browser's subscription."""
     data = request.get_json(silent=True)
     if not isinstance(data, dict) or not isinstance(data.get("endpoint"), str):
-        return _bad('Send {"endpoint": ...} as JSON.', "endpoint")
+        return _bad(_('Send {"endpoint": ...} as JSON.'), "endpoint")
     devices.forget(db.session, me(), data["endpoint"])
     db.session.commit()
     response = Response(status=204)
@@ -128,8 +132,9 @@ def _back() -> str:
 
 def _test_breached(_limit: Any) -> Response:
     if wants_json():
-        return make_response(jsonify(error=TEST_TOO_OFTEN), 429)
-    return make_response(respond(redirect_to=_back(), message=TEST_TOO_OFTEN, category="warning"))
+        return make_response(jsonify(error=str(TEST_TOO_OFTEN)), 429)
+    message = str(TEST_TOO_OFTEN)
+    return make_response(respond(redirect_to=_back(), message=message, category="warning"))
 
 
 def _test_sent(report: reminders.TickReport) -> ResponseReturnValue:
@@ -138,13 +143,16 @@ def _test_sent(report: reminders.TickReport) -> ResponseReturnValue:
     if wants_json():
         return jsonify(devices=devices_reached, sent=report.sent, inapp=report.inapp), 200
     if devices_reached and report.sent:
-        plural = "s" if devices_reached != 1 else ""
-        message, category = f"Test sent to {devices_reached} device{plural}.", "success"
+        message = ngettext(
+            "Test sent to %(num)d device.", "Test sent to %(num)d devices.", devices_reached
+        )
+        category = "success"
     elif devices_reached:
-        message = "The test could not be delivered. Try turning reminders off and on again."
+        message = _("The test could not be delivered. Try turning reminders off and on again.")
         category = "error"
     else:
-        message, category = "No device takes notifications yet: turn them on first.", "warning"
+        message = _("No device takes notifications yet: turn them on first.")
+        category = "warning"
     return respond(redirect_to=_back(), message=message, category=category)
 
 
@@ -188,7 +196,7 @@ def snooze_api(token: str) -> ResponseReturnValue:
     """Remind again in 30 minutes (from a notification's button)."""
     outcome = _snooze(token)
     if outcome == "invalid":
-        return jsonify(error="This reminder can no longer be snoozed."), 404
+        return jsonify(error=_("This reminder can no longer be snoozed.")), 404
     return jsonify(status=outcome), 200
 
 
@@ -212,7 +220,7 @@ def _renew_limit() -> str:
 
 
 def _renew_breached(_limit: Any) -> Response:
-    return make_response(jsonify(error=RENEW_TOO_OFTEN), 429)
+    return make_response(jsonify(error=str(RENEW_TOO_OFTEN)), 429)
 
 
 def _move_reminders(fresh: dict[str, Any]) -> ResponseReturnValue:
@@ -229,7 +237,7 @@ def _move_reminders(fresh: dict[str, Any]) -> ResponseReturnValue:
         db.session.rollback()
         return jsonify(error=exc.first("endpoint"), field="endpoint"), 409
     if renewed is None:
-        return jsonify(error=UNKNOWN_DEVICE), 404
+        return jsonify(error=str(UNKNOWN_DEVICE)), 404
     db.session.commit()
     return jsonify(id=renewed.id), 201
 

@@ -6,12 +6,26 @@ import hashlib
 from functools import cache
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, jsonify, redirect, render_template
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+)
 from flask.typing import ResponseReturnValue
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
+from webapp.services import languages
 from webapp.web.assets import asset_url
+from webapp.web.i18n import browser_language
 from webapp.web.pwa.manifest import web_manifest
 from webapp.web.security import user_marker
 
@@ -43,21 +57,47 @@ def _digest(paths: tuple[str, ...]) -> str:
     return sha.hexdigest()[:12]
 
 
+# The compiled catalogs: the offline pages the worker keeps are written with them.
+CATALOGS = Path(__file__).resolve().parents[2] / "translations"
+
+
 def shell_version() -> str:
     """Return a version that changes whenever the worker or any shell file changes."""
     static = Path(current_app.static_folder or "")
-    template = Path(current_app.template_folder or "") / "pwa" / "sw.js"
-    return _digest((str(template), *(str(static / f) for f in SHELL_FILES)))
+    templates = Path(current_app.template_folder or "") / "pwa"
+    # The offline pages are precached too: a new wording or translation makes a new worker.
+    catalogs = [
+        CATALOGS / code / "LC_MESSAGES" / "messages.mo"
+        for code in languages.SUPPORTED
+        if code != languages.DEFAULT
+    ]
+    return _digest(
+        (
+            str(templates / "sw.js"),
+            str(templates / "offline.html"),
+            *(str(path) for path in catalogs),
+            *(str(static / f) for f in SHELL_FILES),
+        )
+    )
+
+
+def offline_pages() -> dict[str, str]:
+    """Return the offline page of each language the app speaks, by language code."""
+    return {code: f"/offline/{code}" for code in languages.SUPPORTED}
 
 
 @bp.get("/sw.js")
 def service_worker() -> ResponseReturnValue:
     """Serve the service worker at the root, so it controls every page."""
-    precache = [asset_url(f) for f in SHELL_FILES] + ["/offline"]
+    # "/offline" speaks the language of whoever installed the worker; the worker shows the
+    # one in the language of the last page the person saw when it has it.
+    pages = offline_pages()
+    precache = [asset_url(f) for f in SHELL_FILES] + ["/offline", *pages.values()]
     body = render_template(
         "pwa/sw.js",
         version=shell_version(),
         precache=precache,
+        offline_pages=pages,
         outbox_url=asset_url("js/outbox.js"),
     )
     response = Response(body, mimetype="text/javascript")
@@ -79,13 +119,24 @@ def offline() -> ResponseReturnValue:
     return render_template("pwa/offline.html")
 
 
+@bp.get("/offline/<language>")
+def offline_in(language: str) -> ResponseReturnValue:
+    """The offline page in one language, whoever asks (the worker keeps one of each)."""
+    if not languages.is_supported(language):
+        abort(404)
+    with force_locale(language):
+        response = make_response(render_template("pwa/offline.html"))
+    response.headers["Content-Language"] = language
+    return response
+
+
 @bp.get("/outbox/token")
 def outbox_token() -> ResponseReturnValue:
     """Give the outbox a current CSRF token, and say whose session it belongs to."""
     # The outbox sends an action only with this token (a page's own may be from an
     # older session) and only when the marker is that of the person who did it.
     if not current_user.is_authenticated:
-        response = jsonify(user="", error="Please sign in to send what is waiting.")
+        response = jsonify(user="", error=_("Please sign in to send what is waiting."))
         status = 401
     else:
         response = jsonify(user=user_marker(), csrf_token=generate_csrf())
@@ -96,8 +147,16 @@ def outbox_token() -> ResponseReturnValue:
 
 @bp.get("/manifest.webmanifest")
 def manifest() -> ResponseReturnValue:
-    """Describe the app for installing it to the home screen."""
-    response = jsonify(web_manifest(current_app.config["CLINIC_NAME"]))
+    """Describe the app for installing it to the home screen, in the person's language."""
+    # Browsers fetch the manifest without cookies, so the page names its language in the
+    # link (?lang=); without it, the browser's Accept-Language decides.
+    asked = request.args.get("lang")
+    language = asked if languages.is_supported(asked) else None
+    chosen = language or browser_language() or str(current_app.config["CLINIC_LANGUAGE"])
+    response = jsonify(web_manifest(current_app.config["CLINIC_NAME"], chosen))
     response.mimetype = "application/manifest+json"
     response.headers["Cache-Control"] = "public, max-age=3600"
+    response.headers["Content-Language"] = chosen
+    if language is None:
+        response.headers["Vary"] = "Accept-Language"
     return response
