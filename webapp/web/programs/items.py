@@ -11,6 +11,7 @@ from webapp.extensions import db
 from webapp.models import Program, ProgramItem, Role, User
 from webapp.services import dose, library, numbers, programs, records
 from webapp.services.errors import ValidationError
+from webapp.web.content_text import reader_language
 from webapp.web.programs.blueprint import (
     bp,
     builder_context,
@@ -42,7 +43,7 @@ def picker(program_id: int) -> ResponseReturnValue:
     """Search the library for exercises to add (as you type, or as a plain form)."""
     program, patient = linked_program(program_id)
     wanted = library.LibraryFilter.from_args(request.args)
-    found = library.search(db.session, me(), wanted) if wanted.active else []
+    found = library.search(db.session, me(), wanted, reader_language()) if wanted.active else []
     return _picker_answer(
         program, patient, picker_q=wanted.q, picker_results=found[:PICKER_RESULTS]
     )
@@ -81,7 +82,9 @@ def _side_refused(
 ) -> ResponseReturnValue:
     """Show the search results again with the message next to the exercise's side."""
     q = request.form.get("q", "")
-    results = library.search(db.session, me(), library.LibraryFilter.from_args({"q": q}))
+    results = library.search(
+        db.session, me(), library.LibraryFilter.from_args({"q": q}), reader_language()
+    )
     results = results[:PICKER_RESULTS]
     chosen = records.exercise(db.session, exercise_id)
     if chosen not in results:
