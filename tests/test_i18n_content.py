@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.conftest import Factory, count_queries, login, post_form
+from webapp.content import soreness, warning_signs
 from webapp.models import Exercise, ProgramTemplate, User
 from webapp.services import clock, library, programs
 
@@ -229,3 +230,39 @@ def test_the_therapist_panel_says_a_spanish_patient_answers_in_english(
     session.flush()
     html = _page(client, f"/clinic/patients/{patient.id}")
     assert "Los cuestionarios están solo en inglés" in html
+
+
+# --- The Spanish safety text is complete ------------------------------------------------------
+
+
+def test_every_warning_sign_and_its_advice_has_its_spanish() -> None:
+    english, spanish = warning_signs.content("en"), warning_signs.content("es")
+    assert spanish.routes.keys() == english.routes.keys()
+    for key, route in english.routes.items():
+        theirs = spanish.routes[key]
+        # Same rank, urgency and door; every line said, none left in English.
+        assert (theirs.rank, theirs.urgent, theirs.call) == (route.rank, route.urgent, route.call)
+        assert len(theirs.advice) == len(route.advice), key
+        assert theirs.heading != route.heading, key
+        assert not set(theirs.advice) & set(route.advice), key
+    for key, sign in english.signs.items():
+        theirs = spanish.signs[key]
+        assert theirs.route == sign.route
+        assert theirs.question != sign.question and theirs.label != sign.label, key
+    assert spanish.pain.heading != english.pain.heading
+    assert len(spanish.pain.advice) == len(english.pain.advice)
+    assert "{rise}" in spanish.pain.rise and spanish.pain.rise != english.pain.rise
+
+
+def test_the_soreness_card_has_all_its_spanish() -> None:
+    english, spanish = soreness.card("en"), soreness.card("es")
+    for name in ("heading", "fine_heading", "less_heading", "stop_heading", "stop"):
+        assert getattr(spanish, name) != getattr(english, name), name
+    for name in ("fine", "less", "less_advice"):
+        assert len(getattr(spanish, name)) == len(getattr(english, name)), name
+        assert not set(getattr(spanish, name)) & set(getattr(english, name)), name
+
+
+def test_a_language_without_a_translation_reads_english() -> None:
+    assert warning_signs.content("fr") == warning_signs.content("en")
+    assert soreness.card("fr") == soreness.card("en")
