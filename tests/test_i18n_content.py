@@ -266,3 +266,18 @@ def test_the_soreness_card_has_all_its_spanish() -> None:
 def test_a_language_without_a_translation_reads_english() -> None:
     assert warning_signs.content("fr") == warning_signs.content("en")
     assert soreness.card("fr") == soreness.card("en")
+
+
+def test_a_spanish_therapist_reads_exercise_titles_in_spanish(
+    client: FlaskClient, session: Session, make: Factory
+) -> None:
+    therapist = make.therapist()
+    therapist.language = "es"
+    patient = make.patient(therapist)
+    make.program(patient, therapist=therapist, slugs=["quad-set", "chin-tuck"])
+    session.flush()
+    login(client, therapist)
+    page = _page(client, f"/clinic/patients/{patient.id}")
+    assert QUAD_SET_ES in page and QUAD_SET_EN not in page
+    builder = _page(client, f"/clinic/patients/{patient.id}/program")
+    assert QUAD_SET_ES in builder and QUAD_SET_EN not in builder
