@@ -281,3 +281,22 @@ def test_a_spanish_therapist_reads_exercise_titles_in_spanish(
     assert QUAD_SET_ES in page and QUAD_SET_EN not in page
     builder = _page(client, f"/clinic/patients/{patient.id}/program")
     assert QUAD_SET_ES in builder and QUAD_SET_EN not in builder
+
+
+def test_a_question_about_an_exercise_names_it_in_each_readers_language(
+    client: FlaskClient, session: Session, make: Factory
+) -> None:
+    therapist = make.therapist()  # reads English
+    patient = make.patient(therapist)
+    patient.language = "es"
+    make.program(patient, therapist=therapist, slugs=["quad-set", "chin-tuck"])
+    quad = make.exercise("quad-set")
+    session.flush()
+    login(client, patient)
+    assert QUAD_SET_ES in _page(client, f"/me/messages?exercise={quad.id}")
+    post_form(client, "/me/messages", {"body": "¿Es normal que tiemble?", "exercise_id": quad.id})
+    assert QUAD_SET_ES in _page(client, "/me/messages")
+    client.post("/logout")
+    login(client, therapist)
+    page = _page(client, f"/clinic/patients/{patient.id}/messages")
+    assert QUAD_SET_EN in page and QUAD_SET_ES not in page
