@@ -300,3 +300,11 @@ def test_a_question_about_an_exercise_names_it_in_each_readers_language(
     login(client, therapist)
     page = _page(client, f"/clinic/patients/{patient.id}/messages")
     assert QUAD_SET_EN in page and QUAD_SET_ES not in page
+
+
+def test_the_patients_download_names_exercises_in_their_language(
+    client: FlaskClient, spanish_patient: User
+) -> None:
+    login(client, spanish_patient)
+    data = client.get("/me/export.json").get_json()
+    assert QUAD_SET_ES in {i["exercise"] for i in data["programs"][0]["items"]}
