@@ -18,6 +18,7 @@ from tests.conftest import Factory, count_queries, login, post_form
 from webapp.content import soreness, warning_signs
 from webapp.models import Exercise, ProgramTemplate, User
 from webapp.services import clock, library, programs
+from webapp.services.library import shipped
 
 # quad-set's [exercise.es] block in content/library/knees.toml.
 QUAD_SET_ES = "Tensar el muslo (contracción del cuádriceps)"
@@ -308,3 +309,16 @@ def test_the_patients_download_names_exercises_in_their_language(
     login(client, spanish_patient)
     data = client.get("/me/export.json").get_json()
     assert QUAD_SET_ES in {i["exercise"] for i in data["programs"][0]["items"]}
+
+
+def test_a_translation_that_does_not_line_up_with_the_english_is_not_used() -> None:
+    data = {
+        "title": "Thigh tightening",
+        "purpose": "Wakes up the thigh.",
+        "steps": ["One.", "Two."],
+        "cautions": ["Stop for sharp pain."],
+        "es": {"title": "Tensar el muslo", "steps": ["Uno."], "cautions": ["Para si duele."]},
+    }
+    assert shipped.exercise_translations(data) == {
+        "es": {"title": "Tensar el muslo", "cautions": ["Para si duele."]}
+    }

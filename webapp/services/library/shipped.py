@@ -129,10 +129,25 @@ def exercise_translations(
     found: dict[str, dict[str, Any]] = {}
     for language in OTHER_LANGUAGES:
         block = data.get(language) or {}
-        text = {n: block[n] for n in TRANSLATED_FIELDS if n in block and n not in skipped}
+        text = {
+            name: block[name]
+            for name in TRANSLATED_FIELDS
+            if block.get(name) and name not in skipped and _matches(block[name], data.get(name))
+        }
         if text:
             found[language] = text
     return found
+
+
+def _matches(translated: Any, english: Any) -> bool:
+    """Whether a translated field lines up with the English: steps and cautions one for one.
+
+    The content checks refuse a mismatch; this keeps a patient from ever reading step 3 of
+    one text next to step 4 of the other if one slipped through.
+    """
+    if isinstance(english, list):
+        return isinstance(translated, list) and len(translated) == len(english)
+    return isinstance(translated, str)
 
 
 def _sync_translations(exercise: Exercise, data: Mapping[str, Any]) -> bool:
