@@ -322,3 +322,13 @@ def test_a_translation_that_does_not_line_up_with_the_english_is_not_used() -> N
     assert shipped.exercise_translations(data) == {
         "es": {"title": "Tensar el muslo", "cautions": ["Para si duele."]}
     }
+
+
+def test_the_edit_form_says_a_change_replaces_the_spanish(
+    client: FlaskClient, make: Factory
+) -> None:
+    therapist = make.therapist()
+    login(client, therapist)
+    quad = make.exercise("quad-set")
+    page = _page(client, f"/library/{quad.id}/edit")
+    assert "they read your English words for the part you changed" in page
