@@ -332,3 +332,14 @@ def test_the_edit_form_says_a_change_replaces_the_spanish(
     quad = make.exercise("quad-set")
     page = _page(client, f"/library/{quad.id}/edit")
     assert "they read your English words for the part you changed" in page
+
+
+def test_the_figure_is_named_in_spanish_for_a_spanish_reader(
+    client: FlaskClient, make: Factory, spanish_patient: User
+) -> None:
+    login(client, spanish_patient)
+    quad = make.exercise("quad-set")
+    page = _page(client, f"/library/{quad.id}")
+    assert f"<title>Dibujo del ejercicio «{QUAD_SET_ES}»: primero la posición inicial" in page
+    # The English description (content/poses) is not read out on a Spanish page.
+    assert "A person lies on a bed with one leg straight" not in page
