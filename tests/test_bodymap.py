@@ -135,8 +135,12 @@ def classes(attrs: dict[str, str | None]) -> set[str]:
 def env() -> Environment:
     """Return a bare Jinja environment with the body-map globals, as the app registers them."""
     environment = Environment(
-        loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
     )
+    environment.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     environment.globals.update(bodymap.template_globals())
     return environment
 
@@ -303,8 +307,12 @@ def test_body_map_draws_outlines_captions_and_side_markers(macros: Any) -> None:
 
 def test_body_map_works_with_only_the_two_documented_globals() -> None:
     environment = Environment(
-        loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
     )
+    environment.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     environment.globals.update(bodymap_areas=areas_for, region_label=describe_region_key)
     module: Any = environment.get_template("components/_body_map.html").module
     html = str(module.body_map(["neck"]))

@@ -24,7 +24,7 @@ from webapp.services.library import shipped
 QUAD_SET_ES = "Tensar el muslo (contracción del cuádriceps)"
 QUAD_SET_EN = "Thigh tightening (quad set)"
 QUAD_STEP_ES = "Mantén la tensión y luego relaja del todo."
-QUAD_CAUTION_ES = "Para si notas adormecimiento u hormigueo en la pierna o el pie."
+QUAD_CAUTION_ES = "Detente si notas entumecimiento u hormigueo en la pierna o el pie."
 
 
 def _page(client: FlaskClient, url: str) -> str:
@@ -61,7 +61,7 @@ def test_the_exercise_page_is_in_spanish_and_falls_back_to_english_per_exercise(
     quad = make.exercise("quad-set")
     page = _page(client, f"/library/{quad.id}")
     assert f"<h1>{QUAD_SET_ES}</h1>" in page
-    assert "Despierta el músculo del muslo" in page and QUAD_STEP_ES in page
+    assert "Activa el músculo del muslo" in page and QUAD_STEP_ES in page
     # An exercise without a Spanish text yet: the English, not an empty page.
     chin = make.exercise("chin-tuck")
     if not chin.translations.get("es"):

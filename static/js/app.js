@@ -31,7 +31,9 @@ for (const select of document.querySelectorAll("select[data-detect-timezone]")) 
     const button = document.createElement("button");
     button.type = "button";
     button.className = "button button--small";
-    button.textContent = `Use my phone's time zone (${detected})`;
+    // In the page's language (components/_script_text.html).
+    const text = JSON.parse(document.querySelector('meta[name="bv-text"]')?.content || "{}");
+    button.textContent = (text.useZone ?? "").replace("{zone}", detected);
     button.addEventListener("click", () => { select.value = detected; button.remove(); });
     select.after(button);
   }

@@ -10,7 +10,7 @@ if (form && self.bvOutbox) {
       const status = document.createElement("p");
       status.className = "flash flash--info";
       status.setAttribute("role", "status");
-      status.textContent = "No connection: your message will be sent when you are back online.";
+      status.textContent = form.dataset.queued ?? "";
       form.before(status);
       form.querySelector("button[type=submit]")?.setAttribute("disabled", "");
       if (navigator.onLine) self.bvOutbox.flush();

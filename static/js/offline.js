@@ -2,19 +2,11 @@
 // patient does without a connection (or after their session ended) in the outbox until
 // they can send it, say what is waiting, and say when a saved page is from an earlier day.
 
-const TEXT = {
-  queued: "Saved on this phone — it will sync when you're back online.",
-  queuedSlot: "Saved on this phone — will sync",
-  checkinQueued: "Your check-in is saved on this phone — it will sync when you're back online.",
-  waiting: ["1 thing is saved on this phone — it will sync when you're back online.",
-    "{n} things are saved on this phone — they will sync when you're back online."],
-  signIn: ["1 thing waiting to sync — sign in to send it.",
-    "{n} things waiting to sync — sign in to send them."],
-  synced: "Synced what you did offline.",
-  refused: "Not saved: {what} ({day}). {reason}",
-  dismiss: "OK",
-};
-const count = ([one, many], n) => (n === 1 ? one : many.replace("{n}", n));
+// What this file says comes from the page, in the reader's language (components/_script_text.html).
+const TEXT = JSON.parse(document.querySelector('meta[name="bv-text"]')?.content || "{}");
+const language = document.documentElement.lang || "en";
+const plural = new Intl.PluralRules(language);
+const count = (forms, n) => (forms?.[plural.select(n)] ?? forms?.other ?? "").replace("{n}", n);
 
 const outbox = self.bvOutbox;
 const meta = (name) => document.querySelector(`meta[name="${name}"]`)?.content ?? "";
@@ -48,8 +40,8 @@ function markQueued(form) {
   form.replaceWith(label);
 }
 
-// "Monday 3 November", as the server writes dates.
-const longDay = (iso) => new Date(`${iso}T12:00:00Z`).toLocaleDateString("en-GB", {
+// "Monday 3 November" ("lunes, 3 de noviembre"), in the page's language.
+const longDay = (iso) => new Date(`${iso}T12:00:00Z`).toLocaleDateString(language, {
   weekday: "long", day: "numeric", month: "long", timeZone: "UTC",
 });
 

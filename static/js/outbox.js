@@ -143,14 +143,16 @@
   // From a page: send a form with fetch; when it cannot be sent now, keep it here.
   async function sendForm(form) {
     const token = document.querySelector('meta[name="csrf-token"]')?.content ?? "";
-    let reason = "No connection. Please try again when you are back online.";
+    // Said in the page's language (components/_script_text.html).
+    const text = JSON.parse(document.querySelector('meta[name="bv-text"]')?.content || "{}");
+    let reason = text.offline ?? "";
     try {
       const response = await post(fetch, form.action, formFields(form), token);
       const answer = await answerOf(response);
       if (response.ok) return { ok: true, data: answer };
       if (answer.code) return { ok: false, message: answer.error, code: answer.code };
       // A stale token or a session that ended: the outbox sends it with a fresh one.
-      reason = "That did not work. Please reload the page.";
+      reason = text.reload ?? "";
     } catch {
       // Offline, or the connection dropped: fall through to the outbox.
     }

@@ -1,6 +1,11 @@
 // Guided player: one exercise at a time, with hold, rep, set and rest timers.
 // Without this file the page is a plain list with a "Mark done" button per exercise.
 
+// What the timer says comes from the page, in the reader's language (patient/_player_text.html).
+const TEXT = JSON.parse(document.querySelector("[data-player]")?.dataset.text || "{}");
+const fill = (template, values) => Object.entries(values)
+  .reduce((text, [name, value]) => text.replace(`{${name}}`, value), template ?? "");
+
 const reducedMotion = window.matchMedia?.("(prefers-reduced-motion: reduce)").matches ?? false;
 let audio = null;
 
@@ -100,7 +105,7 @@ class StepTimer {
     this.reps = Math.max(1, n("reps"));
     this.hold = n("hold") * 1000;
     this.rest = n("rest") * 1000;
-    this.sides = step.dataset.sided === "1" ? ["Left side", "Right side"] : [""];
+    this.sides = step.dataset.sided === "1" ? [TEXT.left, TEXT.right] : [""];
     this.phaseEl = this.el.querySelector("[data-phase]");
     this.clockEl = this.el.querySelector("[data-clock]");
     this.setEl = this.el.querySelector("[data-set-count]");
@@ -248,12 +253,12 @@ class StepTimer {
 
   render() {
     const parts = [];
-    if (this.sets > 1) parts.push(`Set ${this.set} of ${this.sets}`);
+    if (this.sets > 1) parts.push(fill(TEXT.set, { set: this.set, sets: this.sets }));
     if (this.sideLabel) parts.push(this.sideLabel);
-    const holdWord = this.hold ? `Hold ${this.rep} of ${this.reps}` : `Rep ${this.rep} of ${this.reps}`;
+    const holdWord = fill(this.hold ? TEXT.hold : TEXT.rep, { rep: this.rep, reps: this.reps });
     let phase;
-    if (this.phase === "finished") phase = "Finished — well done. Press “Mark done”.";
-    else if (this.phase === "rest") phase = `Rest — next: set ${this.set + 1}`;
+    if (this.phase === "finished") phase = TEXT.finished;
+    else if (this.phase === "rest") phase = fill(TEXT.rest, { next: this.set + 1 });
     else phase = [...parts, holdWord].join(" · ");
     this.phaseEl.textContent = phase;
     this.setEl.textContent = "";
@@ -263,12 +268,12 @@ class StepTimer {
     this.clockEl.textContent = clockText(this.remaining);
     this.skipRestBtn.hidden = this.phase !== "rest";
     this.repBtn.hidden = this.hold > 0 || this.phase === "finished" || this.phase === "rest";
-    this.repBtn.textContent = "Rep done";
+    this.repBtn.textContent = TEXT.repDone;
     this.toggleBtn.hidden = this.phase === "finished";
-    if (this.phase === "rest") this.toggleBtn.textContent = this.running ? "Pause rest" : "Resume rest";
-    else if (this.hold === 0) this.toggleBtn.textContent = "Set done";
-    else if (this.running) this.toggleBtn.textContent = "Pause";
-    else this.toggleBtn.textContent = this.remaining < this.hold ? "Resume" : "Start";
+    if (this.phase === "rest") this.toggleBtn.textContent = this.running ? TEXT.pauseRest : TEXT.resumeRest;
+    else if (this.hold === 0) this.toggleBtn.textContent = TEXT.setDone;
+    else if (this.running) this.toggleBtn.textContent = TEXT.pause;
+    else this.toggleBtn.textContent = this.remaining < this.hold ? TEXT.resume : TEXT.start;
   }
 }
 

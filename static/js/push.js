@@ -3,6 +3,8 @@
 // app is on the Home Screen, so we explain that instead of asking. Signing out drops the
 // browser's subscription too (loaded on every signed-in page for that).
 
+// What the notifications card says comes from the page (patient/_push_card.html).
+const TEXT = JSON.parse(document.querySelector("[data-push-card]")?.dataset.text || "{}");
 const csrf = () => document.querySelector('meta[name="csrf-token"]')?.content ?? "";
 const supported = "serviceWorker" in navigator && "PushManager" in window && "Notification" in window;
 const ios = /iPhone|iPad|iPod/.test(navigator.userAgent) ||
@@ -33,7 +35,7 @@ async function post(url, method, body) {
   });
   if (!response.ok && response.status !== 204) {
     const data = await response.json().catch(() => ({}));
-    throw new Error(data.error ?? `The server answered ${response.status}.`);
+    throw new Error(data.error ?? (TEXT.serverStatus ?? "").replace("{status}", response.status));
   }
   return response.status === 204 ? {} : response.json().catch(() => ({}));
 }
@@ -91,23 +93,23 @@ async function setupCard(card) {
     try {
       status.textContent = (await work()) ?? "";
     } catch (error) {
-      status.textContent = `That did not work: ${error.message}`;
+      status.textContent = (TEXT.failed ?? "").replace("{error}", error.message);
     } finally {
       button.disabled = false;
       await show();
     }
   };
-  card.querySelector("[data-push-enable]")?.addEventListener("click", run("Asking…", async () => {
+  card.querySelector("[data-push-enable]")?.addEventListener("click", run(TEXT.asking, async () => {
     const result = await enable();
-    return result === "granted" ? "Notifications are on. Try “Send a test”." : "Notifications were not allowed.";
+    return result === "granted" ? TEXT.on : TEXT.notAllowed;
   }));
-  card.querySelector("[data-push-disable]")?.addEventListener("click", run("Turning off…", async () => {
+  card.querySelector("[data-push-disable]")?.addEventListener("click", run(TEXT.turningOff, async () => {
     await disable();
-    return "Notifications are off for this phone.";
+    return TEXT.off;
   }));
-  card.querySelector("[data-push-test]")?.addEventListener("click", run("Sending…", async () => {
+  card.querySelector("[data-push-test]")?.addEventListener("click", run(TEXT.sending, async () => {
     const result = await post("/push/test", "POST");
-    return result.sent ? "Sent — it should appear in a moment." : "It could not be delivered; try turning notifications off and on.";
+    return result.sent ? TEXT.sent : TEXT.notDelivered;
   }));
   await show();
 }

@@ -17,7 +17,7 @@ async function keep() {
       method: "POST", body: new URLSearchParams(fields), credentials: "same-origin",
       redirect: "manual", headers: { Accept: "application/json", "X-CSRFToken": token() },
     });
-    say(response.ok ? "Your answers so far are kept." : "");
+    say(response.ok ? form.dataset.autosaveKept : "");
   } catch {
     say("");
   }

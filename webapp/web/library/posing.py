@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 
 from flask import abort, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from markupsafe import Markup
 
 from webapp import figures
@@ -80,7 +81,7 @@ def pose(exercise_id: int) -> ResponseReturnValue:
         return _page(item, replace(draft, errors=exc.errors), 422)
     db.session.commit()
     done = url_for("library.exercise", exercise_id=item.id)
-    return respond(redirect_to=done, message="The figure is saved.")
+    return respond(redirect_to=done, message=_("The figure is saved."))
 
 
 @bp.post("/<int:exercise_id>/pose/preview")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import Blueprint, abort, current_app, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from webapp.extensions import db
 from webapp.models import Exercise, Role
@@ -102,7 +103,7 @@ def new() -> ResponseReturnValue:
             db.session.commit()
             return respond(
                 redirect_to=url_for("library.edit", exercise_id=created.id),
-                message="The exercise is saved. You can add a picture or video now.",
+                message=_("The exercise is saved. You can add a picture or video now."),
             )
     status = 422 if form.is_submitted() else 200
     return respond("library/edit.html", status=status, form=form, exercise=None)
@@ -123,7 +124,7 @@ def edit(exercise_id: int) -> ResponseReturnValue:
         else:
             db.session.commit()
             exercise_url = url_for("library.exercise", exercise_id=item.id)
-            return respond(redirect_to=exercise_url, message="Saved.")
+            return respond(redirect_to=exercise_url, message=_("Saved."))
     return _edit_page(form, item, status=422 if form.is_submitted() else 200)
 
 
@@ -135,7 +136,7 @@ def _attach(item: Exercise, kind: str, image_form: ImageForm) -> None:
     """Store the uploaded picture or video on the exercise, or raise ValidationError."""
     file = request.files.get(kind)
     if file is None or not file.filename:
-        raise ValidationError("Please choose a file.", kind or "image")
+        raise ValidationError(_("Please choose a file."), kind or "image")
     uploaded = media.Upload(filename=file.filename, data=file.read())
     if kind == "image":
         alt_text = image_form.alt_text.data or ""
@@ -161,7 +162,7 @@ def upload(exercise_id: int) -> ResponseReturnValue:
         else:
             db.session.commit()
             edit_url = url_for("library.edit", exercise_id=item.id)
-            return respond(redirect_to=edit_url, message="Uploaded.")
+            return respond(redirect_to=edit_url, message=_("Uploaded."))
     form = _form_for(item)
     return _edit_page(form, item, status=422, image_form=image_form, video_form=video_form)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, TextAreaField
 
@@ -9,7 +10,7 @@ from wtforms import HiddenField, TextAreaField
 class MessageForm(FlaskForm):
     """Write a message (the length and content are checked by the messages service)."""
 
-    body = TextAreaField("Your message")
+    body = TextAreaField(_l("Your message"))
     exercise_id = HiddenField()
     client_id = HiddenField()
     source = HiddenField()
@@ -18,4 +19,4 @@ class MessageForm(FlaskForm):
 class QuickReplyForm(FlaskForm):
     """Save an answer to send again with one tap."""
 
-    text = TextAreaField("A quick reply")
+    text = TextAreaField(_l("A quick reply"))

@@ -8,11 +8,14 @@ from typing import Any
 
 from flask import Blueprint, abort, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from webapp.models import User
 from webapp.services import checkins, discharge, today
 from webapp.services.errors import ValidationError
+from webapp.services.languages import N_
 from webapp.web import content_text
 from webapp.web.rendering import respond, wants_json
 
@@ -20,8 +23,8 @@ bp = Blueprint("patient", __name__, url_prefix="/me")
 
 # Refusals the outbox reads. A code means "refused for good, tell the patient"; anything
 # without one (a stale CSRF token, a sign-in page) keeps the action waiting.
-NOT_IN_PLAN = "This exercise is not in today's plan any more."
-SELFCARE_GONE = "This exercise is not in the self-care library any more."
+NOT_IN_PLAN = _l("This exercise is not in today's plan any more.")
+SELFCARE_GONE = _l("This exercise is not in the self-care library any more.")
 REFUSAL_STATUS = {
     "not_in_plan": 404,
     "not_found": 404,
@@ -67,12 +70,23 @@ def refusal(
     message: str, code: str, fields: dict[str, list[str]] | None = None
 ) -> ResponseReturnValue:
     """Answer a refusal as JSON with a machine-readable code, never a redirect."""
-    return jsonify(error=message, code=code, fields=fields or {}), REFUSAL_STATUS.get(code, 422)
+    return jsonify(
+        error=str(message), code=code, fields=translated(fields or {})
+    ), REFUSAL_STATUS.get(code, 422)
+
+
+def translated(errors: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Return a refusal's messages in the reader's language, field by field.
+
+    Services write their messages in English (marked for the catalog); they are read here,
+    where the request knows the reader. A message not in the catalog is shown as written.
+    """
+    return {field: [str(_(text)) for text in texts] for field, texts in errors.items()}
 
 
 def first_message(exc: ValidationError) -> str:
-    """Return the first message of a refusal, whichever field it is about."""
-    return next(iter(exc.errors.values()))[0]
+    """Return the first message of a refusal, whichever field it is about, translated."""
+    return str(_(next(iter(exc.errors.values()))[0]))
 
 
 def refuse(exc: ValidationError, *, back: str) -> ResponseReturnValue:
@@ -103,4 +117,4 @@ def parse_day(raw: str | None) -> date | None:
     try:
         return date.fromisoformat(raw)
     except ValueError as exc:
-        raise ValidationError("The date is not valid.") from exc
+        raise ValidationError(N_("The date is not valid.")) from exc

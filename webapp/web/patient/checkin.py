@@ -12,7 +12,14 @@ from webapp.extensions import db
 from webapp.models import CheckIn, Role
 from webapp.services import alerts, checkins, clock
 from webapp.services.errors import ValidationError
-from webapp.web.patient.blueprint import bp, first_message, new_client_id, parse_day, refusal
+from webapp.web.patient.blueprint import (
+    bp,
+    first_message,
+    new_client_id,
+    parse_day,
+    refusal,
+    translated,
+)
 from webapp.web.rendering import respond, wants_json
 from webapp.web.security import me, roles_required
 
@@ -56,7 +63,7 @@ def _refused(exc: ValidationError) -> ResponseReturnValue:
     if wants_json():
         return refusal(first_message(exc), exc.code, exc.errors)
     values = checkins.form_values(None, request.form)
-    return _checkin_page(_todays(), values=values, errors=exc.errors, status=422)
+    return _checkin_page(_todays(), values=values, errors=translated(exc.errors), status=422)
 
 
 def _saved_json(saved: checkins.SavedCheckIn) -> ResponseReturnValue:

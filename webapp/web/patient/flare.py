@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from webapp.extensions import db
 from webapp.models import Role
@@ -27,7 +28,7 @@ def start_flare() -> ResponseReturnValue:
         return respond(redirect_to=home, message=first_message(exc), category="error")
     db.session.commit()
     until = long_date(spell.end_date) if spell.end_date else ""
-    message = f"Your flare-up plan is on until {until}. Go gently."
+    message = _("Your flare-up plan is on until %(date)s. Go gently.", date=until)
     return respond(redirect_to=home, message=message)
 
 
@@ -37,4 +38,4 @@ def end_flare() -> ResponseReturnValue:
     """Go back to the usual plan from today."""
     flares.end_spell(db.session, me(), today=clock.local_today(me().timezone))
     db.session.commit()
-    return respond(redirect_to=url_for("patient.home"), message="Back to your usual plan.")
+    return respond(redirect_to=url_for("patient.home"), message=_("Back to your usual plan."))

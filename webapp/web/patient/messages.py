@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import jsonify, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from webapp.extensions import db
 from webapp.models import Exercise, Role
@@ -73,7 +74,7 @@ def send_message() -> ResponseReturnValue:
     db.session.commit()
     if wants_json():
         return jsonify(id=sent.id), 201
-    return respond(redirect_to=url_for("patient.messages_page") + "#latest", message="Sent.")
+    return respond(redirect_to=url_for("patient.messages_page") + "#latest", message=_("Sent."))
 
 
 @bp.post("/messages/<int:message_id>/take-back")
@@ -87,4 +88,4 @@ def take_back_message(message_id: int) -> ResponseReturnValue:
         db.session.rollback()
         return refuse(exc, back=back)
     db.session.commit()
-    return respond(redirect_to=back, message="Your message is taken back.")
+    return respond(redirect_to=back, message=_("Your message is taken back."))

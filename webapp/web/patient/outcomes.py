@@ -6,16 +6,18 @@ from collections.abc import Mapping
 
 from flask import abort, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from webapp.extensions import db
 from webapp.models import OutcomeResponse, Role, utcnow
 from webapp.services import clock, outcomes
 from webapp.services.errors import NotFound, ValidationError
-from webapp.web.patient.blueprint import bp, first_message, new_client_id, refusal
+from webapp.web.patient.blueprint import bp, first_message, new_client_id, refusal, translated
 from webapp.web.rendering import respond, wants_json
 from webapp.web.security import me, roles_required
 
-KEPT_FOR_LATER = "Your answers are kept. Finish whenever suits you."
+KEPT_FOR_LATER = _l("Your answers are kept. Finish whenever suits you.")
 
 
 def _values(draft: OutcomeResponse | None) -> dict[str, str]:
@@ -53,14 +55,14 @@ def questionnaire(slug: str) -> ResponseReturnValue:
 
 def _not_due(slug: str) -> ResponseReturnValue:
     if wants_json():
-        return refusal("This questionnaire is not due any more.", "not_found")
+        return refusal(_("This questionnaire is not due any more."), "not_found")
     return respond(redirect_to=url_for("patient.questionnaire_done", slug=slug))
 
 
 def _refused(slug: str, exc: ValidationError) -> ResponseReturnValue:
     if wants_json():
         return refusal(first_message(exc), exc.code, exc.errors)
-    return _page(outcomes.sheet(db.session, me(), slug), request.form, exc.errors, 422)
+    return _page(outcomes.sheet(db.session, me(), slug), request.form, translated(exc.errors), 422)
 
 
 @bp.post("/questionnaires/<slug>")
@@ -82,7 +84,7 @@ def answer_questionnaire(slug: str) -> ResponseReturnValue:
         return jsonify(id=response.id, status=response.status, score=response.score), 200
     if finish:
         return respond(redirect_to=url_for("patient.questionnaire_done", slug=slug))
-    return respond(redirect_to=url_for("patient.home"), message=KEPT_FOR_LATER)
+    return respond(redirect_to=url_for("patient.home"), message=str(KEPT_FOR_LATER))
 
 
 @bp.get("/questionnaires/<slug>/done")

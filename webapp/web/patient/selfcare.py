@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from flask import abort, jsonify, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from webapp.extensions import db
 from webapp.models import Role
 from webapp.services import library, records, today
 from webapp.services.errors import NotFound, ValidationError
+from webapp.web.content_text import exercise_text
 from webapp.web.patient.blueprint import SELFCARE_GONE, bp, gone, refuse
 from webapp.web.rendering import respond, wants_json
 from webapp.web.security import me, roles_required
@@ -40,12 +42,12 @@ def selfcare_done(exercise_id: int) -> ResponseReturnValue:
         )
     except NotFound:
         db.session.rollback()
-        return gone(SELFCARE_GONE, "not_found")
+        return gone(str(SELFCARE_GONE), "not_found")
     except ValidationError as exc:
         db.session.rollback()
         return refuse(exc, back=url_for("patient.selfcare", exercise_id=exercise_id))
     db.session.commit()
     if wants_json():
         return jsonify(status="saved"), 201
-    message = f"Logged {exercise.title} as self-care. Nice work."
+    message = _("Logged %(title)s as self-care. Nice work.", title=exercise_text(exercise).title)
     return respond(redirect_to=url_for("library.browse"), message=message)

@@ -6,13 +6,14 @@ from typing import Any
 
 from flask import request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from webapp.extensions import db
 from webapp.models import ReminderSettings, Role
 from webapp.services import accounts, devices, discharge, programs, reminders
 from webapp.services.errors import ValidationError
-from webapp.web.patient.blueprint import bp
+from webapp.web.patient.blueprint import bp, translated
 from webapp.web.rendering import respond
 from webapp.web.security import me, roles_required
 
@@ -26,7 +27,9 @@ def set_timezone() -> ResponseReturnValue:
         return respond(redirect_to=url_for("patient.home"))
     accounts.update_profile(db.session, me(), name=me().display_name, timezone=name)
     db.session.commit()
-    return respond(redirect_to=url_for("patient.home"), message=f"Your day now follows {name}.")
+    return respond(
+        redirect_to=url_for("patient.home"), message=_("Your day now follows %(zone)s.", zone=name)
+    )
 
 
 def _reminders_page(
@@ -94,13 +97,13 @@ def save_reminder_settings() -> ResponseReturnValue:
         reminders.save_settings(db.session, me(), data)
     except ValidationError as exc:
         db.session.rollback()
-        return _reminders_page(data.__dict__, exc.errors, status=422)
+        return _reminders_page(data.__dict__, translated(exc.errors), status=422)
     db.session.commit()
     return _reminders_page(
         data.__dict__,
         {},
         redirect_to=url_for("patient.reminder_settings"),
-        message="Your reminder settings are saved.",
+        message=_("Your reminder settings are saved."),
     )
 
 
@@ -111,8 +114,8 @@ def request_erasure() -> ResponseReturnValue:
     asked = discharge.request_erasure(db.session, me())
     db.session.commit()
     message = (
-        "Your request is sent. The clinic's administrator will contact you before erasing."
+        _("Your request is sent. The clinic's administrator will contact you before erasing.")
         if asked
-        else "You have already asked. The clinic's administrator will contact you."
+        else _("You have already asked. The clinic's administrator will contact you.")
     )
     return respond(redirect_to=url_for("auth.account") + "#erasure-h", message=message)

@@ -83,7 +83,7 @@ def complete() -> ResponseReturnValue:
         )
     except NotFound:
         db.session.rollback()
-        return gone(NOT_IN_PLAN, "not_in_plan")
+        return gone(str(NOT_IN_PLAN), "not_in_plan")
     except ValidationError as exc:
         db.session.rollback()
         return refuse(exc, back=url_for("patient.home"))
@@ -101,9 +101,10 @@ def undo(completion_id: int) -> ResponseReturnValue:
         today.undo_completion(db.session, me(), completion_id)
     except ValidationError as exc:
         db.session.rollback()
+        reason = exc.first("__all__")
         return respond(
             redirect_to=url_for("patient.home"),
-            message=exc.first("__all__") or "That can no longer be undone.",
+            message=_(reason) if reason else _("That can no longer be undone."),
             category="error",
         )
     db.session.commit()

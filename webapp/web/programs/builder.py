@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import render_template, request
+from flask import current_app, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
 
 from webapp.extensions import db
 from webapp.models import Program, Role, User
-from webapp.services import audit, care, numbers, outcomes, programs, records
+from webapp.services import audit, care, languages, numbers, outcomes, programs, records
 from webapp.services.errors import ValidationError
 from webapp.web.programs.blueprint import (
     bp,
@@ -24,9 +26,6 @@ from webapp.web.rendering import respond
 from webapp.web.security import me, roles_required
 
 DETAIL_FIELDS = ("title", "note", "start_date", "end_date")
-TEMPLATE_OUTCOMES = (
-    "The template's questionnaires were assigned too ({count}); change them on the patient's page."
-)
 
 
 @bp.get("/patients/<int:patient_id>/program")
@@ -64,7 +63,17 @@ def start(patient_id: int) -> ResponseReturnValue:
         return builder_page(patient, working, status=422, start_errors={template_id: problem})
     added = outcomes.apply_template(db.session, me(), patient, template) if template else []
     db.session.commit()
-    message = TEMPLATE_OUTCOMES.format(count=len(added)) if added else None
+    message = (
+        ngettext(
+            "The template's questionnaire was assigned too (%(num)d); "
+            "change it on the patient's page.",
+            "The template's questionnaires were assigned too (%(num)d); "
+            "change them on the patient's page.",
+            len(added),
+        )
+        if added
+        else None
+    )
     return respond(redirect_to=builder_url(program), message=message)
 
 
@@ -91,7 +100,7 @@ def _parse_date(raw: str | None) -> date | None:
 def _save_details(program: Program, patient: User, values: dict[str, str]) -> None:
     end_date = _parse_date(values["end_date"])
     if values["end_date"] and end_date is None:
-        raise ValidationError("Please enter a date like 2026-12-31.", "end_date")
+        raise ValidationError(_("Please enter a date like 2026-12-31."), "end_date")
     programs.update_details(
         program,
         title=values["title"],
@@ -134,7 +143,7 @@ def details(program_id: int) -> ResponseReturnValue:
         program,
         patient,
         redirect_to=builder_url(program, "program-details"),
-        message="Program details saved.",
+        message=_("Program details saved."),
         details_errors={},
         details_values=None,
         saved=True,
@@ -153,11 +162,11 @@ def assign(program_id: int) -> ResponseReturnValue:
         # Items that still need a side are flagged next to their side field.
         return respond(
             redirect_to=builder_url(program, "program-items"),
-            message=exc.first("__all__") or "That did not work.",
+            message=exc.first("__all__") or _("That did not work."),
             category="error",
         )
     db.session.commit()
-    message = f"{patient.first_name} now has this program on their phone."
+    message = _("%(name)s now has this program on their phone.", name=patient.first_name)
     return respond(redirect_to=builder_url(program), message=message)
 
 
@@ -180,29 +189,45 @@ def save_template(program_id: int) -> ResponseReturnValue:
         return builder_page(
             patient, program, status=422, template_errors=exc.errors, template_values=request.form
         )
-    message = f"Saved the template “{template.title}”{_with_questionnaires(patient, template)}."
+    names = _with_questionnaires(patient, template)
+    if names:
+        message = _(
+            "Saved the template “%(title)s”, with its questionnaires (%(names)s).",
+            title=template.title,
+            names=names,
+        )
+    else:
+        message = _("Saved the template “%(title)s”.", title=template.title)
     db.session.commit()
     return respond(redirect_to=builder_url(program), message=message)
 
 
 def _with_questionnaires(patient: User, template: Any) -> str:
-    """Carry the patient's questionnaire schedules into the template when asked to."""
+    """Carry the patient's questionnaire schedules into the template when asked to.
+
+    Return the questionnaires carried (their short names), or "" for none.
+    """
     if not request.form.get("template_outcomes"):
         return ""
     names = outcomes.copy_to_template(db.session, patient, template)
-    return f", with its questionnaires ({', '.join(n.upper() for n in names)})" if names else ""
+    return ", ".join(n.upper() for n in names)
 
 
 @bp.get("/programs/<int:program_id>/handout")
 @roles_required(Role.THERAPIST)
 def handout(program_id: int) -> ResponseReturnValue:
-    """Show a print-friendly handout of the program."""
+    """Show a print-friendly handout of the program, in the patient's language.
+
+    The patient takes it home: it speaks their language (else the clinic's), whatever
+    language the therapist who prints it reads the app in.
+    """
     program, patient = linked_program(program_id)
     audit.record(db.session, me(), "program.handout", patient=patient)
     db.session.commit()
-    return render_template(
-        "programs/handout.html",
-        program=program,
-        patient=patient,
-        items=programs.current_items(program),
-    )
+    with force_locale(languages.of(patient.language, current_app.config["CLINIC_LANGUAGE"])):
+        return render_template(
+            "programs/handout.html",
+            program=program,
+            patient=patient,
+            items=programs.current_items(program),
+        )

@@ -6,12 +6,13 @@ from typing import Any
 
 from flask import request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from webapp.extensions import db
 from webapp.models import Program, ProgramItem, Role, User
 from webapp.services import dose, library, numbers, programs, records
 from webapp.services.errors import ValidationError
-from webapp.web.content_text import reader_language
+from webapp.web.content_text import exercise_text, reader_language
 from webapp.web.programs.blueprint import (
     bp,
     builder_context,
@@ -107,7 +108,7 @@ def _add_refused(
     side_message = exc.first("side")
     if side_message:
         return _side_refused(program, patient, exercise_id, side_message)
-    message = exc.first("__all__") or "That did not work."
+    message = exc.first("__all__") or _("That did not work.")
     return _items_answer(
         program,
         patient,
@@ -163,7 +164,7 @@ def _dose_saved(program: Program, patient: User, item: ProgramItem) -> ResponseR
         "programs/_item.html",
         trigger="program-changed",
         redirect_to=builder_url(program, f"item-{item.lineage}"),
-        message=f"Saved the dose of {item.exercise.title}.",
+        message=_("Saved the dose of %(title)s.", title=exercise_text(item.exercise).title),
         program=program,
         patient=patient,
         item=item,
@@ -210,10 +211,12 @@ def remove_item(program_id: int, item_id: int) -> ResponseReturnValue:
     """Take an exercise out of the program."""
     program, patient = linked_program(program_id)
     item = programs.get_item(program, item_id)
-    title = item.exercise.title
+    title = exercise_text(item.exercise).title
     programs.remove_item(db.session, me(), program, item, today=patient_today(patient))
     db.session.commit()
-    return _items_changed(program, patient, "program-items", message=f"Removed {title}.")
+    return _items_changed(
+        program, patient, "program-items", message=_("Removed %(title)s.", title=title)
+    )
 
 
 def _swap_refused(program_id: int, exc: ValidationError) -> ResponseReturnValue:
@@ -238,7 +241,7 @@ def swap_item(program_id: int, item_id: int) -> ResponseReturnValue:
     item = programs.get_item(program, item_id)
     exercise_id = request.form.get("exercise_id", type=numbers.record_id) or 0
     chosen = records.addable_exercise(db.session, exercise_id)
-    old = item.exercise.title
+    old = exercise_text(item.exercise).title
     try:
         new = programs.swap_item(
             db.session, me(), program, item, chosen, today=patient_today(patient)
@@ -247,7 +250,7 @@ def swap_item(program_id: int, item_id: int) -> ResponseReturnValue:
         db.session.rollback()
         return _swap_refused(program_id, exc)
     db.session.commit()
-    message = f"Swapped {old} for {new.exercise.title}."
+    message = _("Swapped %(old)s for %(new)s.", old=old, new=exercise_text(new.exercise).title)
     return _items_changed(
         program, patient, f"item-{new.lineage}", added=new.lineage, message=message
     )

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from webapp.extensions import db
 from webapp.models import Alert, Role, User
@@ -49,7 +50,7 @@ def acknowledge(alert_id: int) -> ResponseReturnValue:
         person,
         trigger="alert-acknowledged",
         redirect_to=back_to(person, "alerts"),
-        message="Alert acknowledged.",
+        message=_("Alert acknowledged."),
     )
 
 
@@ -67,7 +68,7 @@ def patient_pain_threshold(patient_id: int) -> ResponseReturnValue:
         return detail_page(person, status=422, **refused)
     audit.record(db.session, me(), "patient.pain_threshold", patient=person, detail=typed.strip())
     db.session.commit()
-    return respond(redirect_to=back_to(person, "alerts"), message="High-pain alert saved.")
+    return respond(redirect_to=back_to(person, "alerts"), message=_("High-pain alert saved."))
 
 
 def _settings_values(form: Any = None) -> dict[str, Any]:
@@ -101,7 +102,7 @@ def settings() -> ResponseReturnValue:
         else:
             db.session.commit()
             return respond(
-                redirect_to=url_for("therapist.settings"), message="Alert settings saved."
+                redirect_to=url_for("therapist.settings"), message=_("Alert settings saved.")
             )
     db.session.commit()
     status = 422 if errors else 200

@@ -7,6 +7,8 @@ from typing import Any
 
 from flask import current_app, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import format_date
+from flask_babel import gettext as _
 from markupsafe import Markup
 
 from webapp.extensions import db
@@ -39,7 +41,7 @@ def _pain_chart(detail: patient_detail.PatientDetail) -> Markup:
     visits_marked = [
         charts.ChartMarker(
             clock.local_today(detail.patient.timezone, v.starts_at),
-            f"Visit {v.starts_at:%d %b}",
+            _("Visit %(day)s", day=format_date(v.starts_at, "dd MMM")),
             "visit",
         )
         for v in detail.visits
@@ -160,4 +162,4 @@ def add_note(patient_id: int) -> ResponseReturnValue:
             person, status=422, note_error=exc.first("body"), note_value=body.strip()
         )
     db.session.commit()
-    return respond(redirect_to=back_to(person, "notes"), message="Note saved.")
+    return respond(redirect_to=back_to(person, "notes"), message=_("Note saved."))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from webapp.extensions import db
 from webapp.models import Role
@@ -31,7 +32,11 @@ def discharge_patient(patient_id: int) -> ResponseReturnValue:
         )
     db.session.commit()
     until = local_date(person.access_until, current_app.config["CLINIC_TIMEZONE"])
-    message = f"{person.display_name} is discharged. They can read their history until {until}."
+    message = _(
+        "%(name)s is discharged. They can read their history until %(day)s.",
+        name=person.display_name,
+        day=until,
+    )
     return respond(redirect_to=back_to(person, "care"), message=message)
 
 
@@ -48,5 +53,5 @@ def reactivate_patient(patient_id: int) -> ResponseReturnValue:
             redirect_to=back_to(person, "care"), message=exc.first("__all__"), category="error"
         )
     db.session.commit()
-    message = f"{person.display_name} is in your care again."
+    message = _("%(name)s is in your care again.", name=person.display_name)
     return respond(redirect_to=back_to(person, "care"), message=message)

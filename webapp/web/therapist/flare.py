@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from webapp.extensions import db
 from webapp.models import Role
@@ -33,4 +34,4 @@ def flare_plan(patient_id: int) -> ResponseReturnValue:
         db.session.rollback()
         return detail_page(person, status=422, **flare_context(person, form, exc.errors))
     db.session.commit()
-    return respond(redirect_to=back_to(person, "flare"), message="Flare-up plan saved.")
+    return respond(redirect_to=back_to(person, "flare"), message=_("Flare-up plan saved."))

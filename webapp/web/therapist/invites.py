@@ -4,28 +4,31 @@ from __future__ import annotations
 
 from flask import current_app, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from webapp.extensions import db
 from webapp.models import Role
 from webapp.services import accounts, care, email_links, invites, mail, programs
 from webapp.services.errors import ValidationError
+from webapp.web.content_text import template_title
 from webapp.web.invite_links import invite_link_key, invite_url, link_policy, qr_svg
 from webapp.web.rendering import apply_errors, options, respond, timezone_options
 from webapp.web.security import me, roles_required
 from webapp.web.therapist.blueprint import bp
 from webapp.web.therapist.forms import NewPatientForm
 
-EMAIL_OFF = "Email is off at this clinic (no SMTP settings): show the QR code instead."
+EMAIL_OFF = _l("Email is off at this clinic (no SMTP settings): show the QR code instead.")
 
 
 def _new_patient_form() -> NewPatientForm:
     form = NewPatientForm()
     form.timezone.choices = timezone_options()
     form.template.choices = options(
-        [("", "None yet: I will build it later")]
-        + [(str(t.id), t.title) for t in programs.templates(db.session)]
+        [("", _("None yet: I will build it later"))]
+        + [(str(t.id), template_title(t)) for t in programs.templates(db.session)]
     )
-    form.side.choices = options([("", "Not needed"), ("left", "Left"), ("right", "Right")])
+    form.side.choices = options([("", _("Not needed")), ("left", _("Left")), ("right", _("Right"))])
     if not form.is_submitted():
         form.timezone.data = current_app.config["CLINIC_TIMEZONE"]
     return form
@@ -48,9 +51,13 @@ def _create_patient(form: NewPatientForm) -> accounts.NewPatient:
 def _program_started(created: accounts.NewPatient) -> str | None:
     if created.program is None:
         return None
-    return (
-        f"{created.patient.first_name}'s home program “{created.program.title}” "
-        "starts today. You can change it any time from the program builder."
+    return str(
+        _(
+            "%(name)s's home program “%(title)s” starts today. "
+            "You can change it any time from the program builder.",
+            name=created.patient.first_name,
+            title=created.program.title,
+        )
     )
 
 
@@ -120,7 +127,7 @@ def email_invite(patient_id: int) -> ResponseReturnValue:
     person = care.linked_patient(db.session, me(), patient_id)
     back = url_for("therapist.invite", patient_id=person.id)
     if not mail.mail_enabled(current_app.config):
-        return respond(redirect_to=back, message=EMAIL_OFF, category="error")
+        return respond(redirect_to=back, message=str(EMAIL_OFF), category="error")
     try:
         ttl = int(current_app.config["INVITE_TTL_DAYS"])
         email_links.email_invite(db.session, me(), person, link_policy(), ttl_days=ttl)
@@ -128,4 +135,5 @@ def email_invite(patient_id: int) -> ResponseReturnValue:
         db.session.rollback()
         return respond(redirect_to=back, message=exc.first("__all__"), category="error")
     db.session.commit()
-    return respond(redirect_to=back, message=f"The link is on its way to {person.email}.")
+    message = _("The link is on its way to %(email)s.", email=person.email)
+    return respond(redirect_to=back, message=message)

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from webapp.extensions import db
 from webapp.models import Role, User
@@ -83,7 +84,7 @@ def answer(patient_id: int) -> ResponseReturnValue:
     if wants_fragment():  # the panel beside the patient's page: stay there
         return _conversation(patient, MessageForm(formdata=None))
     back = url_for("therapist.conversation", patient_id=patient.id) + "#latest"
-    return respond(redirect_to=back, message="Sent.")
+    return respond(redirect_to=back, message=_("Sent."))
 
 
 @bp.post("/patients/<int:patient_id>/messages/handled")
@@ -96,7 +97,7 @@ def mark_handled(patient_id: int) -> ResponseReturnValue:
     if wants_fragment():
         return _conversation(patient, MessageForm(formdata=None))
     back = url_for("therapist.conversation", patient_id=patient.id)
-    return respond(redirect_to=back, message="Marked as handled.")
+    return respond(redirect_to=back, message=_("Marked as handled."))
 
 
 @bp.post("/messages/<int:message_id>/take-back")
@@ -112,7 +113,7 @@ def take_back_message(message_id: int) -> ResponseReturnValue:
         )
     db.session.commit()
     back = url_for("therapist.conversation", patient_id=taken.patient_id)
-    return respond(redirect_to=back, message="Your message is taken back.")
+    return respond(redirect_to=back, message=_("Your message is taken back."))
 
 
 @bp.route("/quick-replies", methods=["GET", "POST"])
@@ -128,7 +129,7 @@ def quick_replies() -> ResponseReturnValue:
             form.text.errors = exc.errors.get("text", [])
         else:
             db.session.commit()
-            return respond(redirect_to=url_for("therapist.quick_replies"), message="Saved.")
+            return respond(redirect_to=url_for("therapist.quick_replies"), message=_("Saved."))
     replies = messages.quick_replies.of(db.session, me())
     status = 422 if form.text.errors else 200
     return respond("messages/quick_replies.html", status=status, form=form, replies=replies)
@@ -140,7 +141,7 @@ def delete_quick_reply(reply_id: int) -> ResponseReturnValue:
     """Delete one of one's quick replies."""
     messages.quick_replies.remove(db.session, me(), reply_id)
     db.session.commit()
-    return respond(redirect_to=url_for("therapist.quick_replies"), message="Deleted.")
+    return respond(redirect_to=url_for("therapist.quick_replies"), message=_("Deleted."))
 
 
 @bp.post("/settings/summary")
@@ -150,5 +151,5 @@ def weekly_summary_setting() -> ResponseReturnValue:
     on = request.form.get("weekly_summary") == "on"
     weekly_summary.set_summary(db.session, me(), on)
     db.session.commit()
-    message = "The weekly summary is on." if on else "The weekly summary is off."
+    message = _("The weekly summary is on.") if on else _("The weekly summary is off.")
     return respond(redirect_to=url_for("therapist.settings"), message=message)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Response, abort, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from webapp.extensions import db
 from webapp.models import Role
@@ -29,7 +30,7 @@ def assign_outcome(patient_id: int) -> ResponseReturnValue:
         panel = outcome_context(person, values=request.form, errors=exc.errors)
         return detail_page(person, status=422, **panel)
     db.session.commit()
-    return respond(redirect_to=back_to(person, "outcomes"), message="Questionnaire assigned.")
+    return respond(redirect_to=back_to(person, "outcomes"), message=_("Questionnaire assigned."))
 
 
 @bp.post("/patients/<int:patient_id>/outcomes/<int:assignment_id>/end")
@@ -42,7 +43,7 @@ def end_outcome(patient_id: int, assignment_id: int) -> ResponseReturnValue:
     except NotFound:
         abort(404)
     db.session.commit()
-    return respond(redirect_to=back_to(person, "outcomes"), message="Questionnaire stopped.")
+    return respond(redirect_to=back_to(person, "outcomes"), message=_("Questionnaire stopped."))
 
 
 @bp.get("/patients/<int:patient_id>/outcomes/<slug>")

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from flask import current_app, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from webapp.extensions import db
 from webapp.models import Appointment, Role, User
-from webapp.services import care, clock, records, visits
+from webapp.services import care, records, visits
 from webapp.services.errors import ValidationError
+from webapp.web.formatting import local_datetime
 from webapp.web.rendering import respond
 from webapp.web.security import me, roles_required
 from webapp.web.therapist.blueprint import bp
@@ -43,8 +45,8 @@ def book_visit(patient_id: int) -> ResponseReturnValue:
             person, status=422, visit_values=dict(request.form), visit_errors=exc.errors
         )
     db.session.commit()
-    when = clock.local_now(_clinic_timezone(), visit.starts_at)
-    message = f"Visit booked for {when:%A %-d %B at %H:%M}."
+    when = local_datetime(visit.starts_at, _clinic_timezone())
+    message = _("Visit booked for %(when)s.", when=when)
     return respond(redirect_to=back_to(person, "visits"), message=message)
 
 
@@ -77,7 +79,7 @@ def edit_visit(visit_id: int) -> ResponseReturnValue:
         visit, person = records.linked_visit(db.session, me(), visit_id)
         return _visit_page(visit, person, dict(request.form), exc.errors)
     db.session.commit()
-    message = "Visit moved; its reminders follow."
+    message = _("Visit moved; its reminders follow.")
     return respond(redirect_to=back_to(person, "visits"), message=message)
 
 
@@ -88,5 +90,5 @@ def cancel_visit(visit_id: int) -> ResponseReturnValue:
     visit, person = records.linked_visit(db.session, me(), visit_id)
     visits.cancel(db.session, me(), visit)
     db.session.commit()
-    message = "Visit cancelled; its reminders are withdrawn."
+    message = _("Visit cancelled; its reminders are withdrawn.")
     return respond(redirect_to=back_to(person, "visits"), message=message)
