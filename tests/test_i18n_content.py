@@ -343,3 +343,15 @@ def test_the_figure_is_named_in_spanish_for_a_spanish_reader(
     assert f"<title>Dibujo del ejercicio «{QUAD_SET_ES}»: primero la posición inicial" in page
     # The English description (content/poses) is not read out on a Spanish page.
     assert "A person lies on a bed with one leg straight" not in page
+
+
+def test_the_exercise_form_offers_kinds_and_regions_in_spanish(
+    client: FlaskClient, session: Session, make: Factory
+) -> None:
+    therapist = make.therapist()
+    therapist.language = "es"
+    session.flush()
+    login(client, therapist)
+    page = _page(client, "/library/new")
+    assert ">Fortalecimiento</option>" in page and "Rodillas" in page
+    assert ">Strengthening</option>" not in page
