@@ -34,6 +34,11 @@ EXERCISE_KEYS: dict[str, type] = {
     "cautions": list,
     "dose": dict,
 }
+# Each language other than English the shipped text is translated into: a table named after
+# it (``[exercise.es]``, ``[template.es]``, an item's ``note_es``).
+TRANSLATIONS: tuple[str, ...] = ("es",)
+TRANSLATED_KEYS: frozenset[str] = frozenset({"title", "purpose", "steps", "cautions"})
+TEMPLATE_TRANSLATED_KEYS: frozenset[str] = frozenset({"title", "description"})
 # Keys an exercise may leave out (the loader fills in: False, [], [], []).
 OPTIONAL_KEYS: dict[str, type] = {
     "side_required": bool,
@@ -41,6 +46,8 @@ OPTIONAL_KEYS: dict[str, type] = {
     "harder": list,
     "sources": list,
 }
+# Translation tables sit next to the English keys (test_exercise_translation_follows_rules).
+OPTIONAL_KEYS.update({language: dict for language in TRANSLATIONS})
 
 # Dose key -> (inclusive minimum, inclusive maximum); "side" is checked against vocab.
 DOSE_RANGES: dict[str, tuple[int, int]] = {
@@ -53,9 +60,9 @@ DOSE_RANGES: dict[str, tuple[int, int]] = {
 DOSE_KEYS: frozenset[str] = frozenset({*DOSE_RANGES, "side"})
 
 TEMPLATE_KEYS: frozenset[str] = frozenset(
-    {"slug", "version", "title", "description", "conditions", "item"}
+    {"slug", "version", "title", "description", "conditions", "item", *TRANSLATIONS}
 )
-ITEM_KEYS: frozenset[str] = DOSE_KEYS | {"exercise", "note"}
+ITEM_KEYS: frozenset[str] = DOSE_KEYS | {"exercise", "note"} | {f"note_{t}" for t in TRANSLATIONS}
 
 REQUIRED_TEMPLATES: frozenset[str] = frozenset(
     {
@@ -296,6 +303,63 @@ def test_template_structure() -> None:
         assert set(conditions) <= set(vocab.CONDITIONS), f"{slug}: unknown conditions"
         items = template["item"]
         assert isinstance(items, list) and 4 <= len(items) <= 6, f"{slug}: needs 4-6 items"
+
+
+@pytest.mark.parametrize("language", TRANSLATIONS)
+@pytest.mark.parametrize("entry", _all_exercises(), ids=_exercise_id)
+def test_exercise_translation_follows_rules(
+    entry: tuple[str, dict[str, Any]], language: str
+) -> None:
+    """Each exercise has its text in every language, held to the English rules and counts."""
+    _, ex = entry
+    text = ex.get(language)
+    assert isinstance(text, dict), f"no [exercise.{language}] table"
+    assert set(text) == TRANSLATED_KEYS, f"{language} keys must be {sorted(TRANSLATED_KEYS)}"
+    problems: list[str] = []
+    title, purpose = text["title"], text["purpose"]
+    if not isinstance(title, str) or not _is_one_line(title) or len(title) > MAX_TITLE:
+        problems.append(f"{language} title must be one line of at most {MAX_TITLE} chars")
+    if not isinstance(purpose, str) or not _is_one_line(purpose) or len(purpose) > MAX_PURPOSE:
+        problems.append(f"{language} purpose must be one line of at most {MAX_PURPOSE} chars")
+    for name, limit in (("steps", MAX_STEP), ("cautions", MAX_CAUTION)):
+        values = text[name]
+        if not isinstance(values, list):
+            problems.append(f"{language} {name} must be a list")
+            continue
+        # The same count as the English: step 3 in Spanish is step 3 in English.
+        count = len(ex[name])
+        problems += _check_string_list(f"{language} {name}", values, count, count, limit)
+    problems += [
+        f"{language} step should not carry its own number: {s!r}"
+        for s in text["steps"]
+        if isinstance(s, str) and re.match(r"^\d+[.)]", s)
+    ]
+    assert not problems, "; ".join(problems)
+
+
+@pytest.mark.parametrize("language", TRANSLATIONS)
+def test_template_translations(language: str) -> None:
+    """Each template has its title, description and notes in every language."""
+    problems: list[str] = []
+    for template in _templates():
+        name = template.get("slug")
+        text = template.get(language)
+        if not isinstance(text, dict) or set(text) != TEMPLATE_TRANSLATED_KEYS:
+            problems.append(f"{name}: needs [template.{language}] with title and description")
+            continue
+        for key, limit in (("title", MAX_TITLE), ("description", MAX_DESCRIPTION)):
+            value = text[key]
+            if not isinstance(value, str) or not _is_one_line(value) or len(value) > limit:
+                problems.append(f"{name}: {language} {key} must be one line <= {limit}")
+        for item in template.get("item", []):
+            exercise, key = item.get("exercise"), f"note_{language}"
+            if ("note" in item) != (key in item):
+                problems.append(f"{name}/{exercise}: a note needs its {key}, and only a note")
+            elif key in item:
+                note = item[key]
+                if not isinstance(note, str) or not _is_one_line(note) or len(note) > MAX_NOTE:
+                    problems.append(f"{name}/{exercise}: {key} must be one line <= {MAX_NOTE}")
+    assert not problems, "; ".join(problems)
 
 
 def test_template_items_valid() -> None:

@@ -1,4 +1,4 @@
-"""The shared "Normal soreness or stop?" card (soreness.toml)."""
+"""The shared "Normal soreness or stop?" card (soreness.toml), in each language it has."""
 
 from __future__ import annotations
 
@@ -24,10 +24,13 @@ class SorenessCard:
 
 
 @cache
-def card() -> SorenessCard:
-    """Return the shipped card (read once)."""
+def card(language: str = "en") -> SorenessCard:
+    """Return the shipped card in ``language``, English if it has none (read once each)."""
     text = resources.files("webapp.content").joinpath("soreness.toml").read_text()
-    data = tomllib.loads(text)
+    english = tomllib.loads(text)
+    own = english.get(language) if language != "en" else None
+    # The source is a citation: it stays as written.
+    data = {**english, **own} if isinstance(own, dict) else english
     return SorenessCard(
         heading=data["heading"],
         fine_heading=data["fine"]["heading"],

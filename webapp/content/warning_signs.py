@@ -1,4 +1,9 @@
-"""The check-in's warning signs and the advice each one leads to (warning_signs.toml)."""
+"""The check-in's warning signs and the advice each one leads to (warning_signs.toml).
+
+The text is English, with each other language's in a table named after it (``[route.es]``
+...). ``content(language)`` is the whole content in one language: same keys, ranks and
+routes, the reader's words; a language without a table reads English.
+"""
 
 from __future__ import annotations
 
@@ -64,7 +69,18 @@ class WarningContent:
         return known.label if known else sign
 
 
-def parse(data: dict[str, Any]) -> WarningContent:
+def _in(table: dict[str, Any], language: str) -> dict[str, Any]:
+    """Return a table with its text in ``language`` (the English where it has none)."""
+    own = table.get(language)
+    if language == "en" or not isinstance(own, dict):
+        return table
+    for name, value in own.items():
+        if isinstance(value, list) and len(value) != len(table[name]):
+            raise ValueError(f"{language} {name} must have as many lines as the English")
+    return {**table, **own}
+
+
+def parse(data: dict[str, Any], language: str = "en") -> WarningContent:
     """Build the content from parsed TOML; raise ValueError when it does not hold together."""
     routes = {
         r["key"]: Route(
@@ -75,7 +91,7 @@ def parse(data: dict[str, Any]) -> WarningContent:
             heading=r["heading"],
             advice=tuple(r["advice"]),
         )
-        for r in data["route"]
+        for r in (_in(route, language) for route in data["route"])
     }
     signs = {
         s["key"]: Sign(
@@ -85,7 +101,7 @@ def parse(data: dict[str, Any]) -> WarningContent:
             label=s["label"],
             source=s["source"],
         )
-        for s in data["sign"]
+        for s in (_in(sign, language) for sign in data["sign"])
     }
     for route in routes.values():
         if route.call not in CALLS:
@@ -95,18 +111,18 @@ def parse(data: dict[str, Any]) -> WarningContent:
             raise ValueError(f"sign {sign.key}: unknown route {sign.route!r}")
         if not sign.source.strip():
             raise ValueError(f"sign {sign.key}: every sign names its source")
-    high = data["high_pain"]
+    high = _in(data["high_pain"], language)
     pain = PainAdvice(
         heading=high["heading"],
         advice=tuple(high["advice"]),
         source=high["source"],
-        rise=data["pain_rise"]["advice"],
+        rise=_in(data["pain_rise"], language)["advice"],
     )
     return WarningContent(routes=routes, signs=signs, pain=pain)
 
 
 @cache
-def content() -> WarningContent:
-    """Return the shipped warning signs and advice (read once)."""
+def content(language: str = "en") -> WarningContent:
+    """Return the shipped warning signs and advice in ``language`` (read once each)."""
     text = resources.files("webapp.content").joinpath("warning_signs.toml").read_text()
-    return parse(tomllib.loads(text))
+    return parse(tomllib.loads(text), language)

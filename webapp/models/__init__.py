@@ -19,7 +19,14 @@ from webapp.models.activity import Alert, Appointment, CheckIn, Completion
 from webapp.models.audit import AuditEvent
 from webapp.models.base import Base, utcnow
 from webapp.models.clinic import PatientAlertSettings, TherapistNote, TherapistSettings
-from webapp.models.library import Exercise, ExerciseSource, LadderRung, Media
+from webapp.models.library import (
+    TRANSLATED_FIELDS,
+    Exercise,
+    ExerciseSource,
+    ExerciseText,
+    LadderRung,
+    Media,
+)
 from webapp.models.mail import EmailPreference, OutboundEmail
 from webapp.models.messages import Message, MessageRead, QuickReply
 from webapp.models.outcomes import OutcomeAnswer, OutcomeAssignment, OutcomeResponse
@@ -40,6 +47,7 @@ from webapp.models.reminders import (
 )
 
 __all__ = [
+    "TRANSLATED_FIELDS",
     "Alert",
     "Appointment",
     "CheckIn",
@@ -49,6 +57,7 @@ __all__ = [
     "Exercise",
     "FlarePlan",
     "ExerciseSource",
+    "ExerciseText",
     "LadderRung",
     "Media",
     "OutcomeAnswer",

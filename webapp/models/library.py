@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -35,6 +37,20 @@ class DoseColumns:
     times_per_day: Mapped[int] = mapped_column(default=1)
 
 
+# The fields of an exercise a reader reads, and so the ones kept per language.
+TRANSLATED_FIELDS: tuple[str, ...] = ("title", "purpose", "steps", "cautions")
+
+
+@dataclass(frozen=True, slots=True)
+class ExerciseText:
+    """What a reader reads of an exercise, in one language."""
+
+    title: str
+    purpose: str
+    steps: tuple[str, ...]
+    cautions: tuple[str, ...]
+
+
 class Exercise(DoseColumns, Base):
     """One exercise: what it is for, how to do it, when to stop, and its default dose."""
 
@@ -55,6 +71,11 @@ class Exercise(DoseColumns, Base):
     steps: Mapped[list[str]] = mapped_column(JSON, default=list)
     cautions: Mapped[list[str]] = mapped_column(JSON, default=list)
     equipment: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The reader's text in other languages than English: {"es": {"title", "purpose",
+    # "steps", "cautions"}}, each field optional (a missing one is read in English). Shipped
+    # exercises get theirs from content/library; a clinic's own exercise is written in one
+    # language, its author's, and has none.
+    translations: Mapped[dict[str, dict[str, Any]]] = mapped_column(JSON, default=dict)
     sided: Mapped[bool] = mapped_column(default=False)
     # Done on one side only, and which side matters (the operated shoulder, the new
     # knee): a program must name left or right, never "both".
@@ -79,6 +100,26 @@ class Exercise(DoseColumns, Base):
     def is_builtin(self) -> bool:
         """Return True for exercises shipped with the app."""
         return self.source is ExerciseSource.BUILTIN
+
+    def text(self, language: str | None) -> ExerciseText:
+        """Return the exercise's text in ``language``, each missing field in English."""
+        own: dict[str, Any] = (self.translations or {}).get(language or "", {})
+        return ExerciseText(
+            title=own.get("title") or self.title,
+            purpose=own.get("purpose") or self.purpose,
+            steps=tuple(own.get("steps") or self.steps),
+            cautions=tuple(own.get("cautions") or self.cautions),
+        )
+
+    def drop_translations(self, fields: Iterable[str]) -> None:
+        """Forget the translations of fields whose English the clinic has rewritten."""
+        dropped = set(fields)
+        kept = {
+            language: {name: value for name, value in text.items() if name not in dropped}
+            for language, text in (self.translations or {}).items()
+        }
+        # A new dict, so the JSON column sees the change.
+        self.translations = {language: text for language, text in kept.items() if text}
 
 
 class LadderRung(Base):

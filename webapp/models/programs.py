@@ -132,10 +132,22 @@ class ProgramTemplate(Base):
     # Outcome measures offered with the template: a list of {"instrument", "at_start",
     # "every_weeks", "before_visits"}, as services.outcomes.assigning reads them.
     outcome_defaults: Mapped[list[dict[str, object]]] = mapped_column(JSON, default=list)
+    # A shipped template's title and description in other languages: {"es": {"title",
+    # "description"}}; a clinic's own template is in its author's language and has none.
+    translations: Mapped[dict[str, dict[str, str]]] = mapped_column(JSON, default=dict)
 
     items: Mapped[list[TemplateItem]] = relationship(
         back_populates="template", cascade="all, delete-orphan", order_by="TemplateItem.position"
     )
+
+    def title_in(self, language: str | None) -> str:
+        """Return the title in ``language`` (in English when it has none)."""
+        return (self.translations or {}).get(language or "", {}).get("title") or self.title
+
+    def description_in(self, language: str | None) -> str:
+        """Return the description in ``language`` (in English when it has none)."""
+        own = (self.translations or {}).get(language or "", {})
+        return own.get("description") or self.description
 
 
 class TemplateItem(PlanDose, Base):
@@ -148,5 +160,12 @@ class TemplateItem(PlanDose, Base):
     exercise_id: Mapped[int] = mapped_column(ForeignKey("exercises.id"))
     position: Mapped[int] = mapped_column(default=0)
 
+    # The note in other languages: {"es": "…"} (shipped templates only).
+    note_translations: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+
     template: Mapped[ProgramTemplate] = relationship(back_populates="items")
     exercise: Mapped[Exercise] = relationship(lazy="joined")
+
+    def note_in(self, language: str | None) -> str:
+        """Return the note in ``language`` (in English when it has none)."""
+        return (self.note_translations or {}).get(language or "", "") or self.note

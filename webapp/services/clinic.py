@@ -16,6 +16,7 @@ from webapp.models import (
     CareLink,
     CheckIn,
     Completion,
+    Exercise,
     Program,
     ProgramItem,
     ProgramStatus,
@@ -340,6 +341,8 @@ class ItemStats:
     average_pain: float | None
     too_hard: int
     easy: int
+    # The exercise itself, for its title in the reader's language (``title`` is English).
+    exercise: Exercise | None = None
 
     @property
     def share(self) -> float | None:
@@ -387,6 +390,7 @@ def item_adherence(
                 average_pain=sum(values) / len(values) if values else None,
                 too_hard=hard.get(item.lineage, 0),
                 easy=easy.get(item.lineage, 0),
+                exercise=item.exercise,
             )
         )
     return result

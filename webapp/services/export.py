@@ -21,7 +21,7 @@ from webapp.models import (
     User,
     utcnow,
 )
-from webapp.services import audit, outcomes, programs
+from webapp.services import audit, languages, outcomes, programs
 from webapp.services.db import Db
 
 
@@ -34,13 +34,15 @@ def _checkins(session: Db, patient: User) -> list[CheckIn]:
 
 
 def _completions(session: Db, patient: User) -> list[tuple[Completion, str]]:
+    """The patient's completions, each with the exercise's title in the patient's language."""
+    language = languages.of(patient.language)
     rows = session.execute(
-        select(Completion, Exercise.title)
+        select(Completion, Exercise)
         .join(Exercise, Exercise.id == Completion.exercise_id)
         .where(Completion.patient_id == patient.id, Completion.undone_at.is_(None))
         .order_by(Completion.local_date, Completion.completed_at)
     )
-    return [(c, t) for c, t in rows]
+    return [(c, e.text(language).title) for c, e in rows]
 
 
 def _when(moment: Any) -> str | None:
@@ -133,7 +135,7 @@ def patient_data(session: Db, patient: User, *, base_url: str = "") -> dict[str,
                 "note": p.note,
                 "items": [
                     {
-                        "exercise": i.exercise.title,
+                        "exercise": i.exercise.text(languages.of(patient.language)).title,
                         "sets": i.sets,
                         "reps": i.reps,
                         "hold_seconds": i.hold_seconds,

@@ -34,6 +34,8 @@ class ExerciseConcern:
     too_hard: int = 0
     painful: int = 0
     worst_pain: int = 0
+    # The exercise itself, for its title in the reader's language (``title`` is English).
+    exercise: Exercise | None = None
 
 
 @dataclass
@@ -139,10 +141,8 @@ def visit_prep(
     first_week = [] if too_recent else [d.pain for d in stats.days[:WEEK] if d.pain is not None]
     last_week = [] if too_recent else [d.pain for d in stats.days[-WEEK:] if d.pain is not None]
     concerns: dict[int, ExerciseConcern] = {}
-    for exercise_id, title, difficulty, pain in session.execute(
-        select(
-            Completion.exercise_id, Exercise.title, Completion.difficulty, Completion.pain_during
-        )
+    for exercise_id, exercise, difficulty, pain in session.execute(
+        select(Completion.exercise_id, Exercise, Completion.difficulty, Completion.pain_during)
         .join(Exercise, Exercise.id == Completion.exercise_id)
         .where(
             Completion.patient_id == patient.id,
@@ -151,7 +151,9 @@ def visit_prep(
             (Completion.difficulty == "hard") | (Completion.pain_during >= HARD_PAIN),
         )
     ):
-        concern = concerns.setdefault(exercise_id, ExerciseConcern(title))
+        concern = concerns.setdefault(
+            exercise_id, ExerciseConcern(exercise.title, exercise=exercise)
+        )
         if difficulty == "hard":
             concern.too_hard += 1
         if pain is not None and pain >= HARD_PAIN:

@@ -8,7 +8,7 @@ from flask import Flask, Response, jsonify, render_template
 from flask.typing import ResponseReturnValue
 from werkzeug.routing import IntegerConverter
 
-from webapp.content import bodymap, soreness, vocab, warning_signs
+from webapp.content import bodymap, vocab
 from webapp.extensions import db, login_manager
 from webapp.models import User
 from webapp.services import dose, health, mail, numbers, records
@@ -17,6 +17,7 @@ from webapp.web import (
     admin,
     auth,
     compression,
+    content_text,
     figures,
     formatting,
     i18n,
@@ -113,12 +114,10 @@ def init_app(app: Flask) -> None:
         describe_weekdays=dose.describe_weekdays,
         exercise_figure=figures.exercise_figure,
         thumbnail_url=figures.thumbnail_url,
-        soreness_card=soreness.card,
     )
-    app.jinja_env.filters["condition_label"] = lambda key: vocab.CONDITIONS.get(key, key)
-    app.jinja_env.filters["region_name"] = lambda key: vocab.REGIONS.get(key, key)
-    app.jinja_env.filters["region_label"] = vocab.describe_region_key
-    app.jinja_env.filters["warning_sign_label"] = lambda key: warning_signs.content().label(key)
+    # Labels and exercise text in the reader's language (after bodymap's globals: it
+    # replaces their English ``region_label``).
+    content_text.init_app(app)
     app.jinja_env.filters["local_date"] = formatting.local_date
     app.jinja_env.filters["local_datetime"] = formatting.local_datetime
     app.jinja_env.filters["message_html"] = message_html

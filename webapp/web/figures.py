@@ -7,16 +7,19 @@ each once and keeps it: the URL changes whenever the picture does.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from flask import Blueprint, Response, abort, url_for
 from flask.typing import ResponseReturnValue
-from markupsafe import Markup
+from flask_babel import gettext as _
+from markupsafe import Markup, escape
 
 from webapp import figures
 from webapp.extensions import db
 from webapp.models import Exercise
 from webapp.services import library
+from webapp.web.content_text import reader_language
 from webapp.web.security import login_required, me
 
 bp = Blueprint("figures", __name__, url_prefix="/figures")
@@ -59,17 +62,42 @@ def exercise_figure(
     reach = ends.get("settle", ends.get("move", 0.0))
     hold_end = ends.get("hold", reach)
     total = found.timeline[-1][2] if found.timeline else 0.0
+    moving, still, printed, alt = found.moving, found.still, found.printed, found.alt
+    language = reader_language()
+    if language != "en":
+        # The figures' descriptions are written in English only (content/poses): a reader of
+        # another language gets a shorter one in their own words, naming the exercise.
+        title = exercise.text(language).title
+        alt = _(
+            "Figure of the exercise “%(title)s”, moving from the starting position to the end"
+            " position and back.",
+            title=title,
+        )
+        frames = _(
+            "Figure of the exercise “%(title)s”: the starting position, then the end position.",
+            title=title,
+        )
+        moving, still = _retitled(moving, alt), _retitled(still, frames)
+        printed = _retitled(printed, frames)
     # The SVG is drawn by our own code from reviewed data; titles are escaped there.
     return PageFigure(
-        moving=Markup(found.moving),
-        still=Markup(found.still),
+        moving=Markup(moving),
+        still=Markup(still),
         version=found.version,
-        alt=found.alt,
+        alt=alt,
         reach=reach,
         hold_end=hold_end,
         total=total,
-        printed=Markup(found.printed),
+        printed=Markup(printed),
     )
+
+
+_TITLE = re.compile(r"<title>.*?</title>", re.S)
+
+
+def _retitled(svg: str, title: str) -> str:
+    """Return an SVG with its accessible name (each frame's ``<title>``) replaced."""
+    return _TITLE.sub(lambda _m: f"<title>{escape(title)}</title>", svg)
 
 
 def _thumbnail(exercise: Exercise) -> figures.Thumbnail | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -9,6 +10,7 @@ from sqlalchemy import or_, select
 
 from webapp.content import vocab
 from webapp.models import Exercise, LadderRung, Program, ProgramItem, User
+from webapp.services import languages
 from webapp.services.db import Db
 from webapp.services.errors import NotFound
 
@@ -41,12 +43,23 @@ class LibraryFilter:
         return bool(self.q or self.region or self.kind or self.condition)
 
 
-def _haystack(exercise: Exercise) -> str:
-    parts = [exercise.title, exercise.purpose, vocab.KINDS.get(exercise.kind, "")]
-    parts += [vocab.REGIONS.get(r, r) for r in exercise.regions]
-    parts += [vocab.CONDITIONS.get(c, c) for c in exercise.conditions]
-    parts += exercise.equipment
-    return " ".join(parts).lower()
+def _folded(text: str) -> str:
+    """Lower case without accents, so "cuadriceps" finds "cuádriceps"."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _haystack(exercise: Exercise, language: str = languages.DEFAULT) -> str:
+    # The English words always match; a reader of another language's words match too.
+    text = exercise.text(language)
+    labels = [vocab.KINDS.get(exercise.kind, "")]
+    labels += [vocab.REGIONS.get(r, r) for r in exercise.regions]
+    labels += [vocab.CONDITIONS.get(c, c) for c in exercise.conditions]
+    parts = [exercise.title, exercise.purpose, *labels, *exercise.equipment]
+    if language != languages.DEFAULT:
+        parts += [text.title, text.purpose]
+        parts += [languages.translate(language, label) for label in labels if label]
+    return _folded(" ".join(parts))
 
 
 def visible_exercises(session: Db, viewer: User) -> Sequence[Exercise]:
@@ -57,9 +70,11 @@ def visible_exercises(session: Db, viewer: User) -> Sequence[Exercise]:
     return session.scalars(stmt).all()
 
 
-def search(session: Db, viewer: User, wanted: LibraryFilter) -> list[Exercise]:
-    """Return the exercises matching a filter, best matches first."""
-    words = wanted.q.lower().split()
+def search(
+    session: Db, viewer: User, wanted: LibraryFilter, language: str = languages.DEFAULT
+) -> list[Exercise]:
+    """Return the exercises matching a filter, best matches first, titles in ``language``."""
+    words = _folded(wanted.q).split()
     results: list[tuple[int, str, Exercise]] = []
     for exercise in visible_exercises(session, viewer):
         if wanted.region and wanted.region not in exercise.regions:
@@ -68,15 +83,15 @@ def search(session: Db, viewer: User, wanted: LibraryFilter) -> list[Exercise]:
             continue
         if wanted.condition and wanted.condition not in exercise.conditions:
             continue
+        title = _folded(exercise.text(language).title)
         if words:
-            haystack = _haystack(exercise)
+            haystack = _haystack(exercise, language)
             if not all(word in haystack for word in words):
                 continue
-            title = exercise.title.lower()
             rank = 0 if title.startswith(words[0]) else 1 if words[0] in title else 2
         else:
             rank = 0
-        results.append((rank, exercise.title.lower(), exercise))
+        results.append((rank, title, exercise))
     results.sort(key=lambda r: (r[0], r[1]))
     return [r[2] for r in results]
 

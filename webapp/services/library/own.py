@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from webapp.content import vocab
-from webapp.models import Exercise, ExerciseSource, User
+from webapp.models import TRANSLATED_FIELDS, Exercise, ExerciseSource, User
 from webapp.services import audit
 from webapp.services.db import Db
 from webapp.services.dose import DOSE_FIELDS, Dose, parse_dose
@@ -117,10 +117,15 @@ def update_exercise(session: Db, therapist: User, exercise: Exercise, data: Exer
     """Change an exercise; for shipped ones, remember which fields the clinic changed."""
     fields, dose = _validate(data)
     changed = set(exercise.clinic_changed or [])
+    rewritten: set[str] = set()
     for name, value in {**fields, **dose.exercise_fields()}.items():
         if getattr(exercise, name) != value:
             setattr(exercise, name, value)
             changed.add(name)
+            rewritten.add(name)
+    # The shipped translation of a field the clinic rewrote no longer says what the English
+    # says: drop it, so a patient reads the clinic's words (in English) rather than stale ones.
+    exercise.drop_translations(rewritten & set(TRANSLATED_FIELDS))
     if exercise.is_builtin:
         exercise.clinic_changed = sorted(changed)
     audit.record(session, therapist, "exercise.update", detail=exercise.slug)

@@ -2,6 +2,12 @@
 
 A sync adds what is new and updates what the clinic has not changed (an exercise keeps the
 fields listed in its ``clinic_changed``), so running it again changes nothing.
+
+Translations (an exercise's ``[exercise.es]`` block, a template's ``[template.es]`` and its
+items' ``note_es``) follow the content on every sync, without a version bump: they change
+no meaning. A field the clinic rewrote in English has no translation: it was dropped when
+the clinic saved it (``Exercise.drop_translations``) and the sync does not bring it back,
+so a patient never reads shipped Spanish for text the clinic changed.
 """
 
 from __future__ import annotations
@@ -14,9 +20,20 @@ from typing import Any
 
 from sqlalchemy import select
 
-from webapp.models import Exercise, ExerciseSource, LadderRung, ProgramTemplate, TemplateItem
+from webapp.models import (
+    TRANSLATED_FIELDS,
+    Exercise,
+    ExerciseSource,
+    LadderRung,
+    ProgramTemplate,
+    TemplateItem,
+)
+from webapp.services import languages
 from webapp.services.db import Db
 from webapp.services.dose import DOSE_FIELDS
+
+# The languages shipped content is translated into (a table named after each, e.g. ``es``).
+OTHER_LANGUAGES: tuple[str, ...] = tuple(c for c in languages.SUPPORTED if c != languages.DEFAULT)
 
 # Fields of an exercise that shipped content provides and a clinic may change.
 CONTENT_FIELDS = (
@@ -104,6 +121,62 @@ def _apply_builtin(exercise: Exercise, data: Mapping[str, Any], skip: Iterable[s
             setattr(exercise, name, data["dose"][name])
 
 
+def exercise_translations(
+    data: Mapping[str, Any], skip: Iterable[str] = ()
+) -> dict[str, dict[str, Any]]:
+    """Return a shipped exercise's translations, leaving out the fields in ``skip``."""
+    skipped = set(skip)
+    found: dict[str, dict[str, Any]] = {}
+    for language in OTHER_LANGUAGES:
+        block = data.get(language) or {}
+        text = {
+            name: block[name]
+            for name in TRANSLATED_FIELDS
+            if block.get(name) and name not in skipped and _matches(block[name], data.get(name))
+        }
+        if text:
+            found[language] = text
+    return found
+
+
+def _matches(translated: Any, english: Any) -> bool:
+    """Whether a translated field lines up with the English: steps and cautions one for one.
+
+    The content checks refuse a mismatch; this keeps a patient from ever reading step 3 of
+    one text next to step 4 of the other if one slipped through.
+    """
+    if isinstance(english, list):
+        return isinstance(translated, list) and len(translated) == len(english)
+    return isinstance(translated, str)
+
+
+def _sync_translations(exercise: Exercise, data: Mapping[str, Any]) -> bool:
+    """Bring an exercise's translations in line with the content; True if they changed."""
+    wanted = exercise_translations(data, exercise.clinic_changed or [])
+    if (exercise.translations or {}) == wanted:
+        return False
+    exercise.translations = wanted
+    return True
+
+
+def _template_translations(data: Mapping[str, Any]) -> dict[str, dict[str, str]]:
+    found: dict[str, dict[str, str]] = {}
+    for language in OTHER_LANGUAGES:
+        block = data.get(language) or {}
+        text = {n: block[n] for n in ("title", "description") if block.get(n)}
+        if text:
+            found[language] = text
+    return found
+
+
+def _note_translations(item: Mapping[str, Any]) -> dict[str, str]:
+    return {
+        language: item[f"note_{language}"]
+        for language in OTHER_LANGUAGES
+        if item.get(f"note_{language}")
+    }
+
+
 def sync_builtin(session: Db) -> SyncReport:
     """Load or update the shipped library and templates; never overwrite clinic changes."""
     report = SyncReport()
@@ -119,13 +192,17 @@ def sync_builtin(session: Db) -> SyncReport:
                 clinic_changed=[],
             )
             _apply_builtin(exercise, data, ())
+            exercise.translations = exercise_translations(data)
             session.add(exercise)
             by_slug[slug] = exercise
             report.added.append(slug)
         elif existing.is_builtin and existing.content_version < data["version"]:
             _apply_builtin(existing, data, existing.clinic_changed or [])
             existing.content_version = data["version"]
+            _sync_translations(existing, data)
             report.updated.append(slug)
+        elif existing.is_builtin and _sync_translations(existing, data):
+            report.updated.append(f"translations:{slug}")
         else:
             report.kept.append(slug)
     session.flush()
@@ -137,8 +214,11 @@ def sync_builtin(session: Db) -> SyncReport:
         template = templates.get(slug)
         if template is not None and not template.clinic_changed:
             # Default questionnaires follow the content without a version bump: they change
-            # nothing a patient already has (they are offered when a program starts).
+            # nothing a patient already has (they are offered when a program starts). So do
+            # translations, when the template's items are still the shipped ones.
             template.outcome_defaults = list(data.get("outcome", []))
+            if template.content_version >= data["version"]:
+                _sync_template_translations(template, data)
         if template is not None and (
             template.clinic_changed or template.content_version >= data["version"]
         ):
@@ -155,17 +235,33 @@ def sync_builtin(session: Db) -> SyncReport:
             report.updated.append(f"template:{slug}")
         template.title = data["title"]
         template.description = data.get("description", "")
+        template.translations = _template_translations(data)
         template.content_version = data["version"]
         for position, item in enumerate(data["item"]):
             exercise = by_slug[item["exercise"]]
             dose = {name: item.get(name, getattr(exercise, name)) for name in DOSE_FIELDS}
             template.items.append(
                 TemplateItem(
-                    exercise=exercise, position=position, note=item.get("note", ""), **dose
+                    exercise=exercise,
+                    position=position,
+                    note=item.get("note", ""),
+                    note_translations=_note_translations(item),
+                    **dose,
                 )
             )
     session.flush()
     return report
+
+
+def _sync_template_translations(template: ProgramTemplate, data: Mapping[str, Any]) -> None:
+    """Refresh the translations of a shipped template the clinic has not changed."""
+    wanted = _template_translations(data)
+    if (template.translations or {}) != wanted:
+        template.translations = wanted
+    for t_item, item in zip(template.items, data["item"], strict=False):
+        notes = _note_translations(item)
+        if (t_item.note_translations or {}) != notes:
+            t_item.note_translations = notes
 
 
 def _sync_ladder(

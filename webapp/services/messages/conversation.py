@@ -15,7 +15,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from webapp.models import Exercise, Message, MessageRead, User, utcnow
-from webapp.services import audit, care
+from webapp.services import audit, care, languages
 from webapp.services.db import Db
 from webapp.services.errors import NotFound, ValidationError
 from webapp.services.messages import notify
@@ -124,7 +124,10 @@ def show(session: Db, viewer: User, patient: User, *, now: datetime | None = Non
         session,
         {m.author_id for m in messages} | {r.reader_id for rs in reads.values() for r in rs},
     )
-    titles = _titles(session, {m.exercise_id for m in messages if m.exercise_id})
+    # Exercise titles in the viewer's own language (they are the one reading).
+    titles = _titles(
+        session, {m.exercise_id for m in messages if m.exercise_id}, languages.of(viewer.language)
+    )
     shown: list[Shown] = []
     unread: list[int] = []
     for message in messages:
@@ -177,12 +180,12 @@ def _people(session: Db, ids: set[int | None]) -> dict[int, User]:
     return {u.id: u for u in session.scalars(select(User).where(User.id.in_(wanted)))}
 
 
-def _titles(session: Db, ids: set[int | None]) -> dict[int, str]:
+def _titles(session: Db, ids: set[int | None], language: str) -> dict[int, str]:
     wanted = [i for i in ids if i]
     if not wanted:
         return {}
-    rows = session.execute(select(Exercise.id, Exercise.title).where(Exercise.id.in_(wanted)))
-    return {exercise_id: title for exercise_id, title in rows}
+    found = session.scalars(select(Exercise).where(Exercise.id.in_(wanted)))
+    return {exercise.id: exercise.text(language).title for exercise in found}
 
 
 def _can_take_back(message: Message, receipts: list[MessageRead], now: datetime) -> bool:

@@ -19,7 +19,7 @@ from webapp.models import (
     User,
     utcnow,
 )
-from webapp.services import audit, dose, reminders
+from webapp.services import audit, dose, languages, reminders
 from webapp.services.db import Db
 from webapp.services.dose import Dose
 from webapp.services.errors import NotFound, ValidationError
@@ -82,10 +82,12 @@ def create_program(
         # One draft at a time: starting again replaces the unassigned draft.
         session.delete(existing)
         session.flush()
+    # What the patient reads, in the patient's language (not the therapist's).
+    language = languages.of(patient.language)
     program = Program(
         patient_id=patient.id,
         therapist_id=therapist.id,
-        title=title or (template.title if template else "Home program"),
+        title=title or (template.title_in(language) if template else "Home program"),
         note="",
         status=ProgramStatus.DRAFT,
         start_date=today,
@@ -95,6 +97,7 @@ def create_program(
     if template is not None:
         for position, t_item in enumerate(template.items):
             item = item_from(t_item, position)
+            item.note = t_item.note_in(language)
             if t_item.exercise.side_required and side is not None:
                 item.side = side
             program.items.append(item)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -19,17 +21,22 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+def _labels(words: Mapping[str, str]) -> list[tuple[str, str]]:
+    """The vocabulary's (key, label) pairs, each label shown in the reader's language."""
+    return [(key, _l(label)) for key, label in words.items()]
+
+
 class ExerciseForm(FlaskForm):
     """Every field of an exercise; the library service checks the values."""
 
     title = StringField(_l("Name"))
     kind = SelectField(
         _l("Kind"),
-        choices=options([("", _l("Choose…")), *vocab.KINDS.items()]),
+        choices=options([("", _l("Choose…")), *_labels(vocab.KINDS)]),
         validate_choice=False,
     )
-    regions = MultiCheckboxField(_l("Body regions"), choices=options(vocab.REGIONS.items()))
-    conditions = MultiCheckboxField(_l("Suits"), choices=options(vocab.CONDITIONS.items()))
+    regions = MultiCheckboxField(_l("Body regions"), choices=options(_labels(vocab.REGIONS)))
+    conditions = MultiCheckboxField(_l("Suits"), choices=options(_labels(vocab.CONDITIONS)))
     purpose = StringField(_l("What it is for (one line)"))
     steps = TextAreaField(_l("Steps (one per line)"))
     cautions = TextAreaField(_l("Safety cautions (one per line)"))
@@ -46,7 +53,9 @@ class ExerciseForm(FlaskForm):
     reps = StringField(_l("Repetitions"), default="10")
     hold_seconds = StringField(_l("Hold (seconds)"), default="0")
     rest_seconds = StringField(_l("Rest between sets (seconds)"), default="30")
-    side = SelectField(_l("Side"), choices=options(vocab.DOSE_SIDES.items()), validate_choice=False)
+    side = SelectField(
+        _l("Side"), choices=options(_labels(vocab.DOSE_SIDES)), validate_choice=False
+    )
     times_per_day = StringField(_l("Times per day"), default="1")
 
 

@@ -12,6 +12,7 @@ from webapp.extensions import db
 from webapp.models import Exercise, Role
 from webapp.services import library, media, records
 from webapp.services.errors import ValidationError
+from webapp.web.content_text import reader_language
 from webapp.web.library.forms import ExerciseForm, ImageForm, VideoForm
 from webapp.web.rendering import apply_errors, respond
 from webapp.web.security import login_required, me, roles_required
@@ -24,7 +25,7 @@ bp = Blueprint("library", __name__, url_prefix="/library")
 def browse() -> ResponseReturnValue:
     """Browse the library by region, kind and condition, or search it."""
     wanted = library.LibraryFilter.from_args(request.args)
-    results = library.search(db.session, me(), wanted)
+    results = library.search(db.session, me(), wanted, reader_language())
     return respond(
         "library/browse.html",
         "library/_results.html",

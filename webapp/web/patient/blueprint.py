@@ -12,11 +12,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from webapp.content import warning_signs
 from webapp.models import User
 from webapp.services import checkins, discharge, today
 from webapp.services.errors import ValidationError
 from webapp.services.languages import N_
+from webapp.web import content_text
 from webapp.web.rendering import respond, wants_json
 
 bp = Blueprint("patient", __name__, url_prefix="/me")
@@ -45,7 +45,7 @@ def _helpers() -> dict[str, Any]:
     return {
         "new_client_id": new_client_id,
         "difficulties": today.DIFFICULTIES,
-        "warning_signs": warning_signs.content(),
+        "warning_signs": content_text.warning_content(),
         "sleep_options": checkins.SLEEP,
         "kind_word_for": today.kind_word,
     }

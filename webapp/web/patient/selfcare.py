@@ -10,6 +10,7 @@ from webapp.extensions import db
 from webapp.models import Role
 from webapp.services import library, records, today
 from webapp.services.errors import NotFound, ValidationError
+from webapp.web.content_text import exercise_text
 from webapp.web.patient.blueprint import SELFCARE_GONE, bp, gone, refuse
 from webapp.web.rendering import respond, wants_json
 from webapp.web.security import me, roles_required
@@ -48,5 +49,5 @@ def selfcare_done(exercise_id: int) -> ResponseReturnValue:
     db.session.commit()
     if wants_json():
         return jsonify(status="saved"), 201
-    message = _("Logged %(title)s as self-care. Nice work.", title=exercise.title)
+    message = _("Logged %(title)s as self-care. Nice work.", title=exercise_text(exercise).title)
     return respond(redirect_to=url_for("library.browse"), message=message)

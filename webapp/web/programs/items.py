@@ -12,6 +12,7 @@ from webapp.extensions import db
 from webapp.models import Program, ProgramItem, Role, User
 from webapp.services import dose, library, numbers, programs, records
 from webapp.services.errors import ValidationError
+from webapp.web.content_text import exercise_text, reader_language
 from webapp.web.programs.blueprint import (
     bp,
     builder_context,
@@ -43,7 +44,7 @@ def picker(program_id: int) -> ResponseReturnValue:
     """Search the library for exercises to add (as you type, or as a plain form)."""
     program, patient = linked_program(program_id)
     wanted = library.LibraryFilter.from_args(request.args)
-    found = library.search(db.session, me(), wanted) if wanted.active else []
+    found = library.search(db.session, me(), wanted, reader_language()) if wanted.active else []
     return _picker_answer(
         program, patient, picker_q=wanted.q, picker_results=found[:PICKER_RESULTS]
     )
@@ -82,7 +83,9 @@ def _side_refused(
 ) -> ResponseReturnValue:
     """Show the search results again with the message next to the exercise's side."""
     q = request.form.get("q", "")
-    results = library.search(db.session, me(), library.LibraryFilter.from_args({"q": q}))
+    results = library.search(
+        db.session, me(), library.LibraryFilter.from_args({"q": q}), reader_language()
+    )
     results = results[:PICKER_RESULTS]
     chosen = records.exercise(db.session, exercise_id)
     if chosen not in results:
@@ -161,7 +164,7 @@ def _dose_saved(program: Program, patient: User, item: ProgramItem) -> ResponseR
         "programs/_item.html",
         trigger="program-changed",
         redirect_to=builder_url(program, f"item-{item.lineage}"),
-        message=_("Saved the dose of %(title)s.", title=item.exercise.title),
+        message=_("Saved the dose of %(title)s.", title=exercise_text(item.exercise).title),
         program=program,
         patient=patient,
         item=item,
@@ -208,7 +211,7 @@ def remove_item(program_id: int, item_id: int) -> ResponseReturnValue:
     """Take an exercise out of the program."""
     program, patient = linked_program(program_id)
     item = programs.get_item(program, item_id)
-    title = item.exercise.title
+    title = exercise_text(item.exercise).title
     programs.remove_item(db.session, me(), program, item, today=patient_today(patient))
     db.session.commit()
     return _items_changed(
@@ -238,7 +241,7 @@ def swap_item(program_id: int, item_id: int) -> ResponseReturnValue:
     item = programs.get_item(program, item_id)
     exercise_id = request.form.get("exercise_id", type=numbers.record_id) or 0
     chosen = records.addable_exercise(db.session, exercise_id)
-    old = item.exercise.title
+    old = exercise_text(item.exercise).title
     try:
         new = programs.swap_item(
             db.session, me(), program, item, chosen, today=patient_today(patient)
@@ -247,7 +250,7 @@ def swap_item(program_id: int, item_id: int) -> ResponseReturnValue:
         db.session.rollback()
         return _swap_refused(program_id, exc)
     db.session.commit()
-    message = _("Swapped %(old)s for %(new)s.", old=old, new=new.exercise.title)
+    message = _("Swapped %(old)s for %(new)s.", old=old, new=exercise_text(new.exercise).title)
     return _items_changed(
         program, patient, f"item-{new.lineage}", added=new.lineage, message=message
     )

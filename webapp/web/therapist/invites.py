@@ -11,6 +11,7 @@ from webapp.extensions import db
 from webapp.models import Role
 from webapp.services import accounts, care, email_links, invites, mail, programs
 from webapp.services.errors import ValidationError
+from webapp.web.content_text import template_title
 from webapp.web.invite_links import invite_link_key, invite_url, link_policy, qr_svg
 from webapp.web.rendering import apply_errors, options, respond, timezone_options
 from webapp.web.security import me, roles_required
@@ -25,7 +26,7 @@ def _new_patient_form() -> NewPatientForm:
     form.timezone.choices = timezone_options()
     form.template.choices = options(
         [("", _("None yet: I will build it later"))]
-        + [(str(t.id), t.title) for t in programs.templates(db.session)]
+        + [(str(t.id), template_title(t)) for t in programs.templates(db.session)]
     )
     form.side.choices = options([("", _("Not needed")), ("left", _("Left")), ("right", _("Right"))])
     if not form.is_submitted():
