@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+import zoneinfo
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,7 +32,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import zoneinfo
 from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -41,7 +41,7 @@ from sqlalchemy import JSON, String, Text, select
 from sqlalchemy.orm import Session
 
 from tests.conftest import Factory, login
-from webapp.models import Alert, Exercise, Role, User, utcnow
+from webapp.models import Alert, Exercise, User, utcnow
 from webapp.services import alerts, clock, invites, languages, messages, programs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -369,7 +369,9 @@ def unmarked_text(
             continue
         pieces = visible_text(response.get_data(as_text=True))
         response.close()
-        problems = sorted({_shown(piece, rest) for piece in pieces if (rest := data.unmarked(piece))})
+        problems = sorted(
+            {_shown(piece, rest) for piece in pieces if (rest := data.unmarked(piece))}
+        )
         if problems:
             found[url] = problems
     return found, skipped
