@@ -7,7 +7,6 @@ response body the server sends, as sent (static files gzipped by the app; pages 
 
 from __future__ import annotations
 
-import json
 import shutil
 import threading
 import time
@@ -79,38 +78,3 @@ def measure(app: Flask, login: str, password: str) -> tuple[int, list[tuple[str,
         server.shutdown()
         app.wsgi_app = served  # type: ignore[method-assign]
     return sum(size for _, size in sent), sent
-
-
-def main() -> dict[str, float]:
-    """Measure the first load of Today for an English- and a Spanish-speaking patient."""
-    from bench.common import PASSWORD, make_app, patient_with_history
-    from webapp.extensions import db
-    from webapp.models import Role, User
-
-    app = make_app()
-    with app.app_context():
-        therapist = User(
-            role=Role.THERAPIST, login="t@bench.example", display_name="T", timezone="Europe/London"
-        )
-        db.session.add(therapist)
-        db.session.flush()
-        for language in LANGUAGES:
-            patient_with_history(db.session, therapist, f"first.{language}", 5, language)
-        db.session.commit()
-    figures: dict[str, float] = {}
-    for language in LANGUAGES:
-        total, sent = measure(app, f"first.{language}", PASSWORD)
-        figures[f"first_load_{language}_kb"] = round(total / 1024, 1)
-        print(f"{language}: {total:,} bytes in {len(sent)} responses")
-        for path, size in sorted(sent, key=lambda item: -item[1]):
-            print(f"    {size:7,d}  {path}")
-    print(json.dumps(figures), flush=True)
-    return figures
-
-
-# Today's first load is measured for a patient reading the app in each of these.
-LANGUAGES = ("en", "es")
-
-
-if __name__ == "__main__":
-    main()
