@@ -3,10 +3,12 @@
 The pseudo catalog is built here from messages.pot (each msgstr is its msgid between the
 markers, placeholders and plural forms kept) and compiled into a temporary folder that the
 app reads *in place of* webapp/translations for the test, under a language the app already
-speaks (``es``): there is no pseudo language in the app itself. Then every GET route is
-opened by every role (anonymous, patient, therapist, admin) and every piece of visible text
-(text outside <script>/<style>, and alt, title, placeholder, aria-label and button values)
-that is neither inside markers nor data is listed, route by route.
+speaks (``es``): there is no pseudo language in the app itself. Then every GET route (and
+a missing page, for the 404 page) is opened by every role (anonymous, patient, therapist,
+admin), and every piece of visible text of each page answering 200 (text outside
+<script>/<style>, and alt, title, placeholder, aria-label and button values) that is neither
+inside markers nor data is listed, route by route, with the routes not checked (redirects,
+refusals, downloads). The whole list also goes to test-artifacts/i18n-pseudo-<role>.txt.
 
 Data is what people typed or the content files hold, built from the records this test makes
 (names, logins, notes, messages, the library's and content files' per-language text), plus
@@ -14,7 +16,7 @@ what Babel writes for the locale (month and day names, the words of its date pat
 numbers and punctuation. Nothing is allow-listed by hand.
 
 While developing: ``PSEUDO_ROLE=patient PSEUDO_ROUTE=/me/ pytest tests/test_i18n_pseudo.py``
-(PSEUDO_ROUTE is a substring of the URL), ``-k patient`` picks a role too.
+(PSEUDO_ROUTE is a substring of the URL), or ``-k patient`` for one role. About 5 s a role.
 """
 
 from __future__ import annotations
@@ -42,7 +44,16 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import Factory, login
 from webapp.models import Alert, Exercise, User, utcnow
-from webapp.services import alerts, clock, invites, languages, messages, programs
+from webapp.services import (
+    alerts,
+    clock,
+    invites,
+    languages,
+    messages,
+    programs,
+    reminders,
+    weekly_summary,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 POT = ROOT / "webapp" / "translations" / "messages.pot"
@@ -287,7 +298,7 @@ def data_from(app: Flask, session: Session, people: Iterable[User], world: dict[
 
 
 @pytest.fixture
-def world(session: Session, make: Factory) -> dict[str, Any]:
+def world(app: Flask, session: Session, make: Factory) -> dict[str, Any]:
     """One of everything the routes can name, every person speaking the carrier language."""
     therapist = make.therapist(login="t.pseudo@test.example", name="Marta Quintana")
     patient = make.patient(therapist, login="p.pseudo@test.example", name="Jorge Albéniz")
@@ -313,6 +324,7 @@ def world(session: Session, make: Factory) -> dict[str, Any]:
     quick = messages.quick_replies.add(session, therapist, reply)
     invited = make.patient(therapist, login=None, password=None, name="Lucía Ferrer")
     token = invites.issue(session, invited, created_by=therapist, ttl_days=7)
+    secret = str(app.config["SECRET_KEY"])
     session.commit()
     return {
         "people": [therapist, patient, admin, invited],
@@ -335,23 +347,34 @@ def world(session: Session, make: Factory) -> dict[str, Any]:
             "token": token,
             "version": "1",
         },
+        # Routes whose values differ from the others' of the same name, by endpoint.
+        "by_endpoint": {
+            "push.snooze_page": {"token": reminders.snooze_token(secret, 1, patient.id)},
+            "auth.unsubscribe_page": {
+                "user_id": therapist.id,
+                "token": weekly_summary.unsubscribe_token(secret, therapist.id),
+            },
+        },
     }
 
 
-def _get_urls(app: Flask, values: dict[str, Any]) -> list[str]:
+def _get_urls(app: Flask, world: dict[str, Any]) -> list[str]:
     urls = set()
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static" or "GET" not in (rule.methods or set()):
             continue
+        values = world["values"] | world["by_endpoint"].get(rule.endpoint, {})
         if any(name not in values for name in rule.arguments):
             continue
         built = rule.build({name: values[name] for name in rule.arguments}, append_unknown=False)
         if built:
             urls.add(built[1])
-    return sorted(urls - {"/logout"})
+    return sorted(urls - {"/logout"}) + [MISSING_PAGE]
 
 
 _CHECKED_TYPES = ("text/html", "image/svg+xml")
+# The "page not found" page is a page people see too.
+MISSING_PAGE = "/no-such-page"
 
 
 def unmarked_text(
@@ -363,7 +386,8 @@ def unmarked_text(
     for url in urls:
         response = client.get(url)
         kind = response.mimetype or ""
-        if response.status_code != 200 or kind not in _CHECKED_TYPES:
+        expected = 404 if url == MISSING_PAGE else 200
+        if response.status_code != expected or kind not in _CHECKED_TYPES:
             skipped.append(f"{url} ({response.status_code} {kind})")
             response.close()
             continue
@@ -418,7 +442,7 @@ def test_every_page_shows_only_marked_text_or_data(
     if only_role and only_role != role:
         pytest.skip(f"PSEUDO_ROLE={only_role}")
     data = data_from(app, session, world["people"], world)
-    urls = _get_urls(app, world["values"])
+    urls = _get_urls(app, world)
     if route := os.environ.get("PSEUDO_ROUTE"):
         urls = [url for url in urls if route in url]
     headers = {"Accept-Language": CARRIER}
