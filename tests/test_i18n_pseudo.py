@@ -21,6 +21,8 @@ While developing: ``PSEUDO_ROLE=patient PSEUDO_ROUTE=/me/ pytest tests/test_i18n
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import re
 import tomllib
@@ -372,7 +374,25 @@ def _get_urls(app: Flask, world: dict[str, Any]) -> list[str]:
     return sorted(urls - {"/logout"}) + [MISSING_PAGE]
 
 
-_CHECKED_TYPES = ("text/html", "image/svg+xml")
+def csv_headings(text: str) -> list[str]:
+    """A spreadsheet's column headings (its rows are data)."""
+    return next(csv.reader(io.StringIO(text)), [])
+
+
+def calendar_text(text: str) -> list[str]:
+    """What a calendar shows of an event: its summary and description (unfolded, unescaped)."""
+    unfolded = re.sub(r"\r?\n[ \t]", "", text)
+    found = re.findall(r"^(?:SUMMARY|DESCRIPTION)[^:]*:(.*?)\r?$", unfolded, re.MULTILINE)
+    return [re.sub(r"\\([,;\\])", r"\1", value).replace("\\n", " ") for value in found]
+
+
+# What a person reads in each kind of answer (JSON downloads are for other programs).
+_READ = {
+    "text/html": visible_text,
+    "image/svg+xml": visible_text,
+    "text/csv": csv_headings,
+    "text/calendar": calendar_text,
+}
 # The "page not found" page is a page people see too.
 MISSING_PAGE = "/no-such-page"
 
@@ -387,11 +407,11 @@ def unmarked_text(
         response = client.get(url)
         kind = response.mimetype or ""
         expected = 404 if url == MISSING_PAGE else 200
-        if response.status_code != expected or kind not in _CHECKED_TYPES:
+        if response.status_code != expected or kind not in _READ:
             skipped.append(f"{url} ({response.status_code} {kind})")
             response.close()
             continue
-        pieces = visible_text(response.get_data(as_text=True))
+        pieces = [" ".join(piece.split()) for piece in _READ[kind](response.get_data(as_text=True))]
         response.close()
         problems = sorted(
             {_shown(piece, rest) for piece in pieces if (rest := data.unmarked(piece))}
@@ -502,3 +522,9 @@ def test_only_unmarked_words_that_are_not_data_are_reported() -> None:
     assert data.unmarked("p@test.example — 3 × 10") == ""
     assert data.unmarked("Jorge Albéniz sent you a message") == "sent you message"
     assert data.unmarked("⟦Save⟧ changes") == "changes"
+
+
+def test_downloads_are_read_for_their_headings_and_event_text() -> None:
+    assert csv_headings("⟦Date⟧,⟦Pain⟧\r\n2026-11-28,3\r\n") == ["⟦Date⟧", "⟦Pain⟧"]
+    event = "BEGIN:VEVENT\r\nSUMMARY:⟦Visit⟧\\, Riverside\r\nDESCRIPTION:⟦Bring\r\n  shoes⟧\r\nEND"
+    assert calendar_text(event) == ["⟦Visit⟧, Riverside", "⟦Bring shoes⟧"]
