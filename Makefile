@@ -12,7 +12,7 @@ TEST_STAMP := $(VENV)/.installed-test
 help:
 	@echo "make run    start the app with demo data at http://127.0.0.1:5000"
 	@echo "make test   install what the tests need and run lint and every test"
-	@echo "make lint   ruff, mypy and the import layers (lint-imports)"
+	@echo "make lint   ruff, mypy, the import layers (lint-imports), complete catalogs"
 	@echo "make translations  collect the strings to translate, update each catalog, compile it"
 	@echo "make smoke  the production recipe of the README, losing a web instance and a scheduler"
 
@@ -85,6 +85,7 @@ lint: $(TEST_STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	$(BIN)/python -m tools.catalog_check
 
 format: $(TEST_STAMP)
 	$(BIN)/ruff format .
@@ -115,6 +116,8 @@ clean:
 # The catalogs: collect every marked string (babel.cfg) into messages.pot, merge it into each
 # language's messages.po (translate the new entries there), then compile the .mo files the
 # app reads. Both .po and .mo are committed: nothing is built when the app starts.
+# `make lint` (tools/catalog_check.py, with these -k markers) fails on an untranslated or
+# fuzzy entry, or on a catalog that no longer matches the marked strings.
 TRANSLATIONS := webapp/translations
 translations: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _l -k translate:2 -k translate_plural:2,3 --no-wrap --sort-by-file \

@@ -49,7 +49,9 @@ def make_app(database_url: str | None = None, **extra: Any) -> Flask:
     return app
 
 
-def patient_with_history(session: Any, therapist: User, login: str, days: int) -> User:
+def patient_with_history(
+    session: Any, therapist: User, login: str, days: int, language: str | None = None
+) -> User:
     """Create a patient with the low-back template assigned ``days`` ago and a full history."""
     from webapp.models import Role
 
@@ -59,6 +61,7 @@ def patient_with_history(session: Any, therapist: User, login: str, days: int) -
         email=None,
         display_name="Bench Patient",
         timezone="Europe/London",
+        language=language,
         password_hash=passwords.hash_password(PASSWORD),
     )
     session.add(patient)

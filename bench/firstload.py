@@ -42,6 +42,7 @@ def measure(app: Flask, login: str, password: str) -> tuple[int, list[tuple[str,
     from playwright.sync_api import sync_playwright
 
     counter = ByteCounter(app.wsgi_app)
+    served = app.wsgi_app
     app.wsgi_app = counter  # type: ignore[method-assign]
     server = make_server("127.0.0.1", 0, app, threaded=True)
     base = f"http://127.0.0.1:{server.server_port}"
@@ -75,4 +76,5 @@ def measure(app: Flask, login: str, password: str) -> tuple[int, list[tuple[str,
             browser.close()
     finally:
         server.shutdown()
+        app.wsgi_app = served  # type: ignore[method-assign]
     return sum(size for _, size in sent), sent

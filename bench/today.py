@@ -34,6 +34,8 @@ def main() -> dict[str, float]:
         db.session.flush()
         patient_with_history(db.session, therapist, "long.history", 90)
         patient_with_history(db.session, therapist, "short.history", 5)
+        # The same patient reading the app in Spanish: Today keeps its budgets in Spanish too.
+        patient_with_history(db.session, therapist, "short.history.es", 5, "es")
         db.session.commit()
 
     long_client = sign_in(app, "long.history")
@@ -58,6 +60,7 @@ def main() -> dict[str, float]:
     from bench.firstload import measure
 
     total, sent = measure(app, "short.history", PASSWORD)
+    total_es, sent_es = measure(app, "short.history.es", PASSWORD)
     assets = [path for path, _ in sent]
     figures = {
         "today_median_ms": round(median, 2),
@@ -67,6 +70,7 @@ def main() -> dict[str, float]:
         "html_kb": round(len(html) / 1024, 1),
         "html_gzip_kb": round(gzip_size(html) / 1024, 1),
         "first_load_kb": round(total / 1024, 1),
+        "first_load_es_kb": round(total_es / 1024, 1),
         "requests": len(assets),
         "runs": RUNS,
     }
@@ -80,6 +84,10 @@ def main() -> dict[str, float]:
     )
     for path, size in sorted(sent, key=lambda item: -item[1]):
         print(f"    {size / 1024:6.1f} KB  {path}")
+    print(
+        f"  In Spanish: {figures['first_load_es_kb']} KB in {len(sent_es)} responses "
+        f"(the page itself {dict(sent_es).get('/me/', 0) / 1024:.1f} KB)"
+    )
     print(json.dumps(figures), flush=True)
     return figures
 

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 import pytest
 from flask import Flask
 from flask.cli import FlaskGroup, ScriptInfo
+from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from webapp.models import CareLink, Role, User
-from webapp.services import accounts, demo, devices, flares, passwords
+from tests.conftest import login
+from webapp.models import CareLink, CheckIn, Role, User
+from webapp.services import accounts, demo, devices, flares, passwords, programs
 
 
 def test_create_admin_from_stdin(app: Flask, session: Session) -> None:
@@ -62,6 +66,24 @@ def test_demo_is_idempotent(session: Session) -> None:
     assert maria is not None and maria.is_therapist
     anna = accounts.find_by_login(session, "anna@riverside.example")
     assert anna is not None and flares.plan_of(session, anna) is not None  # Today offers it
+
+
+def test_the_demo_clinic_has_a_patient_who_reads_it_in_spanish(
+    client: FlaskClient, session: Session
+) -> None:
+    demo.load(session, clinic_timezone="Europe/London")
+    session.commit()
+    lucia = accounts.find_by_login(session, "lucia@riverside.example")
+    assert lucia is not None and lucia.language == "es"
+    assert programs.programs_of(session, lucia)
+    login(client, lucia, "patient-demo-5")
+    today = client.get("/me/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<html lang="es">' in today and "Ejercicios de hoy" in today
+    # What she typed herself is in her words, and the README lists her sign-in.
+    notes = session.scalars(select(CheckIn.note).where(CheckIn.patient_id == lucia.id))
+    assert "Mala noche, la espalda me está dando guerra." in set(notes)
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    assert "| patient (speaks Spanish) | lucia@riverside.example | patient-demo-5 |" in readme
 
 
 def test_demo_command_prints_logins(app: Flask, session: Session) -> None:

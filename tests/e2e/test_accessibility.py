@@ -79,7 +79,15 @@ def clinic(live_server: LiveServer) -> dict[str, Any]:
         program = programs.active_program(session, patient)
         assert program is not None
         visit = make.visit(patient, utcnow() + timedelta(days=3), therapist=therapist)
+        # A therapist and a patient who both read the app in Spanish.
+        terapeuta = make.therapist(login="axe.terapeuta@test.example", name="Marta Axe")
+        paciente = make.patient(terapeuta, login="axe.paciente@test.example", name="Lucía Romero")
+        terapeuta.language = paciente.language = "es"
+        make.program(paciente, therapist=terapeuta, **SHORT_PROGRAM)
+        for offset in range(1, 8):
+            make.checkin(paciente, today - timedelta(days=offset), pain=2 + offset % 4)
         return {
+            "paciente": paciente.id,
             "patient": patient.id,
             "exercise": exercise.id,
             "invite": token,
@@ -226,3 +234,38 @@ def test_every_page_reflows_without_sideways_scrolling(
             name = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-") or "home"
             page.screenshot(path=str(ARTIFACTS / f"reflow-{view}-{name}.png"))
     assert problems == {}
+
+
+# The main pages as a Spanish-speaking patient and therapist see them, at phone size.
+SPANISH_PAGES = {
+    "axe.paciente@test.example": [
+        ("today", "/me/"),
+        ("player", "/me/play"),
+        ("checkin", "/me/checkin"),
+        ("progress", "/me/progress"),
+    ],
+    "axe.terapeuta@test.example": [
+        ("my-patients", "/clinic/"),
+        ("builder", "/clinic/patients/{paciente}/program"),
+    ],
+}
+
+
+@pytest.mark.parametrize("login", list(SPANISH_PAGES), ids=["paciente", "terapeuta"])
+def test_spanish_pages_pass_axe_with_phone_screenshots(
+    live_server: LiveServer, new_context: Callable[..., Any], clinic: dict[str, Any], login: str
+) -> None:
+    """Spanish speakers' main pages: in Spanish, axe-clean, saved as es-phone-*.png."""
+    page = new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
+    sign_in(page, live_server.url, login)
+    problems: list[str] = []
+    for name, path in SPANISH_PAGES[login]:
+        problems += _check(page, live_server.url + path.format(**clinic))
+        assert page.evaluate("() => document.documentElement.lang") == "es", path
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"es-phone-{name}.png"))
+        screenshot(page, f"es-phone-{name}-full")
+    assert problems == []
+    if login == "axe.paciente@test.example":
+        page.goto(live_server.url + "/me/")
+        assert "Ejercicios de hoy" in page.locator("main").inner_text()

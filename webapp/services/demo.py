@@ -52,6 +52,7 @@ class DemoPerson:
     password: str
     timezone: str | None = None
     email: bool = True
+    language: str | None = None  # None: the browser's, else the clinic's
 
 
 ADMIN = DemoPerson("admin@riverside.example", "Alex Morgan", Role.ADMIN, "clinic-admin-demo")
@@ -70,6 +71,13 @@ PATIENTS = (
         timezone="America/New_York",
     ),
     DemoPerson("david@riverside.example", "David Chen", Role.PATIENT, "patient-demo-4"),
+    DemoPerson(
+        "lucia@riverside.example",
+        "Lucía Romero",
+        Role.PATIENT,
+        "patient-demo-5",
+        language="es",
+    ),
 )
 # Each demo patient's program: the template it was built from, and its therapist.
 PROGRAMS = {
@@ -77,6 +85,7 @@ PROGRAMS = {
     "ben.h": ("neck-shoulder-tension", "maria@riverside.example"),
     "carla@riverside.example": ("knee-osteoarthritis", "maria@riverside.example"),
     "david@riverside.example": ("post-surgical-shoulder", "james@riverside.example"),
+    "lucia@riverside.example": ("low-back-pain", "maria@riverside.example"),
 }
 # The operated side, for programs whose exercises are done on one named side.
 SIDES = {"david@riverside.example": "right"}
@@ -87,6 +96,7 @@ CARE = {
         "anna@riverside.example",
         "ben.h",
         "carla@riverside.example",
+        "lucia@riverside.example",
     ),
     "james@riverside.example": ("david@riverside.example", "carla@riverside.example"),
 }
@@ -102,6 +112,7 @@ def _ensure(session: Db, person: DemoPerson, clinic_timezone: str) -> tuple[User
         email=person.login if person.email else None,
         display_name=person.name,
         timezone=person.timezone or clinic_timezone,
+        language=person.language,
         password_hash=passwords.hash_password(person.password),
     )
     session.add(user)
@@ -211,6 +222,16 @@ DEMO_ACTIVITIES = {
     "low-back-pain": ["Putting on my socks", "Sitting through a film", "Gardening"],
     "neck-shoulder-tension": ["Working at my desk for an hour", "Turning to reverse the car"],
 }
+# What a patient who speaks Spanish typed herself, in her words: her PSFS activities and the
+# note of the check-in the flare-up started on.
+OWN_ACTIVITIES = {
+    "lucia@riverside.example": [
+        "Ponerme los calcetines",
+        "Cargar con la compra",
+        "Jugar con mi nieta",
+    ],
+}
+FLARE_NOTES = {"lucia@riverside.example": "Mala noche, la espalda me está dando guerra."}
 
 
 def _questionnaires(
@@ -222,7 +243,9 @@ def _questionnaires(
         instrument = outcomes.instruments.get(assignment.instrument)
         if instrument is None or not assignment.every_weeks:
             continue
-        names = DEMO_ACTIVITIES.get(template.slug or "", ["Walking to the shops"])
+        names = OWN_ACTIVITIES.get(patient.login or "") or DEMO_ACTIVITIES.get(
+            template.slug or "", ["Walking to the shops"]
+        )
         if instrument.patient_named is not None:
             assignment.activities = list(names)
         keys = [f"activity-{n}" for n in range(1, len(names) + 1)]
@@ -271,6 +294,7 @@ def _history(session: Db, patient: User, program: Program, start: date, today: d
     seed = int(hashlib.sha256((patient.login or "").encode()).hexdigest()[:8], 16)
     rng = random.Random(seed)
     zone = ZoneInfo(patient.timezone)
+    flare_note = FLARE_NOTES.get(patient.login or "", "Bad night, back is flaring.")
     for offset in range((today - start).days):
         day = start + timedelta(days=offset)
         if offset in GAP_DAYS:
@@ -312,7 +336,7 @@ def _history(session: Db, patient: User, program: Program, start: date, today: d
                     stress=max(0, min(10, round(4 + rng.uniform(-2, 2) + (2 if flare else 0)))),
                     regions=_demo_regions(program.title),
                     warning_signs=[],
-                    note="Bad night, back is flaring." if offset == FLARE_DAYS[0] else "",
+                    note=flare_note if offset == FLARE_DAYS[0] else "",
                     created_at=datetime.combine(day, time(20, 15), zone),
                     updated_at=datetime.combine(day, time(20, 15), zone),
                 )

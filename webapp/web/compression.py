@@ -12,16 +12,23 @@ from functools import lru_cache
 
 from flask import Flask, Response, request
 
-COMPRESSIBLE = {"text/css", "text/javascript", "application/javascript", "image/svg+xml"}
+COMPRESSIBLE = {
+    "text/css",
+    "text/javascript",
+    "application/javascript",
+    "image/svg+xml",
+    "text/html",  # only the pages of NO_SECRETS: no static file is HTML
+}
 MIN_SIZE = 600
-# Generated files that hold nothing personal, so they may be compressed too.
-NO_SECRETS = {"/sw.js"}
+# Generated files that hold nothing personal, so they may be compressed too: the service
+# worker, and the offline page it precaches on a first visit (no token, no one's data).
+NO_SECRETS = {"/sw.js", "/offline"}
 NO_SECRETS_UNDER = ("/static/", "/figures/")  # exercise thumbnails: drawings, nothing personal
 
 
 @lru_cache(maxsize=256)
 def _gzip(path: str, etag: str, data: bytes) -> bytes:
-    # path and etag make the cache key; data is only read when they are new.
+    # The key is all three: a page in two languages (the offline page) is two entries.
     return gzip.compress(data, compresslevel=9, mtime=0)
 
 

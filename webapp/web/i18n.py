@@ -7,6 +7,9 @@ languages the app speaks, else the clinic's default (``CLINIC_LANGUAGE``).
 
 from __future__ import annotations
 
+from functools import cache
+
+from babel import Locale
 from flask import Flask, current_app, has_request_context, request
 from flask_babel import Babel, get_locale
 from flask_login import current_user
@@ -37,7 +40,20 @@ def page_language() -> str:
     return str(get_locale() or current_app.config["CLINIC_LANGUAGE"])
 
 
+@cache
+def writing_direction(language: str) -> str:
+    """``rtl`` for a language written right to left (Babel's character order), else ``ltr``."""
+    order = Locale.parse(language).character_order
+    return "rtl" if order == "right-to-left" else "ltr"
+
+
+def page_direction() -> str:
+    """The direction of the page's language; base.html writes ``dir="rtl"`` only (ltr: default)."""
+    return writing_direction(page_language())
+
+
 def init_app(app: Flask) -> None:
     """Bind Flask-Babel (catalogs in webapp/translations) and the template helpers."""
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals["page_language"] = page_language
+    app.jinja_env.globals["page_direction"] = page_direction
