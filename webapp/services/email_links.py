@@ -24,6 +24,8 @@ class LinkPolicy:
     clinic_name: str
     ttl_minutes: int
     link_key: bytes
+    # For people who have not chosen a language: each email speaks its recipient's.
+    clinic_language: str = "en"
 
 
 def _account(session: Db, address: str) -> User | None:
@@ -65,7 +67,7 @@ def request_reset(
     invite = session.scalar(
         select(Invite).where(Invite.user_id == user.id).order_by(Invite.id.desc()).limit(1)
     )
-    email = wording.reset(user, policy.clinic_name, policy.ttl_minutes)
+    email = wording.reset(user, policy.clinic_name, policy.ttl_minutes, policy.clinic_language)
     outbox.queue(
         session,
         email,
@@ -109,7 +111,7 @@ def email_invite(
         raise ValidationError("There is no open link to send. Make a new link first.")
     queued = outbox.queue(
         session,
-        wording.invite(patient, policy.clinic_name, ttl_days),
+        wording.invite(patient, policy.clinic_name, ttl_days, policy.clinic_language),
         key=f"invite:{invite.id}",
         kind="invite",
         to=patient.email,

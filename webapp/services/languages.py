@@ -7,10 +7,11 @@ their browser's language or the clinic's default is used).
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cache
 from pathlib import Path
 
-from babel import support
+from babel import dates, support
 
 SUPPORTED: tuple[str, ...] = ("en", "es")
 DEFAULT = "en"
@@ -68,3 +69,40 @@ def translate_plural(
     """The singular or plural form for ``count`` in ``language`` (``%(num)d`` is the count)."""
     text = translations(language).ngettext(singular, plural, count)
     return text % {"num": count, **values}
+
+
+# --- Dates in words ------------------------------------------------------------------------
+# Babel names the days and months; these patterns keep the day before the month in English,
+# as the app always wrote it ("Monday 3 November", "lunes 3 de noviembre"). A language with
+# no pattern here gets Babel's own form.
+DATE_PATTERNS: dict[str, dict[str, str]] = {
+    "en": {
+        "day_month": "d MMMM",
+        "weekday_day_month": "EEEE d MMMM",
+        "day_month_year": "d MMMM y",
+        "month": "MMMM",
+        "month_year": "MMMM y",
+    },
+    "es": {
+        "day_month": "d 'de' MMMM",
+        "weekday_day_month": "EEEE d 'de' MMMM",
+        "day_month_year": "d 'de' MMMM 'de' y",
+        "month": "MMMM",
+        "month_year": "MMMM 'de' y",
+    },
+}
+_SKELETONS = {
+    "day_month": "MMMMd",
+    "weekday_day_month": "MMMMEEEEd",
+    "day_month_year": "yMMMMd",
+    "month": "MMMM",
+    "month_year": "yMMMM",
+}
+
+
+def format_day(language: str, day: date, form: str = "day_month") -> str:
+    """Return a day in words in ``language``: ``form`` is one of DATE_PATTERNS' keys."""
+    pattern = DATE_PATTERNS.get(language, {}).get(form)
+    if pattern is None:
+        return dates.format_skeleton(_SKELETONS[form], day, locale=language)
+    return dates.format_date(day, pattern, locale=language)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from webapp.models import Appointment, User, utcnow
 from webapp.numbers import whole_number
-from webapp.services import audit, reminders
+from webapp.services import audit, languages, reminders
 from webapp.services.db import Db
 from webapp.services.errors import NotFound, ValidationError
 
@@ -189,8 +189,10 @@ def _fold(line: str) -> str:
     return "\r\n ".join(parts)
 
 
-def ics(visit: Appointment, *, clinic_name: str, host: str) -> str:
-    """Return the visit as an iCalendar file, to add to a phone's calendar."""
+def ics(
+    visit: Appointment, *, clinic_name: str, host: str, language: str = languages.DEFAULT
+) -> str:
+    """Return the visit as an iCalendar file, in ``language``, to add to a phone's calendar."""
     stamp = "%Y%m%dT%H%M%SZ"
     end = visit.starts_at + timedelta(minutes=visit.duration_minutes)
     lines = [
@@ -204,12 +206,14 @@ def ics(visit: Appointment, *, clinic_name: str, host: str) -> str:
         f"DTSTAMP:{visit.updated_at.strftime(stamp)}",
         f"DTSTART:{visit.starts_at.strftime(stamp)}",
         f"DTEND:{end.strftime(stamp)}",
-        f"SUMMARY:{_escape(f'Visit at {clinic_name}')}",
+        f"SUMMARY;LANGUAGE={language}:"
+        + _escape(languages.translate(language, "Visit at %(clinic)s", clinic=clinic_name)),
         f"LOCATION:{_escape(visit.place_note or clinic_name)}",
         "STATUS:CANCELLED" if visit.status == "cancelled" else "STATUS:CONFIRMED",
         "BEGIN:VALARM",
         "ACTION:DISPLAY",
-        "DESCRIPTION:Visit at the clinic",
+        f"DESCRIPTION;LANGUAGE={language}:"
+        + _escape(languages.translate(language, "Visit at the clinic")),
         "TRIGGER:-PT2H",
         "END:VALARM",
         "END:VEVENT",

@@ -1,14 +1,20 @@
-"""Dates, times and counts as people read them, in their own time zone."""
+"""Dates, times and counts as people read them, in their own time zone and language."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
 from flask_babel import get_locale
+from flask_babel import gettext as _
 
-from webapp.services import clock
+from webapp.services import clock, languages
 
 ORDINALS = ("1st", "2nd", "3rd", "4th", "5th", "6th")
+
+
+def _language() -> str:
+    locale = get_locale()
+    return locale.language if locale is not None else "en"
 
 
 def ordinal(number: int) -> str:
@@ -16,23 +22,22 @@ def ordinal(number: int) -> str:
 
     In Spanish "1.ª", "2.ª" ... (la primera vez, la segunda vez).
     """
-    locale = get_locale()
-    if locale is not None and locale.language == "es":
+    if _language() == "es":
         return f"{number}.ª"
     return ORDINALS[number - 1] if 1 <= number <= len(ORDINALS) else f"{number}th"
 
 
 def long_date(day: date) -> str:
-    """Return "Monday 3 November"."""
-    return f"{day.strftime('%A')} {day.day} {day.strftime('%B')}"
+    """Return "Monday 3 November" ("lunes 3 de noviembre")."""
+    return languages.format_day(_language(), day, "weekday_day_month")
 
 
 def local_date(moment: datetime | None, timezone: str) -> str:
-    """Return the local date of a UTC moment: "3 November 2026"."""
+    """Return the local date of a UTC moment: "3 November 2026" ("3 de noviembre de 2026")."""
     if moment is None:
         return ""
-    local = clock.local_now(timezone, moment)
-    return f"{local.day} {local.strftime('%B %Y')}"
+    day = clock.local_now(timezone, moment).date()
+    return languages.format_day(_language(), day, "day_month_year")
 
 
 def local_datetime(moment: datetime | None, timezone: str) -> str:
@@ -40,7 +45,7 @@ def local_datetime(moment: datetime | None, timezone: str) -> str:
     if moment is None:
         return ""
     local = clock.local_now(timezone, moment)
-    return f"{long_date(local.date())} at {local.strftime('%H:%M')}"
+    return _("%(day)s at %(time)s", day=long_date(local.date()), time=f"{local:%H:%M}")
 
 
 def local_time(moment: datetime | None, timezone: str) -> str:

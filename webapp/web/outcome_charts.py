@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from webapp.services.outcomes import Series, scoring
+from webapp.web.charts import short_date
 
 WIDTH, HEIGHT = 340, 160
 LEFT, RIGHT, TOP, BOTTOM = 30, 10, 10, 26
 
 
 def _short(day: date) -> str:
-    return f"{day.day} {day.strftime('%b')}"
+    return short_date(day)
 
 
 def outcome_chart(series: Series) -> Markup:
@@ -33,11 +35,23 @@ def outcome_chart(series: Series) -> Markup:
             return (LEFT + WIDTH - RIGHT) / 2
         return LEFT + (day - first).days / span * (WIDTH - LEFT - RIGHT)
 
-    better = "higher is better" if instrument.higher_is_better else "lower is better"
+    values = {"name": instrument.abbreviation, "low": low, "high": high}
+    label = (
+        _(
+            "%(name)s scores from %(low)s to %(high)s, higher is better; shaded: no meaningful "
+            "change from baseline",
+            **values,
+        )
+        if instrument.higher_is_better
+        else _(
+            "%(name)s scores from %(low)s to %(high)s, lower is better; shaded: no meaningful "
+            "change from baseline",
+            **values,
+        )
+    )
     out = [
         f'<svg class="chart chart--outcome" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        f'aria-label="{escape(instrument.abbreviation)} scores from {low} to {high}, {better}; '
-        f'shaded: no meaningful change from baseline">'
+        f'aria-label="{escape(label)}">'
     ]
     for value in (low, (low + high) / 2, high):
         out.append(
@@ -54,13 +68,21 @@ def outcome_chart(series: Series) -> Markup:
             out.append(
                 f'<rect class="chart__band" x="{LEFT}" y="{top:.1f}" '
                 f'width="{WIDTH - LEFT - RIGHT}" '
-                f'height="{bottom - top:.1f}"><title>No meaningful change: {band[0]:g} to '
-                f"{band[1]:g}</title></rect>"
+                f'height="{bottom - top:.1f}"><title>'
+                + escape(
+                    _(
+                        "No meaningful change: %(low)s to %(high)s",
+                        low=f"{band[0]:g}",
+                        high=f"{band[1]:g}",
+                    )
+                )
+                + "</title></rect>"
             )
         out.append(
             f'<line class="chart__baseline" x1="{LEFT}" x2="{WIDTH - RIGHT}" '
-            f'y1="{y(reference):.1f}" y2="{y(reference):.1f}"><title>Baseline {reference:g}'
-            "</title></line>"
+            f'y1="{y(reference):.1f}" y2="{y(reference):.1f}"><title>'
+            + escape(_("Baseline %(score)s", score=f"{reference:g}"))
+            + "</title></line>"
         )
     if len(points) > 1:
         path = " ".join(
@@ -86,7 +108,7 @@ def outcome_chart(series: Series) -> Markup:
     else:
         out.append(
             f'<text class="chart__empty" x="{WIDTH / 2}" y="{HEIGHT / 2}" text-anchor="middle">'
-            "No answers yet</text>"
+            f"{escape(_('No answers yet'))}</text>"
         )
     out.append("</svg>")
     return Markup("".join(out))

@@ -1,0 +1,173 @@
+"""What the app writes to a person outside their page speaks that person's language.
+
+Pushes, emails, the calendar file and downloads are written in the recipient's language
+(their choice, else the clinic's default), never in the language of whoever caused them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, date, datetime
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from tests import test_services_reminders as reminder_tests
+from tests.conftest import Factory, local, login
+from tests.pushservice import PushService
+from tests.test_messages_notify import _notices
+from tests.test_messages_notify import smtp  # noqa: F401  (the SMTP server fixture)
+from tests.test_services_reminders import due_now, run, subscribe
+from jobs import tasks
+from tests.mailserver import MailServer
+from webapp.models import User
+from webapp.push import PushSender
+from webapp.services import languages, messages
+from webapp.services.mail import wording
+
+push_service = reminder_tests.push_service
+pushes = reminder_tests.pushes
+sender = reminder_tests.sender
+
+CLINIC = "Riverside Massage Therapy"
+
+
+def _speaks(user: User, language: str | None) -> User:
+    user.language = language
+    return user
+
+
+def test_a_message_push_speaks_the_spanish_patient_while_the_therapist_uses_english(
+    app: Flask, session: Session, make: Factory, pushes: PushService, sender: PushSender
+) -> None:
+    maria = _speaks(make.therapist(), "en")
+    ana = _speaks(make.patient(maria, timezone="Europe/Madrid"), "es")
+    subscribe(session, pushes, ana, "ana-phone")
+    now = local("Europe/Madrid", 2026, 3, 10, 12, 0)
+    messages.send(session, maria, ana, "Rest tonight.", limits=messages.Limits(), now=now)
+    assert run(session, sender, app, now).sent == 1
+    assert pushes.wait_for(1, 5)
+    notification = pushes.deliveries[0].payload["notification"]
+    assert notification["lang"] == "es"
+    assert notification["title"] == f"Nuevo mensaje de {CLINIC}"
+    assert notification["body"] == "Abre Between Visits para leerlo."
+
+
+def test_an_exercise_reminder_for_a_spanish_patient_counts_and_snoozes_in_spanish(
+    app: Flask, session: Session, make: Factory, pushes: PushService, sender: PushSender
+) -> None:
+    maria = _speaks(make.therapist(), "en")
+    ana = _speaks(make.patient(maria, timezone="Europe/Madrid"), "es")
+    make.program(ana, date(2026, 3, 1))
+    subscribe(session, pushes, ana, "ana-phone")
+    now = local("Europe/Madrid", 2026, 3, 10, 8, 0)
+    due_now(session, ana, "exercise", now, "r1-20260310")
+    assert run(session, sender, app, now).sent == 1
+    assert pushes.wait_for(1, 5)
+    notification = pushes.deliveries[0].payload["notification"]
+    assert notification["title"] == "Es hora de tus ejercicios"
+    assert notification["body"].startswith("Te quedan 4 ejercicios hoy.")
+    assert notification["actions"][0]["title"] == "Posponer 30 min"
+
+
+def test_the_reverse_an_english_patient_and_a_spanish_therapist_each_read_their_own(
+    app: Flask, session: Session, make: Factory, pushes: PushService, sender: PushSender
+) -> None:
+    lucia = _speaks(make.therapist(), "es")
+    tom = _speaks(make.patient(lucia, timezone="Europe/London"), "en")
+    subscribe(session, pushes, tom, "tom-phone")
+    subscribe(session, pushes, lucia, "lucia-phone")
+    now = local("Europe/London", 2026, 3, 10, 12, 0)
+    messages.send(session, lucia, tom, "See you soon.", limits=messages.Limits(), now=now)
+    messages.send(session, tom, tom, "Thank you!", limits=messages.Limits(), now=now)
+    assert run(session, sender, app, now).sent == 2
+    assert pushes.wait_for(2, 5)
+    by_phone = {d.sub_id: d.payload["notification"] for d in pushes.deliveries}
+    assert by_phone["tom-phone"]["title"] == f"New message from {CLINIC}"
+    assert by_phone["tom-phone"]["lang"] == "en"
+    assert by_phone["lucia-phone"]["title"] == f"Nuevo mensaje de {CLINIC}"
+    assert by_phone["lucia-phone"]["lang"] == "es"
+
+
+def test_the_message_email_is_in_the_recipients_language_with_its_html_lang(
+    app: Flask, session: Session, make: Factory, smtp: MailServer  # noqa: F811
+) -> None:
+    maria = _speaks(make.therapist(), "en")
+    ana = _speaks(make.patient(maria), "es")
+    message = messages.send(session, maria, ana, "Hola", limits=messages.Limits())
+    for notice in _notices(session, message.id):
+        notice.status = "inapp"
+    session.commit()
+    with app.app_context():
+        assert tasks.email_unread_messages() == 1
+        tasks.send_due_emails("t")
+    [email] = smtp.wait_for(1)
+    assert email["Subject"] == f"Nuevo mensaje de {CLINIC}"
+    text, html = smtp.parts(email)
+    assert f"Hola, {ana.first_name}:" in text
+    assert "Inicia sesión para leerlo." in text
+    assert '<html lang="es">' in html and "Leer el mensaje" in html
+
+
+def test_an_invite_follows_the_person_then_the_clinic_default(make: Factory) -> None:
+    ana = _speaks(make.patient(), "es")
+    email = wording.invite(ana, CLINIC, 7, "en")
+    assert email.subject == f"Tu programa en casa en {CLINIC}"
+    assert "Funciona una sola vez, durante 7 días." in email.text
+    assert '<html lang="es">' in email.html
+    # Someone who has not chosen yet: the clinic's default language.
+    newcomer = _speaks(make.patient(), None)
+    assert wording.invite(newcomer, CLINIC, 1, "es").subject.startswith("Tu programa en casa")
+    english = wording.invite(newcomer, CLINIC, 1, "en")
+    assert english.subject == f"Your home program at {CLINIC}"
+    assert "It works once, for 1 day." in english.text and '<html lang="en">' in english.html
+
+
+def test_the_visit_calendar_file_is_in_the_patients_language(
+    client: FlaskClient, session: Session, make: Factory
+) -> None:
+    ana = _speaks(make.patient(timezone="Europe/Madrid"), "es")
+    visit = make.visit(ana, datetime(2026, 3, 12, 9, 0, tzinfo=UTC))
+    login(client, ana)
+    body = client.get(f"/me/visits/{visit.id}.ics").get_data(as_text=True)
+    assert f"SUMMARY;LANGUAGE=es:Visita en {CLINIC}" in body
+    assert "DESCRIPTION;LANGUAGE=es:Visita en la clínica" in body
+    assert "Visit at" not in body
+
+
+def test_csv_headers_are_in_the_downloaders_language(
+    client: FlaskClient, session: Session, make: Factory
+) -> None:
+    lucia = _speaks(make.therapist(), "es")
+    tom = _speaks(make.patient(lucia), "en")
+    make.checkin(tom, date(2026, 3, 9), pain=4)
+    login(client, lucia)
+    rows = list(csv.reader(io.StringIO(client.get(f"/clinic/patients/{tom.id}/export.csv").text)))
+    assert rows[0][:5] == ["fecha", "tipo", "ejercicio", "vez", "dolor"]
+    assert rows[1][:2] == ["2026-03-09", "registro diario"]
+    client.post("/logout")
+    login(client, tom)
+    mine = list(csv.reader(io.StringIO(client.get("/me/export.csv").text)))
+    assert mine[0][:5] == ["date", "record", "exercise", "round", "pain"]
+    assert mine[1][:2] == ["2026-03-09", "check-in"]
+
+
+def test_dates_on_a_spanish_page_are_written_by_babel(
+    client: FlaskClient, session: Session, make: Factory
+) -> None:
+    lucia = _speaks(make.therapist(), "es")
+    tom = _speaks(make.patient(lucia, timezone="Europe/London"), "en")
+    make.checkin(tom, date(2026, 11, 2), pain=4)
+    login(client, lucia)
+    page = client.get(f"/clinic/patients/{tom.id}").get_data(as_text=True)
+    assert "lunes 2 de noviembre" in page
+    assert "Monday" not in page and "November" not in page
+
+
+def test_services_write_days_in_words_in_either_language() -> None:
+    day = date(2026, 11, 3)
+    assert languages.format_day("en", day, "weekday_day_month") == "Tuesday 3 November"
+    assert languages.format_day("es", day, "weekday_day_month") == "martes 3 de noviembre"
+    assert languages.format_day("es", day, "day_month_year") == "3 de noviembre de 2026"
