@@ -14,14 +14,16 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
+from jobs import tasks
 from tests import test_services_reminders as reminder_tests
 from tests.conftest import Factory, local, login
-from tests.pushservice import PushService
-from tests.test_messages_notify import _notices
-from tests.test_messages_notify import smtp  # noqa: F401  (the SMTP server fixture)
-from tests.test_services_reminders import due_now, run, subscribe
-from jobs import tasks
 from tests.mailserver import MailServer
+from tests.pushservice import PushService
+from tests.test_messages_notify import (
+    _notices,
+    smtp,  # noqa: F401  (the SMTP server fixture)
+)
+from tests.test_services_reminders import due_now, run, subscribe
 from webapp.models import User
 from webapp.push import PushSender
 from webapp.services import languages, messages
@@ -92,7 +94,10 @@ def test_the_reverse_an_english_patient_and_a_spanish_therapist_each_read_their_
 
 
 def test_the_message_email_is_in_the_recipients_language_with_its_html_lang(
-    app: Flask, session: Session, make: Factory, smtp: MailServer  # noqa: F811
+    app: Flask,
+    session: Session,
+    make: Factory,
+    smtp: MailServer,  # noqa: F811
 ) -> None:
     maria = _speaks(make.therapist(), "en")
     ana = _speaks(make.patient(maria), "es")

@@ -187,7 +187,7 @@ def calendar(stats: Progress) -> list[list[CalendarDay]]:
     day = monday
     while day <= last:
         row: list[CalendarDay] = []
-        for _ in range(7):
+        for _weekday in range(7):
             stat = by_day.get(day)
             row.append(_cell(day, stat, stats.today))
             day += timedelta(days=1)

@@ -45,7 +45,7 @@ def local_datetime(moment: datetime | None, timezone: str) -> str:
     if moment is None:
         return ""
     local = clock.local_now(timezone, moment)
-    return _("%(day)s at %(time)s", day=long_date(local.date()), time=f"{local:%H:%M}")
+    return str(_("%(day)s at %(time)s", day=long_date(local.date()), time=f"{local:%H:%M}"))
 
 
 def local_time(moment: datetime | None, timezone: str) -> str:

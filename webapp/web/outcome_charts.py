@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
@@ -16,6 +17,11 @@ LEFT, RIGHT, TOP, BOTTOM = 30, 10, 10, 26
 
 def _short(day: date) -> str:
     return short_date(day)
+
+
+def _number(value: float) -> str:
+    """Return a score as people read it here: "12.5" in English, "12,5" in Spanish."""
+    return str(format_decimal(value, format="#,##0.##"))
 
 
 def outcome_chart(series: Series) -> Markup:
@@ -57,7 +63,7 @@ def outcome_chart(series: Series) -> Markup:
         out.append(
             f'<line class="chart__grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(value):.1f}" '
             f'y2="{y(value):.1f}"/><text class="chart__label" x="{LEFT - 5}" '
-            f'y="{y(value) + 4:.1f}" text-anchor="end">{value:g}</text>'
+            f'y="{y(value) + 4:.1f}" text-anchor="end">{_number(value)}</text>'
         )
     baseline = series.baseline
     reference = 0.0 if instrument.mcid.kind == "rating" else (baseline.score if baseline else None)
@@ -65,24 +71,21 @@ def outcome_chart(series: Series) -> Markup:
         band = scoring.mcid_band(instrument, reference)
         if band is not None:
             top, bottom = y(band[1]), y(band[0])
+            title = _(
+                "No meaningful change: %(low)s to %(high)s",
+                low=_number(band[0]),
+                high=_number(band[1]),
+            )
             out.append(
                 f'<rect class="chart__band" x="{LEFT}" y="{top:.1f}" '
                 f'width="{WIDTH - LEFT - RIGHT}" '
-                f'height="{bottom - top:.1f}"><title>'
-                + escape(
-                    _(
-                        "No meaningful change: %(low)s to %(high)s",
-                        low=f"{band[0]:g}",
-                        high=f"{band[1]:g}",
-                    )
-                )
-                + "</title></rect>"
+                f'height="{bottom - top:.1f}"><title>{escape(title)}</title></rect>'
             )
+        baseline_title = _("Baseline %(score)s", score=_number(reference))
         out.append(
             f'<line class="chart__baseline" x1="{LEFT}" x2="{WIDTH - RIGHT}" '
-            f'y1="{y(reference):.1f}" y2="{y(reference):.1f}"><title>'
-            + escape(_("Baseline %(score)s", score=f"{reference:g}"))
-            + "</title></line>"
+            f'y1="{y(reference):.1f}" y2="{y(reference):.1f}"><title>{escape(baseline_title)}'
+            "</title></line>"
         )
     if len(points) > 1:
         path = " ".join(
@@ -92,7 +95,7 @@ def outcome_chart(series: Series) -> Markup:
     for day, score in points:
         out.append(
             f'<circle class="chart__dot" cx="{x(day):.1f}" cy="{y(score):.1f}" r="3.2">'
-            f"<title>{_short(day)}: {score:g}</title></circle>"
+            f"<title>{_short(day)}: {_number(score)}</title></circle>"
         )
     if points:
         anchor = "start" if len(points) > 1 else "middle"

@@ -82,12 +82,16 @@ def wording(
             if left
             else languages.translate(language, "Your exercises are waiting.")
         )
-        return deliver(languages.translate(language, "Time for your exercises"), body, "/me/play", True)
+        return deliver(
+            languages.translate(language, "Time for your exercises"), body, "/me/play", True
+        )
     if occurrence.kind == "message":
         # The lock screen names the clinic, never what was written.
         where = "/me/messages" if patient.is_patient else "/clinic/messages"
         title = languages.translate(language, "New message from %(clinic)s", clinic=clinic_name)
-        return deliver(title, languages.translate(language, "Open Between Visits to read it."), where, False)
+        return deliver(
+            title, languages.translate(language, "Open Between Visits to read it."), where, False
+        )
     if occurrence.kind == "checkin":
         questionnaire = facts.questionnaires.get(occurrence.user_id)
         if questionnaire is None:
@@ -100,13 +104,17 @@ def wording(
         if (occurrence.user_id, occurrence.local_date) in facts.checked_in:
             return deliver(
                 languages.translate(language, QUESTIONNAIRE_TITLE),
-                languages.translate(language, "A few questions for your therapist about everyday life."),
+                languages.translate(
+                    language, "A few questions for your therapist about everyday life."
+                ),
                 f"/me/questionnaires/{questionnaire}",
                 True,
             )
         return deliver(
             languages.translate(language, "How are you today?"),
-            languages.translate(language, "Your daily check-in, and a short questionnaire for your therapist."),
+            languages.translate(
+                language, "Your daily check-in, and a short questionnaire for your therapist."
+            ),
             "/me/",
             True,
         )
@@ -118,7 +126,9 @@ def wording(
         elif when.date() == occurrence.local_date:
             title = languages.translate(language, "Visit today at %(time)s", time=f"{when:%H:%M}")
         else:
-            title = languages.translate(language, "Visit tomorrow at %(time)s", time=f"{when:%H:%M}")
+            title = languages.translate(
+                language, "Visit tomorrow at %(time)s", time=f"{when:%H:%M}"
+            )
         body = (
             appointment.place_note
             if appointment and appointment.place_note
@@ -127,11 +137,16 @@ def wording(
         return deliver(title, body, "/me/", False)
     if occurrence.kind == "snooze":
         return deliver(
-            languages.translate(language, "Time for your exercises"), languages.translate(language, "Your snoozed reminder."), "/me/play", False
+            languages.translate(language, "Time for your exercises"),
+            languages.translate(language, "Your snoozed reminder."),
+            "/me/play",
+            False,
         )
     return deliver(
         languages.translate(language, "This is how your reminders will look"),
-        languages.translate(language, "Reminders from %(clinic)s will appear like this.", clinic=clinic_name),
+        languages.translate(
+            language, "Reminders from %(clinic)s will appear like this.", clinic=clinic_name
+        ),
         "/me/",
         False,
     )
@@ -146,9 +161,7 @@ def alert_wording(
 ) -> Delivery:
     """Return what an alert push to a therapist says (in their language), and where it leads."""
     language = languages.of(therapist.language, clinic_language)
-    name = (
-        subject.display_name if subject else languages.translate(language, "a patient")
-    )
+    name = subject.display_name if subject else languages.translate(language, "a patient")
     return Delivery(
         occurrence,
         therapist,

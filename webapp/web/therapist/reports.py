@@ -54,9 +54,7 @@ def export_fhir(patient_id: int) -> ResponseReturnValue:
     """Download the patient's pain scores as a FHIR R4 Bundle."""
     person = care.linked_patient(db.session, me(), patient_id)
     base = current_app.config.get("PUBLIC_BASE_URL") or request.host_url.rstrip("/")
-    bundle = export.fhir_bundle(
-        db.session, me(), person, base_url=base, language=page_language()
-    )
+    bundle = export.fhir_bundle(db.session, me(), person, base_url=base, language=page_language())
     db.session.commit()
     response = jsonify(bundle)
     response.mimetype = "application/fhir+json"
