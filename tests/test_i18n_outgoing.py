@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, date, datetime
+from types import SimpleNamespace
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -26,7 +27,7 @@ from tests.test_messages_notify import (
 from tests.test_services_reminders import due_now, run, subscribe
 from webapp.models import User
 from webapp.push import PushSender
-from webapp.services import languages, messages
+from webapp.services import dose, languages, messages
 from webapp.services.mail import wording
 
 push_service = reminder_tests.push_service
@@ -176,3 +177,26 @@ def test_services_write_days_in_words_in_either_language() -> None:
     assert languages.format_day("en", day, "weekday_day_month") == "Tuesday 3 November"
     assert languages.format_day("es", day, "weekday_day_month") == "martes 3 de noviembre"
     assert languages.format_day("es", day, "day_month_year") == "3 de noviembre de 2026"
+
+
+def test_a_spanish_patient_reads_their_doses_in_spanish(
+    client: FlaskClient, session: Session, make: Factory
+) -> None:
+    ana = _speaks(make.patient(timezone="Europe/Madrid"), "es")
+    make.program(ana, doses={"chin-tuck": {"sets": "2", "reps": "10", "hold_seconds": "20"}})
+    login(client, ana)
+    page = client.get("/me/").get_data(as_text=True)
+    assert "2 series de 10, mantén 20 s" in page
+    assert "5 veces" in page
+    assert "sets of" not in page and "5 times" not in page
+
+
+def test_doses_and_weekdays_in_words_in_either_language() -> None:
+    item = SimpleNamespace(sets=3, reps=8, hold_seconds=90, side="left")
+    assert dose.describe_dose(item, True) == "3 sets of 8, hold 1 min 30 s, left side"
+    assert dose.describe_dose(item, True, language="es") == (
+        "3 series de 8, mantén 1 min 30 s, lado izquierdo"
+    )
+    assert dose.describe_weekdays(0b0010101) == "Mon, Wed, Fri"
+    assert dose.describe_weekdays(0b0010101, language="es") == "lun, mié, vie"
+    assert dose.describe_weekdays(0b0011111, language="es") == "De lunes a viernes"

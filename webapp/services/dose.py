@@ -6,10 +6,14 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from babel import dates
+
 from webapp.content import vocab
 from webapp.models.programs import EVERY_DAY
 from webapp.numbers import whole_number
+from webapp.services import languages
 from webapp.services.errors import ValidationError
+from webapp.services.languages import N_
 
 # name: (label for messages, lowest, highest)
 RANGES: dict[str, tuple[str, int, int]] = {
@@ -86,13 +90,14 @@ def weekday_numbers(mask: int) -> list[int]:
     return [d for d in range(7) if mask & (1 << d)]
 
 
-def describe_weekdays(mask: int) -> str:
-    """Return "Every day", "Mon, Wed, Fri" and so on."""
+def describe_weekdays(mask: int, language: str = languages.DEFAULT) -> str:
+    """Return "Every day", "Mon, Wed, Fri" and so on, in ``language``."""
     if mask & EVERY_DAY == EVERY_DAY:
-        return "Every day"
+        return languages.translate(language, "Every day")
     if mask == 0b0011111:
-        return "Weekdays"
-    return ", ".join(vocab.WEEKDAYS[d] for d in weekday_numbers(mask))
+        return languages.translate(language, "Weekdays")
+    names = dates.get_day_names("abbreviated", locale=language)  # 0 is Monday, as here
+    return ", ".join(str(names[d]).rstrip(".") for d in weekday_numbers(mask))
 
 
 def side_problem(side: str, *, side_required: bool) -> str | None:
@@ -145,20 +150,33 @@ def describe_seconds(seconds: int) -> str:
     return f"{minutes} min" if not rest else f"{minutes} min {rest} s"
 
 
-def describe_dose(item: Any, sided: bool, side_required: bool = False) -> str:
+SIDE_WORDS = {"both": N_("each side"), "left": N_("left side"), "right": N_("right side")}
+
+
+def describe_dose(
+    item: Any, sided: bool, side_required: bool = False, language: str = languages.DEFAULT
+) -> str:
     """Return a short plain description: "2 sets of 10, hold 20 s, each side"."""
     parts = []
     if item.sets > 1:
-        parts.append(f"{item.sets} sets of {item.reps}")
+        parts.append(
+            languages.translate(
+                language, "%(sets)s sets of %(reps)s", sets=item.sets, reps=item.reps
+            )
+        )
     elif item.reps > 1:
-        parts.append(f"{item.reps} times")
+        parts.append(languages.translate(language, "%(reps)s times", reps=item.reps))
     if item.hold_seconds:
         duration = describe_seconds(item.hold_seconds)
-        parts.append(f"hold {duration}" if parts else duration)
+        parts.append(
+            languages.translate(language, "hold %(duration)s", duration=duration)
+            if parts
+            else duration
+        )
     if not parts:
-        parts.append("once")
+        parts.append(languages.translate(language, "once"))
     if side_required and item.side not in vocab.SIDES:
-        parts.append("one side only")
+        parts.append(languages.translate(language, "one side only"))
     elif sided:
-        parts.append({"both": "each side", "left": "left side", "right": "right side"}[item.side])
+        parts.append(languages.translate(language, SIDE_WORDS[item.side]))
     return ", ".join(parts)

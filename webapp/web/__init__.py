@@ -11,7 +11,7 @@ from werkzeug.routing import IntegerConverter
 from webapp.content import bodymap, soreness, vocab, warning_signs
 from webapp.extensions import db, login_manager
 from webapp.models import User
-from webapp.services import dose, health, mail, numbers, records
+from webapp.services import health, mail, numbers, records
 from webapp.services.errors import NotFound
 from webapp.web import (
     admin,
@@ -109,8 +109,8 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.globals.update(bodymap.template_globals())
     app.jinja_env.globals.update(
-        describe_dose=dose.describe_dose,
-        describe_weekdays=dose.describe_weekdays,
+        describe_dose=formatting.describe_dose,
+        describe_weekdays=formatting.describe_weekdays,
         exercise_figure=figures.exercise_figure,
         thumbnail_url=figures.thumbnail_url,
         soreness_card=soreness.card,

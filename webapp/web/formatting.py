@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from webapp.services import clock, languages
+from webapp.services import clock, dose, languages
 
 ORDINALS = ("1st", "2nd", "3rd", "4th", "5th", "6th")
 
@@ -45,7 +46,8 @@ def local_datetime(moment: datetime | None, timezone: str) -> str:
     if moment is None:
         return ""
     local = clock.local_now(timezone, moment)
-    return str(_("%(day)s at %(time)s", day=long_date(local.date()), time=f"{local:%H:%M}"))
+    at = f"{local:%H:%M}"
+    return str(_("%(day)s at %(time)s", day=long_date(local.date()), time=at))
 
 
 def local_time(moment: datetime | None, timezone: str) -> str:
@@ -53,3 +55,13 @@ def local_time(moment: datetime | None, timezone: str) -> str:
     if moment is None:
         return ""
     return clock.local_now(timezone, moment).strftime("%H:%M")
+
+
+def describe_dose(item: Any, sided: bool, side_required: bool = False) -> str:
+    """Return a dose in the page's language: "2 sets of 10, hold 20 s, each side"."""
+    return dose.describe_dose(item, sided, side_required, language=_language())
+
+
+def describe_weekdays(mask: int) -> str:
+    """Return "Every day", "Mon, Wed, Fri" ... in the page's language."""
+    return dose.describe_weekdays(mask, language=_language())

@@ -121,14 +121,13 @@ def wording(
     if occurrence.kind == "visit":
         appointment = appointments.get(occurrence.appointment_id or 0)
         when = clock.local_now(patient.timezone, appointment.starts_at) if appointment else None
+        at = f"{when:%H:%M}" if when else ""
         if when is None:
             title = languages.translate(language, "Your visit")
         elif when.date() == occurrence.local_date:
-            title = languages.translate(language, "Visit today at %(time)s", time=f"{when:%H:%M}")
+            title = languages.translate(language, "Visit today at %(time)s", time=at)
         else:
-            title = languages.translate(
-                language, "Visit tomorrow at %(time)s", time=f"{when:%H:%M}"
-            )
+            title = languages.translate(language, "Visit tomorrow at %(time)s", time=at)
         body = (
             appointment.place_note
             if appointment and appointment.place_note
