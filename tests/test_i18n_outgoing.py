@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from jobs import tasks
 from tests import test_services_reminders as reminder_tests
-from tests.conftest import Factory, local, login
+from tests.conftest import Factory, csrf_token, local, login
 from tests.mailserver import MailServer
 from tests.pushservice import PushService
 from tests.test_messages_notify import (
@@ -200,3 +200,23 @@ def test_doses_and_weekdays_in_words_in_either_language() -> None:
     assert dose.describe_weekdays(0b0010101) == "Mon, Wed, Fri"
     assert dose.describe_weekdays(0b0010101, language="es") == "lun, mié, vie"
     assert dose.describe_weekdays(0b0011111, language="es") == "De lunes a viernes"
+
+
+def test_a_services_refusal_reads_in_the_language_of_the_page_that_asked(
+    client: FlaskClient, session: Session, make: Factory
+) -> None:
+    ana = _speaks(make.patient(), "es")
+    login(client, ana)
+    token = csrf_token(client)
+    form = {"csrf_token": token, "client_id": "ci-12345678", "note": "x" * 1001}
+    html = client.post("/me/checkin", data=form).get_data(as_text=True)
+    assert "Elige tu dolor del 0 al 10." in html
+    assert "Escribe una nota de menos de 1000 caracteres." in html
+    assert "Please choose your pain" not in html
+    # The same refusal for an English reader, as before.
+    tom = _speaks(make.patient(), "en")
+    client.post("/logout")
+    login(client, tom)
+    form["csrf_token"] = csrf_token(client)
+    html = client.post("/me/checkin", data=form).get_data(as_text=True)
+    assert "Please choose your pain from 0 to 10." in html

@@ -12,16 +12,16 @@ from webapp.content import vocab
 from webapp.models.programs import EVERY_DAY
 from webapp.numbers import whole_number
 from webapp.services import languages
-from webapp.services.errors import ValidationError
+from webapp.services.errors import ValidationError, text
 from webapp.services.languages import N_
 
 # name: (label for messages, lowest, highest)
 RANGES: dict[str, tuple[str, int, int]] = {
-    "sets": ("Sets", 1, 10),
-    "reps": ("Repetitions", 1, 100),
-    "hold_seconds": ("Hold", 0, 300),
-    "rest_seconds": ("Rest between sets", 0, 300),
-    "times_per_day": ("Times per day", 1, 6),
+    "sets": (N_("Sets"), 1, 10),
+    "reps": (N_("Repetitions"), 1, 100),
+    "hold_seconds": (N_("Hold"), 0, 300),
+    "rest_seconds": (N_("Rest between sets"), 0, 300),
+    "times_per_day": (N_("Times per day"), 1, 6),
 }
 NOTE_MAX = 300
 # The fields of an exercise's default dose (a plan's dose adds weekdays and a note).
@@ -31,11 +31,11 @@ DOSE_FIELDS = ("sets", "reps", "hold_seconds", "rest_seconds", "side", "times_pe
 # are never prescribed for "both" sides: doing a post-surgical movement on the wrong side,
 # or on both, is the mistake this rule prevents. Their own default dose keeps "both" as
 # a placeholder that is never copied into a plan without a side being chosen.
-SIDE_REQUIRED_MESSAGE = "This exercise is for one side only: please choose left or right."
-TEMPLATE_SIDE_MESSAGE = (
+SIDE_REQUIRED_MESSAGE = N_("This exercise is for one side only: please choose left or right.")
+TEMPLATE_SIDE_MESSAGE = N_(
     "This template has exercises for one side only: please choose the left or right side."
 )
-UNKNOWN_SIDE_MESSAGE = "Please choose a side."
+UNKNOWN_SIDE_MESSAGE = N_("Please choose a side.")
 
 
 @dataclass(frozen=True)
@@ -118,10 +118,24 @@ def parse_dose(
     for name, (label, low, high) in RANGES.items():
         value = whole_number(data.get(name))
         if value is None:
-            errors[name] = [f"{label}: please enter a whole number from {low} to {high}."]
+            errors[name] = [
+                text(
+                    N_("%(label)s: please enter a whole number from %(low)s to %(high)s."),
+                    label=text(label),
+                    low=low,
+                    high=high,
+                )
+            ]
             continue
         if not low <= value <= high:
-            errors[name] = [f"{label} must be from {low} to {high}."]
+            errors[name] = [
+                text(
+                    N_("%(label)s must be from %(low)s to %(high)s."),
+                    label=text(label),
+                    low=low,
+                    high=high,
+                )
+            ]
             continue
         numbers[name] = value
     side = str(data.get("side") or ("" if side_required else "both"))
@@ -133,10 +147,12 @@ def parse_dose(
     if with_schedule:
         weekdays = weekdays_mask(_getlist(data, "weekdays"))
         if weekdays == 0:
-            errors["weekdays"] = ["Please choose at least one day of the week."]
+            errors["weekdays"] = [N_("Please choose at least one day of the week.")]
         note = " ".join(str(data.get("note", "") or "").split())
         if len(note) > NOTE_MAX:
-            errors["note"] = [f"Please keep the note under {NOTE_MAX} characters."]
+            errors["note"] = [
+                text(N_("Please keep the note under %(num)s characters."), num=NOTE_MAX)
+            ]
     if errors:
         raise ValidationError(errors)
     return Dose(side=side, weekdays=weekdays, note=note, **numbers)

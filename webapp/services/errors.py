@@ -1,6 +1,29 @@
-"""Errors that services raise and views turn into messages next to fields."""
+"""Errors that services raise and views turn into messages next to fields.
+
+Messages are written in English and marked ``N_`` where they are written; a refusal made
+while a page is asking is put in that page's language here, once, with the translator the
+web layer installs (``use_translator``): every view, form and flash then shows it as it is.
+Messages with values are written with ``%(name)s`` placeholders and filled by ``text``.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+
+# The web layer's gettext (it knows the request's language); None: English as written.
+_translator: Callable[[str], str] | None = None
+
+
+def use_translator(translator: Callable[[str], str] | None) -> None:
+    """Put refusals in the asking page's language from now on (None: leave them English)."""
+    global _translator
+    _translator = translator
+
+
+def text(message: str, **values: object) -> str:
+    """Return ``message`` in the reader's language, with its ``%(name)s`` values filled in."""
+    translated = _translator(message) if _translator is not None else message
+    return translated % values if values else translated
 
 
 class ValidationError(Exception):
@@ -15,9 +38,10 @@ class ValidationError(Exception):
     ) -> None:
         if isinstance(errors, str):
             errors = {field: [errors]}
-        self.errors = errors
+        # A message already filled in by ``text`` is not in the catalog: it stays as it is.
+        self.errors = {name: [text(m) for m in messages] for name, messages in errors.items()}
         self.code = code
-        super().__init__("; ".join(f"{k}: {', '.join(v)}" for k, v in errors.items()))
+        super().__init__("; ".join(f"{k}: {', '.join(v)}" for k, v in self.errors.items()))
 
     def first(self, field: str) -> str | None:
         """Return the first message for a field, if any."""

@@ -8,10 +8,10 @@ languages the app speaks, else the clinic's default (``CLINIC_LANGUAGE``).
 from __future__ import annotations
 
 from flask import Flask, current_app, has_request_context, request
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, get_locale, gettext
 from flask_login import current_user
 
-from webapp.services import languages
+from webapp.services import errors, languages
 
 babel = Babel()
 
@@ -41,3 +41,5 @@ def init_app(app: Flask) -> None:
     """Bind Flask-Babel (catalogs in webapp/translations) and the template helpers."""
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals["page_language"] = page_language
+    # A service's refusal reads in the language of the page that asked.
+    errors.use_translator(gettext)

@@ -10,6 +10,7 @@ from webapp.models import Program, ReminderSettings, User
 from webapp.services import plan
 from webapp.services.db import Db
 from webapp.services.errors import ValidationError
+from webapp.services.languages import N_
 
 # ASCII digits only: the stored "HH:MM" is read back with int() and shown as typed.
 TIME_RE = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
@@ -94,12 +95,12 @@ def checked_exercise_times(data: SettingsInput) -> list[str]:
     errors: dict[str, list[str]] = {}
     for name in ("checkin_time", "quiet_start", "quiet_end"):
         if not TIME_RE.match(getattr(data, name) or ""):
-            errors[name] = ["Please enter a time like 08:00."]
+            errors[name] = [N_("Please enter a time like 08:00.")]
     times = [t.strip() for t in data.exercise_times if t.strip()]
     if any(not TIME_RE.match(t) for t in times):
-        errors["exercise_times"] = ["Please enter times like 08:00."]
+        errors["exercise_times"] = [N_("Please enter times like 08:00.")]
     elif len(times) > MAX_EXERCISE_TIMES:
-        errors["exercise_times"] = ["Six exercise reminders a day is the most."]
+        errors["exercise_times"] = [N_("Six exercise reminders a day is the most.")]
     if "quiet_start" not in errors and "quiet_end" not in errors:
         for name, values in (("exercise_times", times), ("checkin_time", [data.checkin_time])):
             valid = [t for t in values if TIME_RE.match(t or "")]
@@ -107,7 +108,10 @@ def checked_exercise_times(data: SettingsInput) -> list[str]:
                 in_quiet_hours(parse_time(t), data.quiet_start, data.quiet_end) for t in valid
             ):
                 errors[name] = [
-                    "This is inside your quiet hours. Choose another time or change quiet hours."
+                    N_(
+                        "This is inside your quiet hours. Choose another time or change quiet "
+                        "hours."
+                    )
                 ]
     if errors:
         raise ValidationError(errors)
