@@ -32,6 +32,7 @@ from webapp.services.alert_settings import settings_of as settings_of
 from webapp.services.alert_settings import thresholds_for as thresholds_for
 from webapp.services.db import Db
 from webapp.services.errors import ValidationError
+from webapp.services.languages import N_
 
 KINDS = {
     "pain_high": "High pain",
@@ -274,7 +275,7 @@ def acknowledge(
     """Mark an alert seen, with the therapist's note; it stays quiet until it clears."""
     clean = note.strip()
     if len(clean) > 1000:
-        raise ValidationError("Please keep the note under 1000 characters.", "note")
+        raise ValidationError(N_("Please keep the note under 1000 characters."), "note")
     if alert.status != "open":
         return
     alert.status = "acknowledged"

@@ -38,6 +38,7 @@ from webapp.models import Base, Media, User
 from webapp.services import audit
 from webapp.services.db import Db
 from webapp.services.errors import NotFound, ValidationError
+from webapp.services.languages import N_
 
 # "table.column" foreign keys whose rows are erased with the person they name, although the
 # schema keeps the row and empties the column when a person is deleted.
@@ -48,7 +49,7 @@ ERASE_ROWS = frozenset(
         "media.uploaded_by_id",
     }
 )
-NAME_MISMATCH = "This is not the patient's full name as the clinic has it. Nothing was erased."
+NAME_MISMATCH = N_("This is not the patient's full name as the clinic has it. Nothing was erased.")
 # What the admin is told still mentions the name, in words rather than table names.
 RECORD_WORDS = {
     "therapist_notes": "private notes",

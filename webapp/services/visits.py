@@ -13,7 +13,8 @@ from webapp.models import Appointment, User, utcnow
 from webapp.numbers import whole_number
 from webapp.services import audit, languages, reminders
 from webapp.services.db import Db
-from webapp.services.errors import NotFound, ValidationError
+from webapp.services.errors import NotFound, ValidationError, text
+from webapp.services.languages import N_
 
 MIN_MINUTES, MAX_MINUTES = 10, 240
 
@@ -35,25 +36,29 @@ def _parse(data: VisitInput, clinic_timezone: str, now: datetime) -> tuple[datet
     try:
         day = date.fromisoformat(data.day)
     except ValueError:
-        errors["day"] = ["Please choose a date."]
+        errors["day"] = [N_("Please choose a date.")]
     try:
         start = time.fromisoformat(data.start)
     except ValueError:
-        errors["start"] = ["Please choose a time, like 14:30."]
+        errors["start"] = [N_("Please choose a time, like 14:30.")]
     minutes = whole_number(data.minutes) or 0
     if not MIN_MINUTES <= minutes <= MAX_MINUTES:
-        errors["minutes"] = [f"Length must be {MIN_MINUTES} to {MAX_MINUTES} minutes."]
+        errors["minutes"] = [
+            text(
+                N_("Length must be %(low)s to %(high)s minutes."), low=MIN_MINUTES, high=MAX_MINUTES
+            )
+        ]
         minutes = 0
     note = " ".join(data.place_note.split())
     if len(note) > 200:
-        errors["place_note"] = ["Please keep the note under 200 characters."]
+        errors["place_note"] = [N_("Please keep the note under 200 characters.")]
     starts_at: datetime | None = None
     if day is not None and start is not None:
         starts_at = datetime.combine(day, start, ZoneInfo(clinic_timezone)).astimezone(
             ZoneInfo("UTC")
         )
         if starts_at <= now:
-            errors["day"] = ["The visit must be in the future."]
+            errors["day"] = [N_("The visit must be in the future.")]
     if errors or starts_at is None:
         raise ValidationError(errors)
     return starts_at, minutes, note
@@ -100,7 +105,7 @@ def reschedule(
     """Move a visit; its pending reminders move with it."""
     now = now or utcnow()
     if visit.status != "booked":
-        raise ValidationError("A cancelled visit cannot be moved. Book a new one.")
+        raise ValidationError(N_("A cancelled visit cannot be moved. Book a new one."))
     starts_at, minutes, note = _parse(data, clinic_timezone, now)
     visit.starts_at = starts_at
     visit.duration_minutes = minutes
