@@ -29,6 +29,7 @@ from webapp.models import User
 from webapp.push import PushSender
 from webapp.services import dose, languages, messages
 from webapp.services.mail import wording
+from webapp.services.outcomes import reading as outcomes_reading
 
 push_service = reminder_tests.push_service
 pushes = reminder_tests.pushes
@@ -220,3 +221,18 @@ def test_a_services_refusal_reads_in_the_language_of_the_page_that_asked(
     form["csrf_token"] = csrf_token(client)
     html = client.post("/me/checkin", data=form).get_data(as_text=True)
     assert "Please choose your pain from 0 to 10." in html
+
+
+def test_questionnaire_trends_say_when_in_the_readers_language() -> None:
+    when = outcomes_reading._when
+    assert when(date(2026, 11, 3), date(2026, 11, 20)) == "on 3 November"
+    assert when(date(2026, 11, 3), date(2026, 11, 20), "es") == "el 3 de noviembre"
+    assert when(date(2026, 10, 3), date(2026, 11, 20), "es") == "en octubre"
+    assert when(date(2025, 10, 3), date(2026, 11, 20), "es") == "en octubre de 2025"
+    every = SimpleNamespace(at_start=True, every_weeks=2, before_visits=True)
+    assert outcomes_reading.schedule_words(every) == (  # type: ignore[arg-type]
+        "at the start, every 2 weeks, the day before each visit"
+    )
+    assert outcomes_reading.schedule_words(every, "es") == (  # type: ignore[arg-type]
+        "al inicio, cada 2 semanas, el día antes de cada visita"
+    )

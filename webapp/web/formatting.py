@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from webapp.services import clock, dose, languages
+from webapp.models import OutcomeAssignment, OutcomeResponse
+from webapp.services import clock, dose, languages, outcomes
+from webapp.services.outcomes.instruments import Instrument
 
 ORDINALS = ("1st", "2nd", "3rd", "4th", "5th", "6th")
 
@@ -65,3 +68,19 @@ def describe_dose(item: Any, sided: bool, side_required: bool = False) -> str:
 def describe_weekdays(mask: int) -> str:
     """Return "Every day", "Mon, Wed, Fri" ... in the page's language."""
     return dose.describe_weekdays(mask, language=_language())
+
+
+def trend_words(
+    instrument: Instrument,
+    responses: Sequence[OutcomeResponse],
+    today: date,
+    *,
+    report: bool = False,
+) -> list[str]:
+    """Return a questionnaire's trend in plain words, in the page's language."""
+    return outcomes.trend_words(instrument, responses, today, report=report, language=_language())
+
+
+def schedule_words(assignment: OutcomeAssignment) -> str:
+    """Return when a questionnaire is asked, in the page's language."""
+    return outcomes.schedule_words(assignment, language=_language())

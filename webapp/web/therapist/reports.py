@@ -8,6 +8,7 @@ from flask.typing import ResponseReturnValue
 from webapp.extensions import db
 from webapp.models import Role
 from webapp.services import alerts, care, export, outcomes, reports
+from webapp.web import formatting
 from webapp.web.i18n import page_language
 from webapp.web.security import me, roles_required
 from webapp.web.therapist.blueprint import bp
@@ -28,7 +29,7 @@ def report(patient_id: int) -> ResponseReturnValue:
         mark=reports.DAYS_WITH_DATA_MARK,
         function_series=outcomes.for_patient(db.session, person).series,
         change_words=outcomes.CHANGE_WORDS,
-        trend_words=outcomes.trend_words,
+        trend_words=formatting.trend_words,
         patient_today=prep.stats.today,
     )
 
