@@ -34,13 +34,14 @@ from webapp.services.db import Db
 from webapp.services.errors import ValidationError
 from webapp.services.languages import N_
 
+# Shown on pages: translated there (``{{ _(alert_kinds[kind]) }}``).
 KINDS = {
-    "pain_high": "High pain",
-    "pain_rise": "Pain rising fast",
-    "red_flag": "Warning signs",
-    "inactivity": "No activity",
-    "pain_above_baseline": "Pain above baseline",
-    "flare_plan": "Flare-up plan started",
+    "pain_high": N_("High pain"),
+    "pain_rise": N_("Pain rising fast"),
+    "red_flag": N_("Warning signs"),
+    "inactivity": N_("No activity"),
+    "pain_above_baseline": N_("Pain above baseline"),
+    "flare_plan": N_("Flare-up plan started"),
 }
 SEVERITY = {
     "red_flag": 0,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from enum import StrEnum
 
+from webapp.services.languages import N_
 from webapp.services.outcomes.instruments import Instrument
 
 
@@ -16,10 +17,11 @@ class Change(StrEnum):
     WORSE = "worse"
 
 
+# Shown on pages: translated there (``{{ _(change_words[change]) }}``).
 CHANGE_WORDS = {
-    Change.BETTER: "Meaningful improvement",
-    Change.SAME: "No meaningful change",
-    Change.WORSE: "Worse",
+    Change.BETTER: N_("Meaningful improvement"),
+    Change.SAME: N_("No meaningful change"),
+    Change.WORSE: N_("Worse"),
 }
 
 
