@@ -27,7 +27,7 @@ from tests.test_messages_notify import (
 from tests.test_services_reminders import due_now, run, subscribe
 from webapp.models import User
 from webapp.push import PushSender
-from webapp.services import dose, languages, messages
+from webapp.services import alert_words, dose, languages, messages
 from webapp.services.mail import wording
 from webapp.services.outcomes import reading as outcomes_reading
 
@@ -235,4 +235,22 @@ def test_questionnaire_trends_say_when_in_the_readers_language() -> None:
     )
     assert outcomes_reading.schedule_words(every, "es") == (  # type: ignore[arg-type]
         "al inicio, cada 2 semanas, el día antes de cada visita"
+    )
+
+
+def test_an_alerts_reason_reads_in_the_therapists_language(
+    client: FlaskClient, session: Session, make: Factory
+) -> None:
+    lucia = _speaks(make.therapist(), "es")
+    tom = _speaks(make.patient(lucia), "en")
+    stored = alert_words.detail(alert_words.PAIN_HIGH, pain=9, day=date(2026, 3, 10))
+    assert stored == "Pain 9/10 on 2026-03-10."  # the record stays as it always was
+    make.alert(tom, "pain_high", detail=stored)
+    login(client, lucia)
+    page = client.get(f"/clinic/patients/{tom.id}").get_data(as_text=True)
+    assert "Dolor 9/10 el 10 de marzo." in page
+    assert alert_words.describe(stored, "en") == stored
+    rise = alert_words.detail(alert_words.PAIN_RISE, pain=8, day=date(2026, 3, 10), rise=3)
+    assert alert_words.describe(rise, "es") == (
+        "Dolor 8/10 el 10 de marzo, 3 por encima de la media de 7 días."
     )

@@ -21,7 +21,7 @@ from webapp.models import (
     User,
     utcnow,
 )
-from webapp.services import audit, clock
+from webapp.services import alert_words, audit, clock
 from webapp.services.alert_settings import Thresholds as Thresholds
 from webapp.services.alert_settings import high_pain_from as high_pain_from
 from webapp.services.alert_settings import inactivity_days_of as inactivity_days_of
@@ -216,7 +216,7 @@ def evaluate(session: Db, patient: User, *, now: datetime | None = None) -> list
     rule(
         "inactivity",
         too_quiet(quiet_days, limits.inactivity_days),
-        f"No exercise or check-in for {quiet_days} days.",
+        alert_words.detail(alert_words.INACTIVE, days=quiet_days),
     )
 
     recent = session.execute(
@@ -229,7 +229,11 @@ def evaluate(session: Db, patient: User, *, now: datetime | None = None) -> list
     rule(
         "pain_high",
         bool(fresh and latest and latest[1] >= high_pain),
-        f"Pain {latest[1]}/10 on {latest[0]} (threshold {high_pain})." if latest else "",
+        alert_words.detail(
+            alert_words.PAIN_OVER_THRESHOLD, pain=latest[1], day=latest[0], threshold=high_pain
+        )
+        if latest
+        else "",
     )
 
     base = baseline(session, patient)
@@ -242,8 +246,12 @@ def evaluate(session: Db, patient: User, *, now: datetime | None = None) -> list
     rule(
         "pain_above_baseline",
         running,
-        f"Pain {BASELINE_RISE}+ points above the first week's average ({base:.1f}) for "
-        f"{BASELINE_RUN_DAYS} days running."
+        alert_words.detail(
+            alert_words.PAIN_ABOVE_BASELINE,
+            rise=BASELINE_RISE,
+            average=f"{base:.1f}",
+            days=BASELINE_RUN_DAYS,
+        )
         if base is not None
         else "",
     )

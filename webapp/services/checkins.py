@@ -13,7 +13,7 @@ from webapp.content import vocab
 from webapp.content.warning_signs import Route, content
 from webapp.models import Alert, CheckIn, PushSubscription, ReminderOccurrence, User, utcnow
 from webapp.numbers import whole_number
-from webapp.services import alerts, audit, clock
+from webapp.services import alert_words, alerts, audit, clock
 from webapp.services.db import Db
 from webapp.services.errors import ValidationError, text
 from webapp.services.languages import N_
@@ -249,7 +249,7 @@ def _raise_alerts(session: Db, patient: User, checkin: CheckIn, flags: RedFlags)
             session,
             patient,
             "pain_high",
-            f"Pain {checkin.pain}/10 on {checkin.local_date}.",
+            alert_words.detail(alert_words.PAIN_HIGH, pain=checkin.pain, day=checkin.local_date),
             checkin=checkin,
         )
     if flags.rise is not None:
@@ -257,8 +257,9 @@ def _raise_alerts(session: Db, patient: User, checkin: CheckIn, flags: RedFlags)
             session,
             patient,
             "pain_rise",
-            f"Pain {checkin.pain}/10 on {checkin.local_date}, {flags.rise} above the 7-day "
-            "average.",
+            alert_words.detail(
+                alert_words.PAIN_RISE, pain=checkin.pain, day=checkin.local_date, rise=flags.rise
+            ),
             checkin=checkin,
         )
     if flags.signs and _new_signs_since_acknowledged(session, patient, flags.signs):
@@ -270,7 +271,7 @@ def _raise_alerts(session: Db, patient: User, checkin: CheckIn, flags: RedFlags)
             session,
             patient,
             "red_flag",
-            f"Warning signs on {checkin.local_date}: {signs}.",
+            alert_words.detail(alert_words.WARNING_SIGNS, day=checkin.local_date, signs=signs),
             checkin=checkin,
         )
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from webapp.models import FlarePlan, Program, ProgramItem, ProgramStatus, User, utcnow
 from webapp.numbers import whole_number
-from webapp.services import alerts, audit, plan, reminders
+from webapp.services import alert_words, alerts, audit, plan, reminders
 from webapp.services.db import Db
 from webapp.services.errors import ValidationError, text
 from webapp.services.languages import N_
@@ -179,7 +179,7 @@ def _tell_the_therapist(session: Db, patient: User, spell: Program, now: datetim
         session,
         patient,
         ALERT_KIND,
-        f"Switched to the flare-up plan on {spell.start_date}, until {spell.end_date}.",
+        alert_words.detail(alert_words.FLARE_PLAN, day=spell.start_date, until=spell.end_date),
         now=now,
     )
 

@@ -124,6 +124,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["message_html"] = message_html
     app.jinja_env.filters["long_date"] = formatting.long_date
     app.jinja_env.filters["local_time"] = formatting.local_time
+    app.jinja_env.filters["alert_detail"] = formatting.alert_detail
     for status, template in (
         (404, "errors/404.html"),
         (405, "errors/404.html"),

@@ -10,7 +10,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from webapp.models import OutcomeAssignment, OutcomeResponse
-from webapp.services import clock, dose, languages, outcomes
+from webapp.services import alert_words, clock, dose, languages, outcomes
 from webapp.services.outcomes.instruments import Instrument
 
 ORDINALS = ("1st", "2nd", "3rd", "4th", "5th", "6th")
@@ -84,3 +84,8 @@ def trend_words(
 def schedule_words(assignment: OutcomeAssignment) -> str:
     """Return when a questionnaire is asked, in the page's language."""
     return outcomes.schedule_words(assignment, language=_language())
+
+
+def alert_detail(detail: str) -> str:
+    """Return an alert's stored sentence in the page's language."""
+    return alert_words.describe(detail, _language())

@@ -14,7 +14,7 @@ from typing import Any
 
 from webapp.models import Alert, Appointment, PushSubscription, ReminderOccurrence, User
 from webapp.push_messages import PushMessage
-from webapp.services import clock, languages
+from webapp.services import alert_words, clock, languages
 from webapp.services.languages import N_
 from webapp.services.reminders.policy import TTL, DayFacts
 
@@ -165,8 +165,7 @@ def alert_wording(
         occurrence,
         therapist,
         languages.translate(language, "Alert: %(name)s", name=name),
-        # Stored in English with its values when the alert was raised (still to be reworded).
-        alert.detail,
+        alert_words.describe(alert.detail, language),
         f"/clinic/patients/{alert.patient_id}",
         False,
         language,
