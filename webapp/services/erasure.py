@@ -50,19 +50,20 @@ ERASE_ROWS = frozenset(
     }
 )
 NAME_MISMATCH = N_("This is not the patient's full name as the clinic has it. Nothing was erased.")
-# What the admin is told still mentions the name, in words rather than table names.
+# What the admin is told still mentions the name, in words rather than table names
+# (translated where shown).
 RECORD_WORDS = {
-    "therapist_notes": "private notes",
-    "checkins": "check-in notes",
-    "appointments": "visit notes",
-    "alerts": "alerts",
-    "programs": "programs",
-    "program_items": "program notes",
-    "program_templates": "program templates",
-    "template_items": "template notes",
-    "exercises": "exercises",
-    "media": "picture descriptions",
-    "audit_events": "audit entries",
+    "therapist_notes": N_("private notes"),
+    "checkins": N_("check-in notes"),
+    "appointments": N_("visit notes"),
+    "alerts": N_("alerts"),
+    "programs": N_("programs"),
+    "program_items": N_("program notes"),
+    "program_templates": N_("program templates"),
+    "template_items": N_("template notes"),
+    "exercises": N_("exercises"),
+    "media": N_("picture descriptions"),
+    "audit_events": N_("audit entries"),
 }
 # How deep foreign keys are followed: far more than the schema needs, and a stop for a cycle.
 MAX_DEPTH = 8

@@ -19,7 +19,7 @@ from webapp.models import (
     User,
     utcnow,
 )
-from webapp.services import audit, dose, reminders
+from webapp.services import audit, dose, languages, reminders
 from webapp.services.db import Db
 from webapp.services.dose import Dose
 from webapp.services.errors import NotFound, ValidationError, text
@@ -86,7 +86,13 @@ def create_program(
     program = Program(
         patient_id=patient.id,
         therapist_id=therapist.id,
-        title=title or (template.title if template else "Home program"),
+        # A program named for the patient reads in their language (English until they choose).
+        title=title
+        or (
+            template.title
+            if template
+            else languages.translate(languages.of(patient.language), "Home program")
+        ),
         note="",
         status=ProgramStatus.DRAFT,
         start_date=today,
