@@ -30,6 +30,7 @@ from webapp.push import PushSender
 from webapp.services import alert_words, dose, languages, messages
 from webapp.services.mail import wording
 from webapp.services.outcomes import reading as outcomes_reading
+from webapp.services.reminders import payload
 
 push_service = reminder_tests.push_service
 pushes = reminder_tests.pushes
@@ -254,3 +255,19 @@ def test_an_alerts_reason_reads_in_the_therapists_language(
     assert alert_words.describe(rise, "es") == (
         "Dolor 8/10 el 10 de marzo, 3 por encima de la media de 7 días."
     )
+
+
+def test_an_alert_push_speaks_the_therapists_language_whoever_the_patient(
+    make: Factory,
+) -> None:
+    lucia = _speaks(make.therapist(), "es")
+    tom = _speaks(make.patient(lucia), "en")
+    stored = alert_words.detail(alert_words.INACTIVE, days=5)
+    alert = make.alert(tom, "inactivity", detail=stored)
+    occurrence = SimpleNamespace(key="alert-1", kind="alert")
+    delivery = payload.alert_wording(occurrence, lucia, alert, tom)  # type: ignore[arg-type]
+    assert delivery.title == f"Aviso: {tom.display_name}"
+    assert delivery.body == "Sin ejercicios ni registro diario desde hace 5 días."
+    assert delivery.language == "es"
+    english = payload.alert_wording(occurrence, _speaks(make.therapist(), None), alert, None)  # type: ignore[arg-type]
+    assert (english.title, english.body) == ("Alert: a patient", stored)
