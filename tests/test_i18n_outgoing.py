@@ -29,6 +29,7 @@ from webapp.models import User
 from webapp.push import PushSender
 from webapp.services import alert_words, dose, languages, messages
 from webapp.services.mail import wording
+from webapp.services.outcomes import exports as outcome_exports
 from webapp.services.outcomes import reading as outcomes_reading
 from webapp.services.reminders import payload
 
@@ -271,3 +272,12 @@ def test_an_alert_push_speaks_the_therapists_language_whoever_the_patient(
     assert delivery.language == "es"
     english = payload.alert_wording(occurrence, _speaks(make.therapist(), None), alert, None)  # type: ignore[arg-type]
     assert (english.title, english.body) == ("Alert: a patient", stored)
+
+
+def test_the_questionnaire_csv_header_is_in_the_downloaders_language(make: Factory) -> None:
+    assert outcome_exports.csv_text([]).splitlines() == [
+        "date,questionnaire,occasion,item,activity,answer,score"
+    ]
+    assert outcome_exports.csv_text([], "es").splitlines() == [
+        "fecha,cuestionario,ocasión,pregunta,actividad,respuesta,puntuación"
+    ]
