@@ -281,3 +281,16 @@ def test_the_questionnaire_csv_header_is_in_the_downloaders_language(make: Facto
     assert outcome_exports.csv_text([], "es").splitlines() == [
         "fecha,cuestionario,ocasión,pregunta,actividad,respuesta,puntuación"
     ]
+
+
+def test_a_spanish_patients_charts_speak_spanish(
+    client: FlaskClient, session: Session, make: Factory
+) -> None:
+    ana = _speaks(make.patient(timezone="Europe/Madrid"), "es")
+    make.program(ana)
+    login(client, ana)
+    page = client.get("/me/progress").get_data(as_text=True)
+    assert "Dolor de 0 (nada) a 10 (el peor), diario y media de 7 días" in page
+    assert "Todavía no hay registros" in page and "No check-ins yet" not in page
+    assert "100\u00a0%" in page and "100%" not in page  # Babel: a no-break space
+    assert "from 0 (none) to 10 (worst)" not in page

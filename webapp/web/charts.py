@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from babel import dates
-from flask_babel import get_locale
+from flask_babel import format_percent, get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
@@ -35,6 +35,11 @@ def short_date(day: date) -> str:
     """Return "3 Nov" ("3 nov" in Spanish): the month's abbreviation from Babel."""
     language = _language()
     return dates.format_date(day, "d MMM", locale=language).rstrip(".")
+
+
+def _percent(share: float) -> str:
+    """Return "50%" ("50 %" in Spanish): Babel's percent for the page's language."""
+    return str(format_percent(round(share, 2)))
 
 
 def weekday_short(day: date) -> str:
@@ -125,9 +130,10 @@ def pain_chart(
                 f'text-anchor="{anchor}">{short_date(days[i].day)}</text>'
             )
     if not any(daily):
+        empty = _("No check-ins yet")
         out.append(
             f'<text class="chart__empty" x="{WIDTH / 2}" y="{HEIGHT / 2}" text-anchor="middle">'
-            f"{escape(_('No check-ins yet'))}</text>"
+            f"{escape(empty)}</text>"
         )
     out.append("</svg>")
     return Markup("".join(out))
@@ -138,11 +144,13 @@ def adherence_chart(weeks: Sequence[WeekStat]) -> Markup:
     count = max(len(weeks), 1)
     slot = (WIDTH - LEFT - RIGHT) / count
     bar = slot * 0.62
+    title = _("Share of planned exercises done, per week")
+    rest = _("rest")
     out = [
         f'<svg class="chart chart--adherence" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        f'aria-label="{escape(_("Share of planned exercises done, per week"))}">'
+        f'aria-label="{escape(title)}">'
     ]
-    out.extend(_grid_line(value, label) for value, label in ((0, "0%"), (5, "50%"), (10, "100%")))
+    out.extend(_grid_line(value, _percent(value / 10)) for value in (0, 5, 10))
     for i, week in enumerate(weeks):
         x = LEFT + i * slot + (slot - bar) / 2
         share = week.share
@@ -150,11 +158,11 @@ def adherence_chart(weeks: Sequence[WeekStat]) -> Markup:
         if share is None:
             out.append(
                 f'<text class="chart__label" x="{x + bar / 2:.1f}" y="{_y(1):.1f}" '
-                f'text-anchor="middle">{escape(_("rest"))}</text>'
+                f'text-anchor="middle">{escape(rest)}</text>'
             )
         else:
             top = _y(share * 10)
-            done = _("Week of %(day)s: %(percent)s%% done", day=label, percent=round(share * 100))
+            done = _("Week of %(day)s: %(percent)s done", day=label, percent=_percent(share))
             out.append(
                 f'<rect class="chart__bar" x="{x:.1f}" y="{top:.1f}" width="{bar:.1f}" '
                 f'height="{_y(0) - top:.1f}" rx="3"><title>{escape(done)}</title></rect>'

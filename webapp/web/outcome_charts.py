@@ -109,9 +109,10 @@ def outcome_chart(series: Series) -> Markup:
                 f'text-anchor="end">{_short(points[-1][0])}</text>'
             )
     else:
+        empty = _("No answers yet")
         out.append(
             f'<text class="chart__empty" x="{WIDTH / 2}" y="{HEIGHT / 2}" text-anchor="middle">'
-            f"{escape(_('No answers yet'))}</text>"
+            f"{escape(empty)}</text>"
         )
     out.append("</svg>")
     return Markup("".join(out))
