@@ -28,6 +28,7 @@ from tests.test_services_reminders import due_now, run, subscribe
 from webapp.models import User
 from webapp.push import PushSender
 from webapp.services import alert_words, dose, languages, messages
+from webapp.services import today as today_service
 from webapp.services.mail import wording
 from webapp.services.outcomes import exports as outcome_exports
 from webapp.services.outcomes import reading as outcomes_reading
@@ -251,6 +252,7 @@ def test_an_alerts_reason_reads_in_the_therapists_language(
     login(client, lucia)
     page = client.get(f"/clinic/patients/{tom.id}").get_data(as_text=True)
     assert "Dolor 9/10 el 10 de marzo." in page
+    assert "<strong>Dolor alto</strong>" in page and "High pain" not in page
     assert alert_words.describe(stored, "en") == stored
     rise = alert_words.detail(alert_words.PAIN_RISE, pain=8, day=date(2026, 3, 10), rise=3)
     assert alert_words.describe(rise, "es") == (
@@ -294,3 +296,14 @@ def test_a_spanish_patients_charts_speak_spanish(
     assert "Todavía no hay registros" in page and "No check-ins yet" not in page
     assert "100\u00a0%" in page and "100%" not in page  # Babel: a no-break space
     assert "from 0 (none) to 10 (worst)" not in page
+
+
+def test_a_services_label_is_english_in_python_and_translated_where_a_page_shows_it(
+    client: FlaskClient, make: Factory
+) -> None:
+    assert today_service.DIFFICULTIES["hard"] == "Too hard"
+    ana = _speaks(make.patient(), "es")
+    make.program(ana)
+    login(client, ana)
+    page = client.get("/me/play").get_data(as_text=True)
+    assert "Demasiado difícil" in page and "Too hard" not in page

@@ -32,16 +32,16 @@ from webapp.services.alert_settings import settings_of as settings_of
 from webapp.services.alert_settings import thresholds_for as thresholds_for
 from webapp.services.db import Db
 from webapp.services.errors import ValidationError
-from webapp.services.languages import N_
+from webapp.services.languages import N_, Shown
 
-# Shown on pages: translated there (``{{ _(alert_kinds[kind]) }}``).
+# Shown on pages in the page's language (languages.Shown: ``{{ label }}`` translates it).
 KINDS = {
-    "pain_high": N_("High pain"),
-    "pain_rise": N_("Pain rising fast"),
-    "red_flag": N_("Warning signs"),
-    "inactivity": N_("No activity"),
-    "pain_above_baseline": N_("Pain above baseline"),
-    "flare_plan": N_("Flare-up plan started"),
+    "pain_high": Shown(N_("High pain")),
+    "pain_rise": Shown(N_("Pain rising fast")),
+    "red_flag": Shown(N_("Warning signs")),
+    "inactivity": Shown(N_("No activity")),
+    "pain_above_baseline": Shown(N_("Pain above baseline")),
+    "flare_plan": Shown(N_("Flare-up plan started")),
 }
 SEVERITY = {
     "red_flag": 0,

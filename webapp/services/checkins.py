@@ -16,12 +16,12 @@ from webapp.numbers import whole_number
 from webapp.services import alert_words, alerts, audit, clock
 from webapp.services.db import Db
 from webapp.services.errors import ValidationError, text
-from webapp.services.languages import N_
+from webapp.services.languages import N_, Shown
 from webapp.services.today import check_client_id
 
-# Shown on pages: translated there (``{{ _(label) }}``).
-SLEEP = {"poor": N_("Poor"), "fair": N_("Fair"), "good": N_("Good")}
-PAIN_LABELS = {0: N_("No pain"), 5: N_("Moderate"), 10: N_("Worst imaginable")}
+# Shown on pages in the page's language (languages.Shown: ``{{ label }}`` translates it).
+SLEEP = {"poor": Shown(N_("Poor")), "fair": Shown(N_("Fair")), "good": Shown(N_("Good"))}
+PAIN_LABELS = {0: Shown(N_("No pain")), 5: Shown(N_("Moderate")), 10: Shown(N_("Worst imaginable"))}
 RISE = 3
 NOTE_MAX = 1000
 

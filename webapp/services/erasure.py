@@ -38,7 +38,7 @@ from webapp.models import Base, Media, User
 from webapp.services import audit
 from webapp.services.db import Db
 from webapp.services.errors import NotFound, ValidationError
-from webapp.services.languages import N_
+from webapp.services.languages import N_, Shown
 
 # "table.column" foreign keys whose rows are erased with the person they name, although the
 # schema keeps the row and empties the column when a person is deleted.
@@ -51,19 +51,19 @@ ERASE_ROWS = frozenset(
 )
 NAME_MISMATCH = N_("This is not the patient's full name as the clinic has it. Nothing was erased.")
 # What the admin is told still mentions the name, in words rather than table names
-# (translated where shown).
+# (languages.Shown: translated when a page shows them).
 RECORD_WORDS = {
-    "therapist_notes": N_("private notes"),
-    "checkins": N_("check-in notes"),
-    "appointments": N_("visit notes"),
-    "alerts": N_("alerts"),
-    "programs": N_("programs"),
-    "program_items": N_("program notes"),
-    "program_templates": N_("program templates"),
-    "template_items": N_("template notes"),
-    "exercises": N_("exercises"),
-    "media": N_("picture descriptions"),
-    "audit_events": N_("audit entries"),
+    "therapist_notes": Shown(N_("private notes")),
+    "checkins": Shown(N_("check-in notes")),
+    "appointments": Shown(N_("visit notes")),
+    "alerts": Shown(N_("alerts")),
+    "programs": Shown(N_("programs")),
+    "program_items": Shown(N_("program notes")),
+    "program_templates": Shown(N_("program templates")),
+    "template_items": Shown(N_("template notes")),
+    "exercises": Shown(N_("exercises")),
+    "media": Shown(N_("picture descriptions")),
+    "audit_events": Shown(N_("audit entries")),
 }
 # How deep foreign keys are followed: far more than the schema needs, and a stop for a cycle.
 MAX_DEPTH = 8

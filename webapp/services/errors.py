@@ -2,27 +2,19 @@
 
 Messages are written in English and marked ``N_`` where they are written; a refusal made
 while a page is asking is put in that page's language here, once, with the translator the
-web layer installs (``use_translator``): every view, form and flash then shows it as it is.
+web layer installs (``languages.use_page_translator``): every view, form and flash then
+shows it as it is.
 Messages with values are written with ``%(name)s`` placeholders and filled by ``text``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-# The web layer's gettext (it knows the request's language); None: English as written.
-_translator: Callable[[str], str] | None = None
-
-
-def use_translator(translator: Callable[[str], str] | None) -> None:
-    """Put refusals in the asking page's language from now on (None: leave them English)."""
-    global _translator
-    _translator = translator
+from webapp.services.languages import for_page
 
 
 def text(message: str, **values: object) -> str:
     """Return ``message`` in the reader's language, with its ``%(name)s`` values filled in."""
-    translated = _translator(message) if _translator is not None else message
+    translated = for_page(message)
     return translated % values if values else translated
 
 

@@ -7,8 +7,10 @@ their browser's language or the clinic's default is used).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from functools import cache
+from html import escape
 from pathlib import Path
 
 from babel import dates, support
@@ -22,6 +24,37 @@ NAMES: dict[str, str] = {"en": "English", "es": "Español"}
 def N_(message: str) -> str:
     """Mark a message for the catalog where it is written; it is translated where shown."""
     return message
+
+
+# --- Text for the page that is asking -------------------------------------------------------
+# Services know no request. The web layer installs its gettext here once (it knows the
+# request's language); a service's refusal or label is then read in the asking page's
+# language. Without it (jobs, CLI, plain tests) the English is kept as written.
+_page_translator: Callable[[str], str] | None = None
+
+
+def use_page_translator(translator: Callable[[str], str] | None) -> None:
+    """Read services' page text in the asking page's language (None: English as written)."""
+    global _page_translator
+    _page_translator = translator
+
+
+def for_page(message: str) -> str:
+    """Return ``message`` in the asking page's language (English when no page asks)."""
+    return _page_translator(message) if _page_translator is not None else message
+
+
+class Shown(str):
+    """An English label a template shows in the page's language (``{{ label }}`` is enough).
+
+    It is its English text everywhere in Python (comparisons, logs, files); only rendering
+    it into HTML translates it, so a label dict can be handed to any template as it is.
+    """
+
+    __slots__ = ()
+
+    def __html__(self) -> str:
+        return escape(for_page(str(self)))
 
 
 def is_supported(code: str | None) -> bool:

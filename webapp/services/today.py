@@ -24,11 +24,15 @@ from webapp.numbers import whole_number
 from webapp.services import clock, plan
 from webapp.services.db import Db
 from webapp.services.errors import NotFound, ValidationError
-from webapp.services.languages import N_
+from webapp.services.languages import N_, Shown
 
 CLIENT_ID_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
-# Shown on pages: translated there (``{{ _(label) }}``).
-DIFFICULTIES = {"easy": N_("Easy"), "right": N_("About right"), "hard": N_("Too hard")}
+# Shown on pages in the page's language (languages.Shown: ``{{ label }}`` translates it).
+DIFFICULTIES = {
+    "easy": Shown(N_("Easy")),
+    "right": Shown(N_("About right")),
+    "hard": Shown(N_("Too hard")),
+}
 # How far back a completion may be dated: a phone that was offline late last night
 # still counts the exercise on the day it was done.
 BACKDATE_DAYS = 2

@@ -11,7 +11,7 @@ from flask import Flask, current_app, has_request_context, request
 from flask_babel import Babel, get_locale, gettext
 from flask_login import current_user
 
-from webapp.services import errors, languages
+from webapp.services import languages
 
 babel = Babel()
 
@@ -41,5 +41,5 @@ def init_app(app: Flask) -> None:
     """Bind Flask-Babel (catalogs in webapp/translations) and the template helpers."""
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals["page_language"] = page_language
-    # A service's refusal reads in the language of the page that asked.
-    errors.use_translator(gettext)
+    # A service's refusal or label reads in the language of the page that asked.
+    languages.use_page_translator(gettext)
