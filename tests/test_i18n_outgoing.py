@@ -307,3 +307,15 @@ def test_a_services_label_is_english_in_python_and_translated_where_a_page_shows
     login(client, ana)
     page = client.get("/me/play").get_data(as_text=True)
     assert "Demasiado difícil" in page and "Too hard" not in page
+
+
+def test_todays_check_in_line_names_sleep_in_spanish(
+    client: FlaskClient, session: Session, make: Factory
+) -> None:
+    ana = _speaks(make.patient(timezone="Europe/Madrid"), "es")
+    make.program(ana)
+    make.checkin(ana, pain=4, sleep="good")
+    login(client, ana)
+    page = client.get("/me/").get_data(as_text=True)
+    assert "Dolor 4/10" in page and "bien" in page
+    assert "sleep good" not in page and " good." not in page

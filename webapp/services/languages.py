@@ -54,7 +54,33 @@ class Shown(str):
     __slots__ = ()
 
     def __html__(self) -> str:
-        return escape(for_page(str(self)))
+        return escape(self.shown())
+
+    def shown(self) -> str:
+        """Return the label in the asking page's language."""
+        return for_page(str.__str__(self))
+
+    def lower(self) -> str:
+        """Return the label in lower case, still translated where shown (``|lower``)."""
+        return _LowerShown(self)
+
+
+class _LowerShown(Shown):
+    """A Shown label in lower case. A template may pass it as a value into a sentence
+    (``_('sleep %(quality)s', quality=label|lower)``), so it also translates when formatted."""
+
+    source: str
+
+    def __new__(cls, source: Shown) -> _LowerShown:
+        made = super().__new__(cls, str.lower(source))
+        made.source = str.__str__(source)
+        return made
+
+    def shown(self) -> str:
+        return for_page(self.source).lower()
+
+    def __str__(self) -> str:
+        return self.shown()
 
 
 def is_supported(code: str | None) -> bool:
