@@ -57,9 +57,10 @@ def test_a_message_push_speaks_the_spanish_patient_while_the_therapist_uses_engl
     assert run(session, sender, app, now).sent == 1
     assert pushes.wait_for(1, 5)
     notification = pushes.deliveries[0].payload["notification"]
-    assert notification["lang"] == "es"
+    assert (notification["lang"], notification["dir"]) == ("es", "ltr")
     assert notification["title"] == f"Nuevo mensaje de {CLINIC}"
     assert notification["body"] == "Abre Between Visits para leerlo."
+    assert languages.direction("ar") == "rtl"  # ready for a right-to-left language
 
 
 def test_an_exercise_reminder_for_a_spanish_patient_counts_and_snoozes_in_spanish(
@@ -118,7 +119,7 @@ def test_the_message_email_is_in_the_recipients_language_with_its_html_lang(
     text, html = smtp.parts(email)
     assert f"Hola, {ana.first_name}:" in text
     assert "Inicia sesión para leerlo." in text
-    assert '<html lang="es">' in html and "Leer el mensaje" in html
+    assert '<html lang="es" dir="ltr">' in html and "Leer el mensaje" in html
 
 
 def test_an_invite_follows_the_person_then_the_clinic_default(make: Factory) -> None:
@@ -126,13 +127,15 @@ def test_an_invite_follows_the_person_then_the_clinic_default(make: Factory) -> 
     email = wording.invite(ana, CLINIC, 7, "en")
     assert email.subject == f"Tu programa en casa en {CLINIC}"
     assert "Funciona una sola vez, durante 7 días." in email.text
-    assert '<html lang="es">' in email.html
+    assert '<html lang="es" dir="ltr">' in email.html
     # Someone who has not chosen yet: the clinic's default language.
     newcomer = _speaks(make.patient(), None)
     assert wording.invite(newcomer, CLINIC, 1, "es").subject.startswith("Tu programa en casa")
     english = wording.invite(newcomer, CLINIC, 1, "en")
     assert english.subject == f"Your home program at {CLINIC}"
-    assert "It works once, for 1 day." in english.text and '<html lang="en">' in english.html
+    assert (
+        "It works once, for 1 day." in english.text and '<html lang="en" dir="ltr">' in english.html
+    )
 
 
 def test_the_visit_calendar_file_is_in_the_patients_language(

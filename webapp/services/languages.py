@@ -83,6 +83,15 @@ class _LowerShown(Shown):
         return self.shown()
 
 
+# Languages written right to left (none spoken yet: pushes and emails are ready for them).
+RIGHT_TO_LEFT = frozenset({"ar", "fa", "he", "ur"})
+
+
+def direction(language: str) -> str:
+    """Return "rtl" or "ltr": the writing direction of a language, for ``dir``."""
+    return "rtl" if language in RIGHT_TO_LEFT else "ltr"
+
+
 def is_supported(code: str | None) -> bool:
     """Whether the app speaks this language (a two-letter code like ``es``)."""
     return code in SUPPORTED

@@ -17,7 +17,8 @@ from webapp.services.mail.outbox import LINK, Email
 def _html(language: str, clinic_name: str, paragraphs: list[str], link: str, button: str) -> str:
     body = "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
     return (
-        f'<!doctype html><html lang="{escape(language)}"><body>'
+        f'<!doctype html><html lang="{escape(language)}" dir="{languages.direction(language)}">'
+        "<body>"
         f"<h1>{escape(clinic_name)}</h1>{body}"
         f'<p><a href="{escape(link)}">{escape(button)}</a></p>'
         f"<p>{escape(link)}</p></body></html>"

@@ -181,7 +181,7 @@ def build_payload(delivery: Delivery, context: PayloadContext) -> bytes:
         "navigate": f"{base}{delivery.url}",
         "tag": delivery.occurrence.key,
         "lang": delivery.language,
-        "dir": "ltr",
+        "dir": languages.direction(delivery.language),
         "silent": False,
         "icon": f"{base}/static/icons/icon-192.png",
         "badge": f"{base}/static/icons/badge-96.png",
