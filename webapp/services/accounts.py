@@ -23,7 +23,8 @@ from webapp.services import (
     programs,
 )
 from webapp.services.db import Db
-from webapp.services.errors import ValidationError
+from webapp.services.errors import ValidationError, text
+from webapp.services.languages import N_
 
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _LOGIN_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,39}$")
@@ -60,9 +61,9 @@ def timezone_choices() -> list[str]:
 def _clean_name(value: str) -> str:
     name = " ".join(value.split())
     if not name:
-        raise ValidationError("Please enter a name.", "name")
+        raise ValidationError(N_("Please enter a name."), "name")
     if len(name) > 120:
-        raise ValidationError("Please keep the name under 120 characters.", "name")
+        raise ValidationError(N_("Please keep the name under 120 characters."), "name")
     return name
 
 
@@ -70,12 +71,12 @@ def _clean_email(session: Db, value: str | None, *, required: bool) -> str | Non
     email = normalize_login(value or "")
     if not email:
         if required:
-            raise ValidationError("Please enter an email address.", "email")
+            raise ValidationError(N_("Please enter an email address."), "email")
         return None
     if len(email) > 254 or not _EMAIL_RE.match(email):
-        raise ValidationError("This does not look like an email address.", "email")
+        raise ValidationError(N_("This does not look like an email address."), "email")
     if login_taken(session, email):
-        raise ValidationError("Someone at the clinic already uses this email address.", "email")
+        raise ValidationError(N_("Someone at the clinic already uses this email address."), "email")
     return email
 
 
@@ -161,7 +162,7 @@ def create_patient(
         if dose.side_problem(side or "", side_required=True):
             errors["side"] = [dose.TEMPLATE_SIDE_MESSAGE]
     if not valid_timezone(timezone):
-        errors["timezone"] = ["Please choose a time zone from the list."]
+        errors["timezone"] = [N_("Please choose a time zone from the list.")]
     if errors or display_name is None:
         raise ValidationError(errors)
     patient = User(
@@ -228,13 +229,15 @@ def _clean_login_name(session: Db, value: str, user: User) -> str:
     login = normalize_login(value)
     if not _LOGIN_NAME_RE.match(login):
         raise ValidationError(
-            "Use 3 to 40 letters, digits, dots, dashes or underscores, starting with a "
-            "letter or digit.",
+            N_(
+                "Use 3 to 40 letters, digits, dots, dashes or underscores, starting with a "
+                "letter or digit."
+            ),
             "login",
         )
     existing = find_by_login(session, login)
     if existing is not None and existing.id != user.id:
-        raise ValidationError("This sign-in name is taken. Please try another.", "login")
+        raise ValidationError(N_("This sign-in name is taken. Please try another."), "login")
     return login
 
 
@@ -253,7 +256,7 @@ def redeem_invite(
     ``language``, the browser's language, becomes the person's own unless they chose one.
     """
     if not check.ok or check.invite is None:
-        raise ValidationError("This link can no longer be used.")
+        raise ValidationError(N_("This link can no longer be used."))
     user = check.invite.user
     errors: dict[str, list[str]] = {}
     login = user.login
@@ -268,11 +271,11 @@ def redeem_invite(
     if problems:
         errors["password"] = problems
     elif password != confirm:
-        errors["confirm"] = ["The two passwords are not the same."]
+        errors["confirm"] = [N_("The two passwords are not the same.")]
     if errors:
         raise ValidationError(errors)
     if not invites.mark_used(session, check.invite, now=now):
-        raise ValidationError("This link was used a moment ago. Please sign in.")
+        raise ValidationError(N_("This link was used a moment ago. Please sign in."))
     user.login = login
     user.password_hash = passwords.hash_password(password)
     user.session_token = new_session_token()
@@ -290,12 +293,12 @@ def _p(user: User) -> User | None:
 def change_password(session: Db, user: User, *, current: str, new: str, confirm: str) -> None:
     """Change a password after checking the current one; other sessions are signed out."""
     if not passwords.verify_password(user.password_hash, current):
-        raise ValidationError("That is not your current password.", "current")
+        raise ValidationError(N_("That is not your current password."), "current")
     problems = passwords.password_problems(new, personal=(user.login or "", user.display_name))
     if problems:
         raise ValidationError({"new": problems})
     if new != confirm:
-        raise ValidationError("The two new passwords are not the same.", "confirm")
+        raise ValidationError(N_("The two new passwords are not the same."), "confirm")
     user.password_hash = passwords.hash_password(new)
     user.session_token = new_session_token()
     audit.record(session, user, "account.password_change", patient=_p(user))
@@ -312,7 +315,12 @@ def reset_access(
     """Sign a patient out everywhere and issue a new link to choose a password."""
     if patient.is_closed:
         # A link would let them choose a password for an account that cannot sign in.
-        raise ValidationError(f"{patient.display_name}'s account is closed. Reactivate them first.")
+        raise ValidationError(
+            text(
+                N_("%(name)s's account is closed. Reactivate them first."),
+                name=patient.display_name,
+            )
+        )
     patient.session_token = new_session_token()
     token = invites.issue(
         session,
@@ -336,9 +344,9 @@ def update_profile(
     except ValidationError as exc:
         errors.update(exc.errors)
     if not valid_timezone(timezone):
-        errors["timezone"] = ["Please choose a time zone from the list."]
+        errors["timezone"] = [N_("Please choose a time zone from the list.")]
     if language is not None and not languages.is_supported(language):
-        errors["language"] = ["Please choose a language from the list."]
+        errors["language"] = [N_("Please choose a language from the list.")]
     if errors:
         raise ValidationError(errors)
     user.display_name = display_name
@@ -351,7 +359,7 @@ def update_profile(
 def set_active(session: Db, admin: User, user: User, active: bool) -> None:
     """Enable or disable a staff account; a disabled account is signed out everywhere."""
     if user.id == admin.id:
-        raise ValidationError("You cannot disable your own account.")
+        raise ValidationError(N_("You cannot disable your own account."))
     user.is_active = active
     if not active:
         user.session_token = new_session_token()

@@ -14,7 +14,8 @@ from sqlalchemy import select
 from webapp.models import CareLink, PatientAlertSettings, TherapistSettings, User, utcnow
 from webapp.numbers import whole_number
 from webapp.services.db import Db
-from webapp.services.errors import ValidationError
+from webapp.services.errors import ValidationError, text
+from webapp.services.languages import N_
 
 
 @dataclass(frozen=True)
@@ -68,15 +69,29 @@ def save_settings(
     errors: dict[str, list[str]] = {}
     values: dict[str, int] = {}
     for name, raw, low, high, label in (
-        ("inactivity_days", inactivity_days, 1, 30, "Days without activity"),
-        ("pain_threshold", pain_threshold, 1, 10, "Pain threshold"),
+        ("inactivity_days", inactivity_days, 1, 30, N_("Days without activity")),
+        ("pain_threshold", pain_threshold, 1, 10, N_("Pain threshold")),
     ):
         number = whole_number(raw)
         if number is None:
-            errors[name] = [f"{label}: please enter a whole number from {low} to {high}."]
+            errors[name] = [
+                text(
+                    N_("%(label)s: please enter a whole number from %(low)s to %(high)s."),
+                    label=text(label),
+                    low=low,
+                    high=high,
+                )
+            ]
             continue
         if not low <= number <= high:
-            errors[name] = [f"{label} must be from {low} to {high}."]
+            errors[name] = [
+                text(
+                    N_("%(label)s must be from %(low)s to %(high)s."),
+                    label=text(label),
+                    low=low,
+                    high=high,
+                )
+            ]
             continue
         values[name] = number
     if errors:
@@ -115,7 +130,7 @@ def set_patient_pain_threshold(session: Db, therapist: User, patient: User, raw:
     number = whole_number(raw)
     if number is None or not 1 <= number <= 10:
         raise ValidationError(
-            "Please enter a whole number from 1 to 10, or leave it empty.", "pain_threshold"
+            N_("Please enter a whole number from 1 to 10, or leave it empty."), "pain_threshold"
         )
     if found is None:
         found = PatientAlertSettings(patient_id=patient.id)

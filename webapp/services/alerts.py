@@ -21,7 +21,7 @@ from webapp.models import (
     User,
     utcnow,
 )
-from webapp.services import audit, clock
+from webapp.services import alert_words, audit, clock
 from webapp.services.alert_settings import Thresholds as Thresholds
 from webapp.services.alert_settings import high_pain_from as high_pain_from
 from webapp.services.alert_settings import inactivity_days_of as inactivity_days_of
@@ -32,14 +32,16 @@ from webapp.services.alert_settings import settings_of as settings_of
 from webapp.services.alert_settings import thresholds_for as thresholds_for
 from webapp.services.db import Db
 from webapp.services.errors import ValidationError
+from webapp.services.languages import N_, Shown
 
+# Shown on pages in the page's language (languages.Shown: ``{{ label }}`` translates it).
 KINDS = {
-    "pain_high": "High pain",
-    "pain_rise": "Pain rising fast",
-    "red_flag": "Warning signs",
-    "inactivity": "No activity",
-    "pain_above_baseline": "Pain above baseline",
-    "flare_plan": "Flare-up plan started",
+    "pain_high": Shown(N_("High pain")),
+    "pain_rise": Shown(N_("Pain rising fast")),
+    "red_flag": Shown(N_("Warning signs")),
+    "inactivity": Shown(N_("No activity")),
+    "pain_above_baseline": Shown(N_("Pain above baseline")),
+    "flare_plan": Shown(N_("Flare-up plan started")),
 }
 SEVERITY = {
     "red_flag": 0,
@@ -214,7 +216,7 @@ def evaluate(session: Db, patient: User, *, now: datetime | None = None) -> list
     rule(
         "inactivity",
         too_quiet(quiet_days, limits.inactivity_days),
-        f"No exercise or check-in for {quiet_days} days.",
+        alert_words.detail(alert_words.INACTIVE, days=quiet_days),
     )
 
     recent = session.execute(
@@ -227,7 +229,11 @@ def evaluate(session: Db, patient: User, *, now: datetime | None = None) -> list
     rule(
         "pain_high",
         bool(fresh and latest and latest[1] >= high_pain),
-        f"Pain {latest[1]}/10 on {latest[0]} (threshold {high_pain})." if latest else "",
+        alert_words.detail(
+            alert_words.PAIN_OVER_THRESHOLD, pain=latest[1], day=latest[0], threshold=high_pain
+        )
+        if latest
+        else "",
     )
 
     base = baseline(session, patient)
@@ -240,8 +246,12 @@ def evaluate(session: Db, patient: User, *, now: datetime | None = None) -> list
     rule(
         "pain_above_baseline",
         running,
-        f"Pain {BASELINE_RISE}+ points above the first week's average ({base:.1f}) for "
-        f"{BASELINE_RUN_DAYS} days running."
+        alert_words.detail(
+            alert_words.PAIN_ABOVE_BASELINE,
+            rise=BASELINE_RISE,
+            average=f"{base:.1f}",
+            days=BASELINE_RUN_DAYS,
+        )
         if base is not None
         else "",
     )
@@ -274,7 +284,7 @@ def acknowledge(
     """Mark an alert seen, with the therapist's note; it stays quiet until it clears."""
     clean = note.strip()
     if len(clean) > 1000:
-        raise ValidationError("Please keep the note under 1000 characters.", "note")
+        raise ValidationError(N_("Please keep the note under 1000 characters."), "note")
     if alert.status != "open":
         return
     alert.status = "acknowledged"

@@ -13,13 +13,15 @@ from webapp.content import vocab
 from webapp.content.warning_signs import Route, content
 from webapp.models import Alert, CheckIn, PushSubscription, ReminderOccurrence, User, utcnow
 from webapp.numbers import whole_number
-from webapp.services import alerts, audit, clock
+from webapp.services import alert_words, alerts, audit, clock
 from webapp.services.db import Db
-from webapp.services.errors import ValidationError
+from webapp.services.errors import ValidationError, text
+from webapp.services.languages import N_, Shown
 from webapp.services.today import check_client_id
 
-SLEEP = {"poor": "Poor", "fair": "Fair", "good": "Good"}
-PAIN_LABELS = {0: "No pain", 5: "Moderate", 10: "Worst imaginable"}
+# Shown on pages in the page's language (languages.Shown: ``{{ label }}`` translates it).
+SLEEP = {"poor": Shown(N_("Poor")), "fair": Shown(N_("Fair")), "good": Shown(N_("Good"))}
+PAIN_LABELS = {0: Shown(N_("No pain")), 5: Shown(N_("Moderate")), 10: Shown(N_("Worst imaginable"))}
 RISE = 3
 NOTE_MAX = 1000
 
@@ -76,14 +78,14 @@ class CheckInInput:
         )
 
 
-def _scale(value: str | None, name: str, label: str, required: bool) -> int | None:
+def _scale(value: str | None, name: str, problem: str, required: bool) -> int | None:
     if value in (None, ""):
         if required:
-            raise ValidationError(f"Please choose your {label} from 0 to 10.", name)
+            raise ValidationError(problem, name)
         return None
     number = whole_number(value)
     if number is None or not 0 <= number <= 10:
-        raise ValidationError(f"Please choose your {label} from 0 to 10.", name)
+        raise ValidationError(problem, name)
     return number
 
 
@@ -91,18 +93,18 @@ def validate(data: CheckInInput) -> dict[str, Any]:
     """Check a submitted check-in; raise ValidationError naming each bad field."""
     errors: dict[str, list[str]] = {}
     values: dict[str, Any] = {}
-    for name, label, required in (
-        ("pain", "pain", True),
-        ("stiffness", "stiffness", False),
-        ("stress", "stress", False),
+    for name, problem, required in (
+        ("pain", N_("Please choose your pain from 0 to 10."), True),
+        ("stiffness", N_("Please choose your stiffness from 0 to 10."), False),
+        ("stress", N_("Please choose your stress from 0 to 10."), False),
     ):
         try:
-            values[name] = _scale(getattr(data, name), name, label, required)
+            values[name] = _scale(getattr(data, name), name, problem, required)
         except ValidationError as exc:
             errors.update(exc.errors)
     sleep = data.sleep or None
     if sleep is not None and sleep not in SLEEP:
-        errors["sleep"] = ["Please choose poor, fair or good."]
+        errors["sleep"] = [N_("Please choose poor, fair or good.")]
     values["sleep"] = sleep
     allowed = set(vocab.body_map_keys())
     values["regions"] = sorted({r for r in data.regions if r in allowed})
@@ -110,7 +112,7 @@ def validate(data: CheckInInput) -> dict[str, Any]:
     values["warning_signs"] = [s for s in content().signs if s in ticked]
     note = data.note.strip()
     if len(note) > NOTE_MAX:
-        errors["note"] = [f"Please keep the note under {NOTE_MAX} characters."]
+        errors["note"] = [text(N_("Please keep the note under %(num)s characters."), num=NOTE_MAX)]
     values["note"] = note
     if errors:
         raise ValidationError(errors)
@@ -193,19 +195,23 @@ def save(
         same = session.scalar(select(CheckIn).where(CheckIn.client_id == client_id))
         if same is not None:
             if same.patient_id != patient.id:
-                raise ValidationError("This request id is already used. Please reload the page.")
+                raise ValidationError(
+                    N_("This request id is already used. Please reload the page.")
+                )
             # A retried send of the very same check-in: nothing new to do.
             return SavedCheckIn(same, red_flags(session, patient, same), created=False)
     if day != today and not (day == today - timedelta(days=1) and client_id):
         # Only a check-in queued offline yesterday (it carries its id) may still land.
-        raise ValidationError("A check-in can only be saved on its own day.", code="out_of_range")
+        raise ValidationError(
+            N_("A check-in can only be saved on its own day."), code="out_of_range"
+        )
     values = validate(data)
     checkin = for_day(session, patient, day)
     if checkin is not None and day != today:
         # A day that is over keeps the check-in it has: a late copy queued on a phone
         # never overwrites what was saved that day (from another device, or before).
         raise ValidationError(
-            "You had already checked in that day, so this check-in was not saved.",
+            N_("You had already checked in that day, so this check-in was not saved."),
             code="checkin_exists",
         )
     created = checkin is None
@@ -243,7 +249,7 @@ def _raise_alerts(session: Db, patient: User, checkin: CheckIn, flags: RedFlags)
             session,
             patient,
             "pain_high",
-            f"Pain {checkin.pain}/10 on {checkin.local_date}.",
+            alert_words.detail(alert_words.PAIN_HIGH, pain=checkin.pain, day=checkin.local_date),
             checkin=checkin,
         )
     if flags.rise is not None:
@@ -251,8 +257,9 @@ def _raise_alerts(session: Db, patient: User, checkin: CheckIn, flags: RedFlags)
             session,
             patient,
             "pain_rise",
-            f"Pain {checkin.pain}/10 on {checkin.local_date}, {flags.rise} above the 7-day "
-            "average.",
+            alert_words.detail(
+                alert_words.PAIN_RISE, pain=checkin.pain, day=checkin.local_date, rise=flags.rise
+            ),
             checkin=checkin,
         )
     if flags.signs and _new_signs_since_acknowledged(session, patient, flags.signs):
@@ -264,7 +271,7 @@ def _raise_alerts(session: Db, patient: User, checkin: CheckIn, flags: RedFlags)
             session,
             patient,
             "red_flag",
-            f"Warning signs on {checkin.local_date}: {signs}.",
+            alert_words.detail(alert_words.WARNING_SIGNS, day=checkin.local_date, signs=signs),
             checkin=checkin,
         )
 

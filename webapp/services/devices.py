@@ -19,11 +19,12 @@ from sqlalchemy import delete, func, select
 from webapp.models import PushSubscription, User
 from webapp.services.db import Db
 from webapp.services.errors import ValidationError
+from webapp.services.languages import N_
 
 # A phone, a tablet, a laptop, and some to spare: more is a mistake or abuse.
 MAX_DEVICES = 10
 
-TAKEN_BY_SOMEONE_ELSE = "This notification subscription belongs to another account."
+TAKEN_BY_SOMEONE_ELSE = N_("This notification subscription belongs to another account.")
 
 
 def new_device_key() -> str:

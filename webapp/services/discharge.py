@@ -24,10 +24,11 @@ from webapp.models import (
 )
 from webapp.services import audit, care, clock, invites, outcomes, programs, reminders
 from webapp.services.db import Db
-from webapp.services.errors import NotFound, ValidationError
+from webapp.services.errors import NotFound, ValidationError, text
+from webapp.services.languages import N_
 
 # What a discharged patient is told when they try to record something new.
-READ_ONLY = (
+READ_ONLY = N_(
     "Your program with the clinic has ended, so nothing new can be recorded here. "
     "You can still look at your history and download it."
 )
@@ -65,7 +66,9 @@ def discharge(
     """End the patient's care: the program ends, reminders stop, reading stays for a while."""
     _check(session, actor, patient)
     if patient.is_discharged:
-        raise ValidationError(f"{patient.display_name} is already discharged.")
+        raise ValidationError(
+            text(N_("%(name)s is already discharged."), name=patient.display_name)
+        )
     now = now or utcnow()
     today = clock.local_today(patient.timezone, now)
     program = programs.active_program(session, patient)
@@ -100,7 +103,7 @@ def reactivate(session: Db, actor: User, patient: User, *, now: datetime | None 
     """Undo a discharge, before or after the account closed: the patient is in care again."""
     _check(session, actor, patient)
     if not patient.is_discharged:
-        raise ValidationError(f"{patient.display_name} is not discharged.")
+        raise ValidationError(text(N_("%(name)s is not discharged."), name=patient.display_name))
     was_closed = patient.is_closed
     patient.discharged_at = None
     patient.access_until = None

@@ -6,18 +6,22 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from babel import dates
+
 from webapp.content import vocab
 from webapp.models.programs import EVERY_DAY
 from webapp.numbers import whole_number
-from webapp.services.errors import ValidationError
+from webapp.services import languages
+from webapp.services.errors import ValidationError, text
+from webapp.services.languages import N_
 
 # name: (label for messages, lowest, highest)
 RANGES: dict[str, tuple[str, int, int]] = {
-    "sets": ("Sets", 1, 10),
-    "reps": ("Repetitions", 1, 100),
-    "hold_seconds": ("Hold", 0, 300),
-    "rest_seconds": ("Rest between sets", 0, 300),
-    "times_per_day": ("Times per day", 1, 6),
+    "sets": (N_("Sets"), 1, 10),
+    "reps": (N_("Repetitions"), 1, 100),
+    "hold_seconds": (N_("Hold"), 0, 300),
+    "rest_seconds": (N_("Rest between sets"), 0, 300),
+    "times_per_day": (N_("Times per day"), 1, 6),
 }
 NOTE_MAX = 300
 # The fields of an exercise's default dose (a plan's dose adds weekdays and a note).
@@ -27,11 +31,11 @@ DOSE_FIELDS = ("sets", "reps", "hold_seconds", "rest_seconds", "side", "times_pe
 # are never prescribed for "both" sides: doing a post-surgical movement on the wrong side,
 # or on both, is the mistake this rule prevents. Their own default dose keeps "both" as
 # a placeholder that is never copied into a plan without a side being chosen.
-SIDE_REQUIRED_MESSAGE = "This exercise is for one side only: please choose left or right."
-TEMPLATE_SIDE_MESSAGE = (
+SIDE_REQUIRED_MESSAGE = N_("This exercise is for one side only: please choose left or right.")
+TEMPLATE_SIDE_MESSAGE = N_(
     "This template has exercises for one side only: please choose the left or right side."
 )
-UNKNOWN_SIDE_MESSAGE = "Please choose a side."
+UNKNOWN_SIDE_MESSAGE = N_("Please choose a side.")
 
 
 @dataclass(frozen=True)
@@ -86,13 +90,14 @@ def weekday_numbers(mask: int) -> list[int]:
     return [d for d in range(7) if mask & (1 << d)]
 
 
-def describe_weekdays(mask: int) -> str:
-    """Return "Every day", "Mon, Wed, Fri" and so on."""
+def describe_weekdays(mask: int, language: str = languages.DEFAULT) -> str:
+    """Return "Every day", "Mon, Wed, Fri" and so on, in ``language``."""
     if mask & EVERY_DAY == EVERY_DAY:
-        return "Every day"
+        return languages.translate(language, "Every day")
     if mask == 0b0011111:
-        return "Weekdays"
-    return ", ".join(vocab.WEEKDAYS[d] for d in weekday_numbers(mask))
+        return languages.translate(language, "Weekdays")
+    names = dates.get_day_names("abbreviated", locale=language)  # 0 is Monday, as here
+    return ", ".join(str(names[d]).rstrip(".") for d in weekday_numbers(mask))
 
 
 def side_problem(side: str, *, side_required: bool) -> str | None:
@@ -113,10 +118,24 @@ def parse_dose(
     for name, (label, low, high) in RANGES.items():
         value = whole_number(data.get(name))
         if value is None:
-            errors[name] = [f"{label}: please enter a whole number from {low} to {high}."]
+            errors[name] = [
+                text(
+                    N_("%(label)s: please enter a whole number from %(low)s to %(high)s."),
+                    label=text(label),
+                    low=low,
+                    high=high,
+                )
+            ]
             continue
         if not low <= value <= high:
-            errors[name] = [f"{label} must be from {low} to {high}."]
+            errors[name] = [
+                text(
+                    N_("%(label)s must be from %(low)s to %(high)s."),
+                    label=text(label),
+                    low=low,
+                    high=high,
+                )
+            ]
             continue
         numbers[name] = value
     side = str(data.get("side") or ("" if side_required else "both"))
@@ -128,10 +147,12 @@ def parse_dose(
     if with_schedule:
         weekdays = weekdays_mask(_getlist(data, "weekdays"))
         if weekdays == 0:
-            errors["weekdays"] = ["Please choose at least one day of the week."]
+            errors["weekdays"] = [N_("Please choose at least one day of the week.")]
         note = " ".join(str(data.get("note", "") or "").split())
         if len(note) > NOTE_MAX:
-            errors["note"] = [f"Please keep the note under {NOTE_MAX} characters."]
+            errors["note"] = [
+                text(N_("Please keep the note under %(num)s characters."), num=NOTE_MAX)
+            ]
     if errors:
         raise ValidationError(errors)
     return Dose(side=side, weekdays=weekdays, note=note, **numbers)
@@ -145,20 +166,33 @@ def describe_seconds(seconds: int) -> str:
     return f"{minutes} min" if not rest else f"{minutes} min {rest} s"
 
 
-def describe_dose(item: Any, sided: bool, side_required: bool = False) -> str:
+SIDE_WORDS = {"both": N_("each side"), "left": N_("left side"), "right": N_("right side")}
+
+
+def describe_dose(
+    item: Any, sided: bool, side_required: bool = False, language: str = languages.DEFAULT
+) -> str:
     """Return a short plain description: "2 sets of 10, hold 20 s, each side"."""
     parts = []
     if item.sets > 1:
-        parts.append(f"{item.sets} sets of {item.reps}")
+        parts.append(
+            languages.translate(
+                language, "%(sets)s sets of %(reps)s", sets=item.sets, reps=item.reps
+            )
+        )
     elif item.reps > 1:
-        parts.append(f"{item.reps} times")
+        parts.append(languages.translate(language, "%(reps)s times", reps=item.reps))
     if item.hold_seconds:
         duration = describe_seconds(item.hold_seconds)
-        parts.append(f"hold {duration}" if parts else duration)
+        parts.append(
+            languages.translate(language, "hold %(duration)s", duration=duration)
+            if parts
+            else duration
+        )
     if not parts:
-        parts.append("once")
+        parts.append(languages.translate(language, "once"))
     if side_required and item.side not in vocab.SIDES:
-        parts.append("one side only")
+        parts.append(languages.translate(language, "one side only"))
     elif sided:
-        parts.append({"both": "each side", "left": "left side", "right": "right side"}[item.side])
+        parts.append(languages.translate(language, SIDE_WORDS[item.side]))
     return ", ".join(parts)

@@ -11,6 +11,7 @@ from webapp.models import Invite, InvitePurpose, User, utcnow
 from webapp.services import audit, invites
 from webapp.services.db import Db
 from webapp.services.errors import ValidationError
+from webapp.services.languages import N_
 from webapp.services.mail import outbox, wording
 
 # One reset email per account in this window, however many times it is asked for.
@@ -24,6 +25,8 @@ class LinkPolicy:
     clinic_name: str
     ttl_minutes: int
     link_key: bytes
+    # For people who have not chosen a language: each email speaks its recipient's.
+    clinic_language: str = "en"
 
 
 def _account(session: Db, address: str) -> User | None:
@@ -65,7 +68,7 @@ def request_reset(
     invite = session.scalar(
         select(Invite).where(Invite.user_id == user.id).order_by(Invite.id.desc()).limit(1)
     )
-    email = wording.reset(user, policy.clinic_name, policy.ttl_minutes)
+    email = wording.reset(user, policy.clinic_name, policy.ttl_minutes, policy.clinic_language)
     outbox.queue(
         session,
         email,
@@ -93,7 +96,7 @@ def email_invite(
     """Queue the patient's open invite link by email (instead of showing its QR code)."""
     now = now or utcnow()
     if not patient.email:
-        raise ValidationError("This patient has no email address.")
+        raise ValidationError(N_("This patient has no email address."))
     invite = session.scalar(
         select(Invite)
         .where(
@@ -106,10 +109,10 @@ def email_invite(
         .limit(1)
     )
     if invite is None or invites.rebuilt_token(invite, link_key=policy.link_key, now=now) is None:
-        raise ValidationError("There is no open link to send. Make a new link first.")
+        raise ValidationError(N_("There is no open link to send. Make a new link first."))
     queued = outbox.queue(
         session,
-        wording.invite(patient, policy.clinic_name, ttl_days),
+        wording.invite(patient, policy.clinic_name, ttl_days, policy.clinic_language),
         key=f"invite:{invite.id}",
         kind="invite",
         to=patient.email,
@@ -118,5 +121,5 @@ def email_invite(
         now=now,
     )
     if queued is None:
-        raise ValidationError("This link was already sent by email.")
+        raise ValidationError(N_("This link was already sent by email."))
     audit.record(session, therapist, "patient.invite_emailed", patient=patient)

@@ -38,6 +38,7 @@ from webapp.models import Base, Media, User
 from webapp.services import audit
 from webapp.services.db import Db
 from webapp.services.errors import NotFound, ValidationError
+from webapp.services.languages import N_, Shown
 
 # "table.column" foreign keys whose rows are erased with the person they name, although the
 # schema keeps the row and empties the column when a person is deleted.
@@ -48,20 +49,21 @@ ERASE_ROWS = frozenset(
         "media.uploaded_by_id",
     }
 )
-NAME_MISMATCH = "This is not the patient's full name as the clinic has it. Nothing was erased."
-# What the admin is told still mentions the name, in words rather than table names.
+NAME_MISMATCH = N_("This is not the patient's full name as the clinic has it. Nothing was erased.")
+# What the admin is told still mentions the name, in words rather than table names
+# (languages.Shown: translated when a page shows them).
 RECORD_WORDS = {
-    "therapist_notes": "private notes",
-    "checkins": "check-in notes",
-    "appointments": "visit notes",
-    "alerts": "alerts",
-    "programs": "programs",
-    "program_items": "program notes",
-    "program_templates": "program templates",
-    "template_items": "template notes",
-    "exercises": "exercises",
-    "media": "picture descriptions",
-    "audit_events": "audit entries",
+    "therapist_notes": Shown(N_("private notes")),
+    "checkins": Shown(N_("check-in notes")),
+    "appointments": Shown(N_("visit notes")),
+    "alerts": Shown(N_("alerts")),
+    "programs": Shown(N_("programs")),
+    "program_items": Shown(N_("program notes")),
+    "program_templates": Shown(N_("program templates")),
+    "template_items": Shown(N_("template notes")),
+    "exercises": Shown(N_("exercises")),
+    "media": Shown(N_("picture descriptions")),
+    "audit_events": Shown(N_("audit entries")),
 }
 # How deep foreign keys are followed: far more than the schema needs, and a stop for a cycle.
 MAX_DEPTH = 8

@@ -1,6 +1,21 @@
-"""Errors that services raise and views turn into messages next to fields."""
+"""Errors that services raise and views turn into messages next to fields.
+
+Messages are written in English and marked ``N_`` where they are written; a refusal made
+while a page is asking is put in that page's language here, once, with the translator the
+web layer installs (``languages.use_page_translator``): every view, form and flash then
+shows it as it is.
+Messages with values are written with ``%(name)s`` placeholders and filled by ``text``.
+"""
 
 from __future__ import annotations
+
+from webapp.services.languages import for_page
+
+
+def text(message: str, **values: object) -> str:
+    """Return ``message`` in the reader's language, with its ``%(name)s`` values filled in."""
+    translated = for_page(message)
+    return translated % values if values else translated
 
 
 class ValidationError(Exception):
@@ -15,9 +30,10 @@ class ValidationError(Exception):
     ) -> None:
         if isinstance(errors, str):
             errors = {field: [errors]}
-        self.errors = errors
+        # A message already filled in by ``text`` is not in the catalog: it stays as it is.
+        self.errors = {name: [text(m) for m in messages] for name, messages in errors.items()}
         self.code = code
-        super().__init__("; ".join(f"{k}: {', '.join(v)}" for k, v in errors.items()))
+        super().__init__("; ".join(f"{k}: {', '.join(v)}" for k, v in self.errors.items()))
 
     def first(self, field: str) -> str | None:
         """Return the first message for a field, if any."""

@@ -23,6 +23,7 @@ from webapp.models import (
 )
 from webapp.services import audit, languages, outcomes, programs
 from webapp.services.db import Db
+from webapp.services.languages import N_
 
 
 def _checkins(session: Db, patient: User) -> list[CheckIn]:
@@ -65,12 +66,13 @@ def _visits(session: Db, patient: User) -> list[dict[str, Any]]:
     ]
 
 
-def _messages(session: Db, patient: User) -> list[dict[str, Any]]:
+def _messages(session: Db, patient: User, language: str) -> list[dict[str, Any]]:
     """The patient's conversation with the care team (a message taken back has no text)."""
+    gone = languages.translate(language, "(an account that no longer exists)")
     return [
         {
             "sent_at": m.created_at.isoformat(),
-            "from": m.author.display_name if m.author else "(an account that no longer exists)",
+            "from": m.author.display_name if m.author else gone,
             "text": "" if m.withdrawn_at else m.body,
             "taken_back_at": _when(m.withdrawn_at),
         }
@@ -105,10 +107,13 @@ def _devices(session: Db, patient: User) -> list[dict[str, Any]]:
     ]
 
 
-def patient_data(session: Db, patient: User, *, base_url: str = "") -> dict[str, Any]:
+def patient_data(
+    session: Db, patient: User, *, base_url: str = "", language: str = languages.DEFAULT
+) -> dict[str, Any]:
     """Return everything about the patient, as plain JSON-ready data.
 
-    ``base_url`` names the clinic in the FHIR copy of the questionnaires (a Bundle).
+    ``base_url`` names the clinic in the FHIR copy of the questionnaires (a Bundle); the
+    keys stay English (a file's fields), the few words written for people are in ``language``.
     """
     audit.record(session, patient, "patient.export_json", patient=patient)
     return {
@@ -123,7 +128,7 @@ def patient_data(session: Db, patient: User, *, base_url: str = "") -> dict[str,
             "erasure_requested_at": _when(patient.erasure_requested_at),
         },
         "visits": _visits(session, patient),
-        "messages": _messages(session, patient),
+        "messages": _messages(session, patient, language),
         "reminder_settings": _reminders(session, patient),
         "devices_with_notifications": _devices(session, patient),
         "programs": [
@@ -199,15 +204,35 @@ CSV_COLUMNS = [
     "difficulty",
     "note",
 ]
+# The header row as the person downloading reads it (in English, the column names above).
+CSV_HEADINGS = {
+    "date": N_("date"),
+    "record": N_("record"),
+    "exercise": N_("exercise"),
+    "round": N_("round"),
+    "pain": N_("pain"),
+    "stiffness": N_("stiffness"),
+    "sleep": N_("sleep"),
+    "stress": N_("stress"),
+    "where_it_hurts": N_("where_it_hurts"),
+    "warning_signs": N_("warning_signs"),
+    "difficulty": N_("difficulty"),
+    "note": N_("note"),
+}
+RECORD_KINDS = {
+    "check-in": N_("check-in"),
+    "self-care": N_("self-care"),
+    "exercise": N_("exercise"),
+}
 
 
-def patient_csv(session: Db, patient: User) -> str:
-    """Return the patient's check-ins and exercises done as one CSV, by date."""
+def patient_csv(session: Db, patient: User, language: str = languages.DEFAULT) -> str:
+    """Return the patient's check-ins and exercises done as one CSV, by date, in ``language``."""
     audit.record(session, patient, "patient.export_csv", patient=patient)
-    return _diary_csv(session, patient)
+    return _diary_csv(session, patient, language)
 
 
-def _diary_csv(session: Db, patient: User) -> str:
+def _diary_csv(session: Db, patient: User, language: str) -> str:
     rows: list[dict[str, Any]] = []
     for c in _checkins(session, patient):
         rows.append(
@@ -237,8 +262,9 @@ def _diary_csv(session: Db, patient: User) -> str:
     rows.sort(key=lambda r: (r["date"], r["record"] != "check-in"))
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
-    writer.writeheader()
+    writer.writerow({k: languages.translate(language, CSV_HEADINGS[k]) for k in CSV_COLUMNS})
     for row in rows:
+        row["record"] = languages.translate(language, RECORD_KINDS[row["record"]])
         # A cell starting with = + - @ would run as a formula in a spreadsheet.
         writer.writerow({k: _safe_cell(v) for k, v in row.items()})
     return out.getvalue()
@@ -256,13 +282,22 @@ PAIN_LOINC = "72514-3"
 PAIN_DISPLAY = "Pain severity - 0-10 verbal numeric rating [Score] - Reported"
 
 
-def therapist_csv(session: Db, therapist: User, patient: User) -> str:
+def therapist_csv(
+    session: Db, therapist: User, patient: User, language: str = languages.DEFAULT
+) -> str:
     """Return a patient's check-ins and exercises as CSV, for the clinic's records."""
     audit.record(session, therapist, "patient.export_csv", patient=patient)
-    return _diary_csv(session, patient)
+    return _diary_csv(session, patient, language)
 
 
-def fhir_bundle(session: Db, therapist: User, patient: User, *, base_url: str) -> dict[str, Any]:
+def fhir_bundle(
+    session: Db,
+    therapist: User,
+    patient: User,
+    *,
+    base_url: str,
+    language: str = languages.DEFAULT,
+) -> dict[str, Any]:
     """Return the patient's pain scores as a FHIR R4 Bundle of Observations (LOINC 72514-3)."""
     audit.record(session, therapist, "patient.export_fhir", patient=patient)
     patient_url = f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{base_url}/patients/{patient.id}')}"
@@ -309,7 +344,10 @@ def fhir_bundle(session: Db, therapist: User, patient: User, *, base_url: str) -
                                 "display": PAIN_DISPLAY,
                             }
                         ],
-                        "text": "Pain now (0 no pain, 10 worst imaginable)",
+                        # The codings keep their code system's display; the text is ours.
+                        "text": languages.translate(
+                            language, "Pain now (0 no pain, 10 worst imaginable)"
+                        ),
                     },
                     "subject": {"reference": patient_url, "display": patient.display_name},
                     "effectiveDateTime": moment.isoformat(timespec="seconds"),

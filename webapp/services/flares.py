@@ -18,9 +18,10 @@ from sqlalchemy.orm import selectinload
 
 from webapp.models import FlarePlan, Program, ProgramItem, ProgramStatus, User, utcnow
 from webapp.numbers import whole_number
-from webapp.services import alerts, audit, plan, reminders
+from webapp.services import alert_words, alerts, audit, plan, reminders
 from webapp.services.db import Db
-from webapp.services.errors import ValidationError
+from webapp.services.errors import ValidationError, text
+from webapp.services.languages import N_
 from webapp.services.programs import active_program
 
 CHOICES = {"same": "As usual", "lighter": "Lighter", "out": "Leave out"}
@@ -50,16 +51,18 @@ def save_plan(session: Db, therapist: User, patient: User, data: FlarePlanInput)
     errors: dict[str, list[str]] = {}
     days = whole_number(data.days)
     if days is None or not 1 <= days <= MAX_DAYS:
-        errors["days"] = [f"Please enter a whole number of days from 1 to {MAX_DAYS}."]
+        errors["days"] = [
+            text(N_("Please enter a whole number of days from 1 to %(num)s."), num=MAX_DAYS)
+        ]
     for name in ("comfort", "when_to_call"):
         if len(getattr(data, name).strip()) > TEXT_MAX:
-            errors[name] = [f"Please keep this under {TEXT_MAX} characters."]
+            errors[name] = [text(N_("Please keep this under %(num)s characters."), num=TEXT_MAX)]
     program = active_program(session, patient)
     lineages = {i.lineage for i in plan.current_items(program)} if program else set()
     chosen = {k: v for k, v in data.exercises.items() if k in lineages and v in CHOICES}
     kept = {k: v for k, v in chosen.items() if v != "out"}
     if not kept:
-        errors["exercises"] = ["Keep at least one exercise, as usual or lighter."]
+        errors["exercises"] = [N_("Keep at least one exercise, as usual or lighter.")]
     if errors:
         raise ValidationError(errors)
     found = plan_of(session, patient)
@@ -101,7 +104,7 @@ def start_spell(session: Db, patient: User, *, today: date, now: datetime | None
     flare = plan_of(session, patient)
     program = _active_with_items(session, patient)
     if flare is None or program is None:
-        raise ValidationError("There is no flare-up plan to switch to. Please call the clinic.")
+        raise ValidationError(N_("There is no flare-up plan to switch to. Please call the clinic."))
     already = current_spell(session, patient, today)
     if already is not None:
         return already  # sent twice (a double tap, a retry): one spell
@@ -176,7 +179,7 @@ def _tell_the_therapist(session: Db, patient: User, spell: Program, now: datetim
         session,
         patient,
         ALERT_KIND,
-        f"Switched to the flare-up plan on {spell.start_date}, until {spell.end_date}.",
+        alert_words.detail(alert_words.FLARE_PLAN, day=spell.start_date, until=spell.end_date),
         now=now,
     )
 

@@ -13,15 +13,13 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from webapp.models import Exercise, Media, User
 from webapp.services import audit
 from webapp.services.db import Db
-from webapp.services.errors import ValidationError
+from webapp.services.errors import ValidationError, text
+from webapp.services.languages import N_
 
 IMAGE_MAX_BYTES = 5 * 1024 * 1024
 IMAGE_MAX_SIDE = 1200
 IMAGE_MAX_PIXELS = 40_000_000
-TOO_MANY_PIXELS = (
-    f"This picture has more than {IMAGE_MAX_PIXELS // 1_000_000} million pixels. "
-    "Please use a smaller one."
-)
+TOO_MANY_PIXELS = N_("This picture has more than %(num)s million pixels. Please use a smaller one.")
 VIDEO_MAX_BYTES = 20 * 1024 * 1024
 # Pillow format name -> file extensions that honestly name it.
 IMAGE_FORMATS = {"JPEG": {"jpg", "jpeg"}, "PNG": {"png"}, "WEBP": {"webp"}}
@@ -62,9 +60,11 @@ def _store(folder: Path, data: bytes, extension: str) -> str:
 def clean_image(upload: Upload) -> tuple[bytes, int, int]:
     """Check an uploaded picture and return it re-encoded as WebP, resized, metadata gone."""
     if not upload.data:
-        raise ValidationError("The file is empty.", "image")
+        raise ValidationError(N_("The file is empty."), "image")
     if len(upload.data) > IMAGE_MAX_BYTES:
-        raise ValidationError("Pictures can be at most 5 MB. Please choose a smaller one.", "image")
+        raise ValidationError(
+            N_("Pictures can be at most 5 MB. Please choose a smaller one."), "image"
+        )
     try:
         with warnings.catch_warnings():
             # Pillow warns from 89 million pixels; our own limit below is lower and says so
@@ -75,21 +75,30 @@ def clean_image(upload: Upload) -> tuple[bytes, int, int]:
                 width, height = probe.size
     except Image.DecompressionBombError as exc:
         # Twice Pillow's limit: a small file that would unpack to gigabytes.
-        raise ValidationError(TOO_MANY_PIXELS, "image") from exc
+        raise ValidationError(
+            text(TOO_MANY_PIXELS, num=IMAGE_MAX_PIXELS // 1_000_000), "image"
+        ) from exc
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise ValidationError(
-            "This file is not a picture we can use. Please upload a JPEG, PNG or WebP.", "image"
+            N_("This file is not a picture we can use. Please upload a JPEG, PNG or WebP."),
+            "image",
         ) from exc
     if fmt not in IMAGE_FORMATS:
-        raise ValidationError("Please upload a JPEG, PNG or WebP picture.", "image")
+        raise ValidationError(N_("Please upload a JPEG, PNG or WebP picture."), "image")
     if upload.extension not in IMAGE_FORMATS[fmt]:
         raise ValidationError(
-            f"The file is named .{upload.extension or '?'} but is really a {fmt} picture. "
-            "Please check the file and upload it again.",
+            text(
+                N_(
+                    "The file is named .%(extension)s but is really a %(format)s picture. "
+                    "Please check the file and upload it again."
+                ),
+                extension=upload.extension or "?",
+                format=fmt,
+            ),
             "image",
         )
     if width * height > IMAGE_MAX_PIXELS:
-        raise ValidationError(TOO_MANY_PIXELS, "image")
+        raise ValidationError(text(TOO_MANY_PIXELS, num=IMAGE_MAX_PIXELS // 1_000_000), "image")
     try:
         with Image.open(io.BytesIO(upload.data)) as opened:
             opened.load()
@@ -104,20 +113,22 @@ def clean_image(upload: Upload) -> tuple[bytes, int, int]:
             return out.getvalue(), clean.width, clean.height
     except (OSError, ValueError) as exc:
         raise ValidationError(
-            "This picture could not be read. Please try another.", "image"
+            N_("This picture could not be read. Please try another."), "image"
         ) from exc
 
 
 def check_video(upload: Upload) -> None:
     """Accept only a short MP4 video."""
     if not upload.data:
-        raise ValidationError("The file is empty.", "video")
+        raise ValidationError(N_("The file is empty."), "video")
     if len(upload.data) > VIDEO_MAX_BYTES:
-        raise ValidationError("Videos can be at most 20 MB. Please use a shorter clip.", "video")
+        raise ValidationError(
+            N_("Videos can be at most 20 MB. Please use a shorter clip."), "video"
+        )
     if upload.extension not in {"mp4", "m4v"}:
-        raise ValidationError("Please upload an MP4 video.", "video")
+        raise ValidationError(N_("Please upload an MP4 video."), "video")
     if upload.data[4:8] != b"ftyp" or upload.data[8:12] not in MP4_BRANDS:
-        raise ValidationError("This file is not an MP4 video. Please upload an MP4.", "video")
+        raise ValidationError(N_("This file is not an MP4 video. Please upload an MP4."), "video")
 
 
 def attach_image(

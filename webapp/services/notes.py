@@ -10,10 +10,11 @@ from webapp.models import TherapistNote, User
 from webapp.services import audit
 from webapp.services.db import Db
 from webapp.services.errors import ValidationError
+from webapp.services.languages import N_
 
 NOTE_MAX = 4000
-EMPTY = "Please write the note."
-TOO_LONG = "Please keep notes under 4000 characters."
+EMPTY = N_("Please write the note.")
+TOO_LONG = N_("Please keep notes under 4000 characters.")
 
 
 def for_patient(session: Db, patient: User) -> Sequence[TherapistNote]:

@@ -9,6 +9,9 @@ from importlib import resources
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from webapp.services.errors import text
+from webapp.services.languages import N_
+
 MIN_LENGTH = 10
 MAX_LENGTH = 256
 
@@ -66,9 +69,14 @@ def _is_sequence(text: str) -> bool:
 def password_problems(password: str, *, personal: tuple[str, ...] = ()) -> list[str]:
     """Return what is wrong with a new password, or an empty list when it is fine."""
     if len(password) < MIN_LENGTH:
-        return [f"Use at least {MIN_LENGTH} characters. A short sentence is easy to remember."]
+        return [
+            text(
+                N_("Use at least %(num)s characters. A short sentence is easy to remember."),
+                num=MIN_LENGTH,
+            )
+        ]
     if len(password) > MAX_LENGTH:
-        return [f"Use at most {MAX_LENGTH} characters."]
+        return [text(N_("Use at most %(num)s characters."), num=MAX_LENGTH)]
     lowered = password.lower()
     stripped = re.sub(r"[\d\W_]+$", "", lowered)
     if (
@@ -77,9 +85,9 @@ def password_problems(password: str, *, personal: tuple[str, ...] = ()) -> list[
         or len(set(lowered)) <= 2
         or _is_sequence(lowered)
     ):
-        return ["This password is too common and easy to guess. Please choose another."]
+        return [N_("This password is too common and easy to guess. Please choose another.")]
     for word in personal:
         word = word.strip().lower()
         if len(word) >= 4 and word in lowered:
-            return ["Please don't use your name or sign-in name in your password."]
+            return [N_("Please don't use your name or sign-in name in your password.")]
     return []

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 
 from webapp.models import Alert, CheckIn, Completion, Exercise, User, utcnow
-from webapp.services import audit, clock, progress, visits
+from webapp.services import audit, clock, languages, progress, visits
 from webapp.services.db import Db
 
 # A pain change of about 2 points, or about 30 %, on a 0-10 scale is the change people
@@ -123,18 +123,30 @@ def days_with_data(session: Db, patient_ids: list[int], start: date, end: date) 
 
 
 def visit_prep(
-    session: Db, therapist: User, patient: User, *, now: datetime | None = None
+    session: Db,
+    therapist: User,
+    patient: User,
+    *,
+    now: datetime | None = None,
+    language: str = languages.DEFAULT,
 ) -> VisitPrep:
-    """Summarise the time since the last visit (or the last 30 days if there was none)."""
+    """Summarise the time since the last visit (or the last 30 days if there was none).
+
+    ``language`` is the reader's, for the period's label.
+    """
     now = now or utcnow()
     today = clock.local_today(patient.timezone, now)
     last = visits.last_visit_before(session, patient, now)
     if last is not None:
         since = clock.local_today(patient.timezone, last.starts_at)
-        label = f"Since the visit on {since.day} {since:%B}"
+        label = languages.translate(
+            language,
+            "Since the visit on %(day)s",
+            day=languages.format_day(language, since, "day_month"),
+        )
     else:
         since = today - timedelta(days=29)
-        label = "In the last 30 days (no earlier visit)"
+        label = languages.translate(language, "In the last 30 days (no earlier visit)")
     span = max(1, (today - since).days + 1)
     stats = progress.progress(session, patient, days=min(span, 366), now=now)
     too_recent = len(stats.days) < 2 * WEEK

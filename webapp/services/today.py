@@ -24,10 +24,15 @@ from webapp.numbers import whole_number
 from webapp.services import clock, plan
 from webapp.services.db import Db
 from webapp.services.errors import NotFound, ValidationError
-from webapp.services.languages import N_
+from webapp.services.languages import N_, Shown
 
 CLIENT_ID_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
-DIFFICULTIES = {"easy": "Easy", "right": "About right", "hard": "Too hard"}
+# Shown on pages in the page's language (languages.Shown: ``{{ label }}`` translates it).
+DIFFICULTIES = {
+    "easy": Shown(N_("Easy")),
+    "right": Shown(N_("About right")),
+    "hard": Shown(N_("Too hard")),
+}
 # How far back a completion may be dated: a phone that was offline late last night
 # still counts the exercise on the day it was done.
 BACKDATE_DAYS = 2
@@ -156,14 +161,16 @@ def plan_for(session: Db, patient: User, *, now: datetime | None = None) -> Toda
 def check_client_id(client_id: str) -> str:
     """Return the id a phone or page made for an action; refuse one that is not like it."""
     if not CLIENT_ID_RE.match(client_id or ""):
-        raise ValidationError("This form has no valid id. Please reload the page and try again.")
+        raise ValidationError(
+            N_("This form has no valid id. Please reload the page and try again.")
+        )
     return client_id
 
 
 def _existing(session: Db, patient: User, client_id: str) -> Completion | None:
     found = session.scalar(select(Completion).where(Completion.client_id == client_id))
     if found is not None and found.patient_id != patient.id:
-        raise ValidationError("This request id is already used. Please reload the page.")
+        raise ValidationError(N_("This request id is already used. Please reload the page."))
     return found
 
 
@@ -172,10 +179,10 @@ def _rating(pain_during: str | int | None, difficulty: str | None) -> tuple[int 
     if pain_during not in (None, ""):
         pain = whole_number(pain_during)
         if pain is None or not 0 <= pain <= 10:
-            raise ValidationError("Pain must be a number from 0 to 10.", "pain_during")
+            raise ValidationError(N_("Pain must be a number from 0 to 10."), "pain_during")
     level = difficulty or None
     if level is not None and level not in DIFFICULTIES:
-        raise ValidationError("Please choose easy, about right or too hard.", "difficulty")
+        raise ValidationError(N_("Please choose easy, about right or too hard."), "difficulty")
     return pain, level
 
 
@@ -201,7 +208,8 @@ def record_completion(
     day = done_on or today
     if not today - timedelta(days=BACKDATE_DAYS) <= day <= today:
         raise ValidationError(
-            "Exercises can be marked done for today or the two days before.", code="out_of_range"
+            N_("Exercises can be marked done for today or the two days before."),
+            code="out_of_range",
         )
     pain, level = _rating(pain_during, difficulty)
     program = _program_on(session, patient, day)
@@ -216,7 +224,7 @@ def record_completion(
     if item is None:
         raise NotFound()
     if slot not in plan.slots(item):
-        raise ValidationError("That exercise is already done for today.")
+        raise ValidationError(N_("That exercise is already done for today."))
     already = session.scalar(
         select(Completion).where(
             Completion.patient_id == patient.id,
@@ -315,7 +323,7 @@ def undo_completion(
         return completion
     now = now or utcnow()
     if completion.local_date != clock.local_today(patient.timezone, now):
-        raise ValidationError("Only today's exercises can be undone.")
+        raise ValidationError(N_("Only today's exercises can be undone."))
     session.execute(update(Completion).where(Completion.id == completion.id).values(undone_at=now))
     session.refresh(completion)
     return completion

@@ -21,6 +21,7 @@ from webapp.models import RecoveryCode, Role, User, new_session_token, utcnow
 from webapp.services import audit, passwords
 from webapp.services.db import Db
 from webapp.services.errors import ValidationError
+from webapp.services.languages import N_
 
 RECOVERY_CODES = 10
 # Lower-case letters and digits without the ones people misread (0/o, 1/l/i).
@@ -29,12 +30,12 @@ _RECOVERY_LENGTH = 10
 # A phone's clock may be a little off: the code of the step before or after is accepted.
 _VALID_WINDOW = 1
 
-WRONG_CODE = (
+WRONG_CODE = N_(
     "That code did not work. Type the 6 digits your authenticator app shows now, "
     "or one of your recovery codes."
 )
-REUSED_CODE = "That code was already used. Please wait for the next code on your phone."
-SETUP_WRONG_CODE = (
+REUSED_CODE = N_("That code was already used. Please wait for the next code on your phone.")
+SETUP_WRONG_CODE = N_(
     "That code did not work. Check that your phone's clock is right, and type the "
     "6 digits the app shows now."
 )
@@ -225,7 +226,7 @@ def reset(session: Db, by: User | None, staff: User) -> None:
     if staff.role is Role.PATIENT:
         raise ValueError("patients do not use two-factor sign-in")
     if by is not None and staff.id == by.id:
-        raise ValidationError("Ask another admin to reset your own two-factor sign-in.")
+        raise ValidationError(N_("Ask another admin to reset your own two-factor sign-in."))
     staff.totp_secret = None
     staff.totp_last_step = None
     staff.totp_enrolled_at = None

@@ -11,9 +11,10 @@ from sqlalchemy import select
 
 from webapp.models import Appointment, User, utcnow
 from webapp.numbers import whole_number
-from webapp.services import audit, reminders
+from webapp.services import audit, languages, reminders
 from webapp.services.db import Db
-from webapp.services.errors import NotFound, ValidationError
+from webapp.services.errors import NotFound, ValidationError, text
+from webapp.services.languages import N_
 
 MIN_MINUTES, MAX_MINUTES = 10, 240
 
@@ -35,25 +36,29 @@ def _parse(data: VisitInput, clinic_timezone: str, now: datetime) -> tuple[datet
     try:
         day = date.fromisoformat(data.day)
     except ValueError:
-        errors["day"] = ["Please choose a date."]
+        errors["day"] = [N_("Please choose a date.")]
     try:
         start = time.fromisoformat(data.start)
     except ValueError:
-        errors["start"] = ["Please choose a time, like 14:30."]
+        errors["start"] = [N_("Please choose a time, like 14:30.")]
     minutes = whole_number(data.minutes) or 0
     if not MIN_MINUTES <= minutes <= MAX_MINUTES:
-        errors["minutes"] = [f"Length must be {MIN_MINUTES} to {MAX_MINUTES} minutes."]
+        errors["minutes"] = [
+            text(
+                N_("Length must be %(low)s to %(high)s minutes."), low=MIN_MINUTES, high=MAX_MINUTES
+            )
+        ]
         minutes = 0
     note = " ".join(data.place_note.split())
     if len(note) > 200:
-        errors["place_note"] = ["Please keep the note under 200 characters."]
+        errors["place_note"] = [N_("Please keep the note under 200 characters.")]
     starts_at: datetime | None = None
     if day is not None and start is not None:
         starts_at = datetime.combine(day, start, ZoneInfo(clinic_timezone)).astimezone(
             ZoneInfo("UTC")
         )
         if starts_at <= now:
-            errors["day"] = ["The visit must be in the future."]
+            errors["day"] = [N_("The visit must be in the future.")]
     if errors or starts_at is None:
         raise ValidationError(errors)
     return starts_at, minutes, note
@@ -100,7 +105,7 @@ def reschedule(
     """Move a visit; its pending reminders move with it."""
     now = now or utcnow()
     if visit.status != "booked":
-        raise ValidationError("A cancelled visit cannot be moved. Book a new one.")
+        raise ValidationError(N_("A cancelled visit cannot be moved. Book a new one."))
     starts_at, minutes, note = _parse(data, clinic_timezone, now)
     visit.starts_at = starts_at
     visit.duration_minutes = minutes
@@ -189,8 +194,10 @@ def _fold(line: str) -> str:
     return "\r\n ".join(parts)
 
 
-def ics(visit: Appointment, *, clinic_name: str, host: str) -> str:
-    """Return the visit as an iCalendar file, to add to a phone's calendar."""
+def ics(
+    visit: Appointment, *, clinic_name: str, host: str, language: str = languages.DEFAULT
+) -> str:
+    """Return the visit as an iCalendar file, in ``language``, to add to a phone's calendar."""
     stamp = "%Y%m%dT%H%M%SZ"
     end = visit.starts_at + timedelta(minutes=visit.duration_minutes)
     lines = [
@@ -204,12 +211,14 @@ def ics(visit: Appointment, *, clinic_name: str, host: str) -> str:
         f"DTSTAMP:{visit.updated_at.strftime(stamp)}",
         f"DTSTART:{visit.starts_at.strftime(stamp)}",
         f"DTEND:{end.strftime(stamp)}",
-        f"SUMMARY:{_escape(f'Visit at {clinic_name}')}",
+        f"SUMMARY;LANGUAGE={language}:"
+        + _escape(languages.translate(language, "Visit at %(clinic)s", clinic=clinic_name)),
         f"LOCATION:{_escape(visit.place_note or clinic_name)}",
         "STATUS:CANCELLED" if visit.status == "cancelled" else "STATUS:CONFIRMED",
         "BEGIN:VALARM",
         "ACTION:DISPLAY",
-        "DESCRIPTION:Visit at the clinic",
+        f"DESCRIPTION;LANGUAGE={language}:"
+        + _escape(languages.translate(language, "Visit at the clinic")),
         "TRIGGER:-PT2H",
         "END:VALARM",
         "END:VEVENT",

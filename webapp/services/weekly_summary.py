@@ -94,6 +94,7 @@ def queue_weekly(
             asdict(counts(session, therapist, now=now)),
             patients_url=f"{settings.base_url}/clinic/",
             unsubscribe_url=link,
+            clinic_language=settings.clinic_language,
         )
         key = f"summary:{therapist.id}:{year}-W{week:02d}"
         if outbox.queue(

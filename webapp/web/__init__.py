@@ -11,7 +11,7 @@ from werkzeug.routing import IntegerConverter
 from webapp.content import bodymap, vocab
 from webapp.extensions import db, login_manager
 from webapp.models import User
-from webapp.services import dose, health, mail, numbers, records
+from webapp.services import health, mail, numbers, records
 from webapp.services.errors import NotFound
 from webapp.web import (
     admin,
@@ -110,8 +110,8 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.globals.update(bodymap.template_globals())
     app.jinja_env.globals.update(
-        describe_dose=dose.describe_dose,
-        describe_weekdays=dose.describe_weekdays,
+        describe_dose=formatting.describe_dose,
+        describe_weekdays=formatting.describe_weekdays,
         exercise_figure=figures.exercise_figure,
         thumbnail_url=figures.thumbnail_url,
     )
@@ -123,6 +123,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["message_html"] = message_html
     app.jinja_env.filters["long_date"] = formatting.long_date
     app.jinja_env.filters["local_time"] = formatting.local_time
+    app.jinja_env.filters["alert_detail"] = formatting.alert_detail
     for status, template in (
         (404, "errors/404.html"),
         (405, "errors/404.html"),

@@ -6,6 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from babel import dates
+from flask_babel import format_percent, get_locale
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from webapp.services.progress import DayStat, Progress, WeekStat
@@ -23,9 +26,25 @@ class ChartMarker:
     kind: str = "change"  # change / visit
 
 
+def _language() -> str:
+    locale = get_locale()
+    return locale.language if locale is not None else "en"
+
+
 def short_date(day: date) -> str:
-    """Return "3 Nov"."""
-    return f"{day.day} {day.strftime('%b')}"
+    """Return "3 Nov" ("3 nov" in Spanish): the month's abbreviation from Babel."""
+    language = _language()
+    return dates.format_date(day, "d MMM", locale=language).rstrip(".")
+
+
+def _percent(share: float) -> str:
+    """Return "50%" ("50 %" in Spanish): Babel's percent for the page's language."""
+    return str(format_percent(round(share, 2)))
+
+
+def weekday_short(day: date) -> str:
+    """Return "Mon" ("lun" in Spanish)."""
+    return dates.format_date(day, "EEE", locale=_language()).rstrip(".")
 
 
 def _x(index: int, count: int) -> float:
@@ -61,18 +80,24 @@ def _grid_line(value: float, label: str) -> str:
 
 def change_markers(stats: Progress) -> list[ChartMarker]:
     """Return a marker for each day the plan changed."""
-    return [ChartMarker(d, f"Plan changed {short_date(d)}") for d in stats.change_dates]
+    return [
+        ChartMarker(d, _("Plan changed %(day)s", day=short_date(d))) for d in stats.change_dates
+    ]
 
 
 def pain_chart(
-    days: Sequence[DayStat], *, markers: Sequence[ChartMarker] = (), title: str = "Pain"
+    days: Sequence[DayStat], *, markers: Sequence[ChartMarker] = (), title: str | None = None
 ) -> Markup:
     """Draw daily pain (dots and a thin line) and its 7-day average (a thick line)."""
     count = len(days)
     index = {d.day: i for i, d in enumerate(days)}
+    label = _(
+        "%(title)s from 0 (none) to 10 (worst), daily and 7-day average",
+        title=title if title is not None else _("Pain"),
+    )
     out = [
         f'<svg class="chart chart--pain" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        f'aria-label="{escape(title)} from 0 (none) to 10 (worst), daily and 7-day average">'
+        f'aria-label="{escape(label)}">'
     ]
     out.extend(_grid_line(value, str(value)) for value in (0, 5, 10))
     for marker in markers:
@@ -105,9 +130,10 @@ def pain_chart(
                 f'text-anchor="{anchor}">{short_date(days[i].day)}</text>'
             )
     if not any(daily):
+        empty = _("No check-ins yet")
         out.append(
             f'<text class="chart__empty" x="{WIDTH / 2}" y="{HEIGHT / 2}" text-anchor="middle">'
-            "No check-ins yet</text>"
+            f"{escape(empty)}</text>"
         )
     out.append("</svg>")
     return Markup("".join(out))
@@ -118,11 +144,13 @@ def adherence_chart(weeks: Sequence[WeekStat]) -> Markup:
     count = max(len(weeks), 1)
     slot = (WIDTH - LEFT - RIGHT) / count
     bar = slot * 0.62
+    title = _("Share of planned exercises done, per week")
+    rest = _("rest")
     out = [
         f'<svg class="chart chart--adherence" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        'aria-label="Share of planned exercises done, per week">'
+        f'aria-label="{escape(title)}">'
     ]
-    out.extend(_grid_line(value, label) for value, label in ((0, "0%"), (5, "50%"), (10, "100%")))
+    out.extend(_grid_line(value, _percent(value / 10)) for value in (0, 5, 10))
     for i, week in enumerate(weeks):
         x = LEFT + i * slot + (slot - bar) / 2
         share = week.share
@@ -130,14 +158,14 @@ def adherence_chart(weeks: Sequence[WeekStat]) -> Markup:
         if share is None:
             out.append(
                 f'<text class="chart__label" x="{x + bar / 2:.1f}" y="{_y(1):.1f}" '
-                f'text-anchor="middle">rest</text>'
+                f'text-anchor="middle">{escape(rest)}</text>'
             )
         else:
             top = _y(share * 10)
+            done = _("Week of %(day)s: %(percent)s done", day=label, percent=_percent(share))
             out.append(
                 f'<rect class="chart__bar" x="{x:.1f}" y="{top:.1f}" width="{bar:.1f}" '
-                f'height="{_y(0) - top:.1f}" rx="3"><title>Week of {label}: '
-                f"{round(share * 100)}% done</title></rect>"
+                f'height="{_y(0) - top:.1f}" rx="3"><title>{escape(done)}</title></rect>'
             )
         out.append(
             f'<text class="chart__label" x="{x + bar / 2:.1f}" y="{HEIGHT - 8}" '
@@ -167,7 +195,7 @@ def calendar(stats: Progress) -> list[list[CalendarDay]]:
     day = monday
     while day <= last:
         row: list[CalendarDay] = []
-        for _ in range(7):
+        for _weekday in range(7):
             stat = by_day.get(day)
             row.append(_cell(day, stat, stats.today))
             day += timedelta(days=1)
@@ -176,17 +204,25 @@ def calendar(stats: Progress) -> list[list[CalendarDay]]:
 
 
 def _cell(day: date, stat: DayStat | None, today: date) -> CalendarDay:
-    name = f"{day.strftime('%a')} {short_date(day)}"
+    name = f"{weekday_short(day)} {short_date(day)}"
     if day > today or stat is None:
         return CalendarDay(day, "future" if day > today else "rest", False, name)
     checked = stat.pain is not None
-    check_text = ", checked in" if checked else ""
     if stat.planned == 0:
         level = "rest"
-        text = f"{name}: nothing planned{check_text}"
+        text = (
+            _("%(day)s: nothing planned, checked in", day=name)
+            if checked
+            else _("%(day)s: nothing planned", day=name)
+        )
     else:
         level = "full" if stat.done >= stat.planned else "partial" if stat.done else "none"
-        text = f"{name}: {stat.done} of {stat.planned} done{check_text}"
+        values = {"day": name, "done": stat.done, "planned": stat.planned}
+        text = (
+            _("%(day)s: %(done)s of %(planned)s done, checked in", **values)
+            if checked
+            else _("%(day)s: %(done)s of %(planned)s done", **values)
+        )
     return CalendarDay(day, level, checked, text)
 
 
@@ -215,13 +251,28 @@ def sparkline(values: Sequence[int | None], name: str) -> Markup:
         )
         body += f'<circle class="spark__dot" cx="{last[0]:.1f}" cy="{last[1]:.1f}" r="2.4"/>'
         summary = (
-            f"Pain over the last {count} days for {name}: {len(known)} days with a check-in, "
-            f"from {min(known)} to {max(known)}, latest {known[-1]}/10."
+            _(
+                "Pain over the last %(count)s days for %(name)s: %(checkins)s days with a "
+                "check-in, from %(low)s to %(high)s, latest %(latest)s/10.",
+                count=count,
+                name=name,
+                checkins=len(known),
+                low=min(known),
+                high=max(known),
+                latest=known[-1],
+            )
             if len(known) > 1
-            else f"Pain over the last {count} days for {name}: one check-in, {known[-1]}/10."
+            else _(
+                "Pain over the last %(count)s days for %(name)s: one check-in, %(latest)s/10.",
+                count=count,
+                name=name,
+                latest=known[-1],
+            )
         )
     else:
-        summary = f"Pain over the last {count} days for {name}: no check-ins."
+        summary = _(
+            "Pain over the last %(count)s days for %(name)s: no check-ins.", count=count, name=name
+        )
     return Markup(
         f'<svg class="spark" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
         f'role="img" aria-label="{escape(summary)}">{body}</svg>'

@@ -1,14 +1,24 @@
-"""Dates, times and counts as people read them, in their own time zone."""
+"""Dates, times and counts as people read them, in their own time zone and language."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Any
 
 from flask_babel import get_locale
+from flask_babel import gettext as _
 
-from webapp.services import clock
+from webapp.models import OutcomeAssignment, OutcomeResponse
+from webapp.services import alert_words, clock, dose, languages, outcomes
+from webapp.services.outcomes.instruments import Instrument
 
 ORDINALS = ("1st", "2nd", "3rd", "4th", "5th", "6th")
+
+
+def _language() -> str:
+    locale = get_locale()
+    return locale.language if locale is not None else "en"
 
 
 def ordinal(number: int) -> str:
@@ -16,23 +26,22 @@ def ordinal(number: int) -> str:
 
     In Spanish "1.ª", "2.ª" ... (la primera vez, la segunda vez).
     """
-    locale = get_locale()
-    if locale is not None and locale.language == "es":
+    if _language() == "es":
         return f"{number}.ª"
     return ORDINALS[number - 1] if 1 <= number <= len(ORDINALS) else f"{number}th"
 
 
 def long_date(day: date) -> str:
-    """Return "Monday 3 November"."""
-    return f"{day.strftime('%A')} {day.day} {day.strftime('%B')}"
+    """Return "Monday 3 November" ("lunes 3 de noviembre")."""
+    return languages.format_day(_language(), day, "weekday_day_month")
 
 
 def local_date(moment: datetime | None, timezone: str) -> str:
-    """Return the local date of a UTC moment: "3 November 2026"."""
+    """Return the local date of a UTC moment: "3 November 2026" ("3 de noviembre de 2026")."""
     if moment is None:
         return ""
-    local = clock.local_now(timezone, moment)
-    return f"{local.day} {local.strftime('%B %Y')}"
+    day = clock.local_now(timezone, moment).date()
+    return languages.format_day(_language(), day, "day_month_year")
 
 
 def local_datetime(moment: datetime | None, timezone: str) -> str:
@@ -40,7 +49,8 @@ def local_datetime(moment: datetime | None, timezone: str) -> str:
     if moment is None:
         return ""
     local = clock.local_now(timezone, moment)
-    return f"{long_date(local.date())} at {local.strftime('%H:%M')}"
+    at = f"{local:%H:%M}"
+    return str(_("%(day)s at %(time)s", day=long_date(local.date()), time=at))
 
 
 def local_time(moment: datetime | None, timezone: str) -> str:
@@ -48,3 +58,34 @@ def local_time(moment: datetime | None, timezone: str) -> str:
     if moment is None:
         return ""
     return clock.local_now(timezone, moment).strftime("%H:%M")
+
+
+def describe_dose(item: Any, sided: bool, side_required: bool = False) -> str:
+    """Return a dose in the page's language: "2 sets of 10, hold 20 s, each side"."""
+    return dose.describe_dose(item, sided, side_required, language=_language())
+
+
+def describe_weekdays(mask: int) -> str:
+    """Return "Every day", "Mon, Wed, Fri" ... in the page's language."""
+    return dose.describe_weekdays(mask, language=_language())
+
+
+def trend_words(
+    instrument: Instrument,
+    responses: Sequence[OutcomeResponse],
+    today: date,
+    *,
+    report: bool = False,
+) -> list[str]:
+    """Return a questionnaire's trend in plain words, in the page's language."""
+    return outcomes.trend_words(instrument, responses, today, report=report, language=_language())
+
+
+def schedule_words(assignment: OutcomeAssignment) -> str:
+    """Return when a questionnaire is asked, in the page's language."""
+    return outcomes.schedule_words(assignment, language=_language())
+
+
+def alert_detail(detail: str) -> str:
+    """Return an alert's stored sentence in the page's language."""
+    return alert_words.describe(detail, _language())

@@ -11,7 +11,7 @@ from functools import cache
 
 from babel import Locale
 from flask import Flask, current_app, has_request_context, request
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, get_locale, gettext
 from flask_login import current_user
 
 from webapp.services import languages
@@ -57,3 +57,5 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals["page_language"] = page_language
     app.jinja_env.globals["page_direction"] = page_direction
+    # A service's refusal or label reads in the language of the page that asked.
+    languages.use_page_translator(gettext)

@@ -28,6 +28,7 @@ def link_policy() -> email_links.LinkPolicy:
         clinic_name=current_app.config["CLINIC_NAME"],
         ttl_minutes=int(current_app.config["RESET_TTL_MINUTES"]),
         link_key=invite_link_key(),
+        clinic_language=str(current_app.config["CLINIC_LANGUAGE"]),
     )
 
 

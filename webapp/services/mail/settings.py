@@ -23,6 +23,8 @@ class MailSettings:
     clinic_name: str
     base_url: str
     timeout_seconds: float = 20.0
+    # For people who have not chosen a language: each email speaks its recipient's.
+    clinic_language: str = "en"
 
     @property
     def enabled(self) -> bool:
@@ -41,6 +43,7 @@ class MailSettings:
             sender=str(config.get("MAIL_FROM") or ""),
             clinic_name=str(config.get("CLINIC_NAME") or "the clinic"),
             base_url=str(config.get("PUBLIC_BASE_URL") or LOCAL_BASE_URL).rstrip("/"),
+            clinic_language=str(config.get("CLINIC_LANGUAGE") or "en"),
         )
 
 

@@ -18,6 +18,7 @@ from webapp.models import Exercise, Message, MessageRead, User, utcnow
 from webapp.services import audit, care, languages
 from webapp.services.db import Db
 from webapp.services.errors import NotFound, ValidationError
+from webapp.services.languages import N_
 from webapp.services.messages import notify
 from webapp.services.messages.text import clean
 
@@ -82,8 +83,10 @@ def send(
     )
     if (sent or 0) >= limits.per_hour:
         raise ValidationError(
-            "You have sent a lot of messages in the last hour. Please wait a little before "
-            "sending another, or call the clinic.",
+            N_(
+                "You have sent a lot of messages in the last hour. Please wait a little before "
+                "sending another, or call the clinic."
+            ),
             "body",
             code="rate_limited",
         )
@@ -205,8 +208,10 @@ def take_back(
     )
     if not _can_take_back(message, receipts, now):
         raise ValidationError(
-            "This message can no longer be taken back: it has been read, or was sent more "
-            "than 5 minutes ago."
+            N_(
+                "This message can no longer be taken back: it has been read, or was sent more "
+                "than 5 minutes ago."
+            )
         )
     message.withdrawn_at = now
     message.body = ""

@@ -115,7 +115,9 @@ def email_unread(
         person = people.get(user_id)
         if key in done or person is None or not person.email or not person.is_active:
             continue
-        email = wording.new_message(person, settings.clinic_name, _link(person, settings.base_url))
+        email = wording.new_message(
+            person, settings.clinic_name, _link(person, settings.base_url), settings.clinic_language
+        )
         if outbox.queue(session, email, key=key, kind="message", to=person.email, user=person):
             queued += 1
     return queued

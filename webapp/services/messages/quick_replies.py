@@ -7,8 +7,10 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 
 from webapp.models import QuickReply, User
+from webapp.services import errors
 from webapp.services.db import Db
 from webapp.services.errors import NotFound, ValidationError
+from webapp.services.languages import N_
 from webapp.services.messages.text import clean
 
 MAX_CHARS = 500
@@ -31,7 +33,9 @@ def add(session: Db, therapist: User, text: str) -> QuickReply:
         select(func.count()).select_from(QuickReply).where(QuickReply.therapist_id == therapist.id)
     )
     if (count or 0) >= MAX_REPLIES:
-        raise ValidationError(f"You can keep up to {MAX_REPLIES} quick replies.", "text")
+        raise ValidationError(
+            errors.text(N_("You can keep up to %(num)s quick replies."), num=MAX_REPLIES), "text"
+        )
     reply = QuickReply(therapist_id=therapist.id, text=cleaned)
     session.add(reply)
     session.flush()

@@ -14,7 +14,8 @@ from webapp.models import OutcomeAnswer, OutcomeAssignment, OutcomeResponse, Use
 from webapp.numbers import whole_number
 from webapp.services import clock
 from webapp.services.db import Db
-from webapp.services.errors import NotFound, ValidationError
+from webapp.services.errors import NotFound, ValidationError, text
+from webapp.services.languages import N_
 from webapp.services.outcomes import due, instruments, scoring
 from webapp.services.outcomes.instruments import Instrument
 from webapp.services.outcomes.schedule import Occasion
@@ -126,7 +127,10 @@ def _value(instrument: Instrument, key: str, raw: str) -> int | None:
     scale = instrument.scale_for(key)
     number = whole_number(raw)
     if number is None or not scale.low <= number <= scale.high:
-        raise ValidationError(f"Choose a number from {scale.low} to {scale.high}.", key)
+        raise ValidationError(
+            text(N_("Choose a number from %(low)s to %(high)s."), low=scale.low, high=scale.high),
+            key,
+        )
     return number
 
 
@@ -148,7 +152,9 @@ def read_answers(
             if naming:
                 label = " ".join(form.get(f"name-{key}", "").split())
                 if len(label) > named.max_chars:
-                    errors[f"name-{key}"] = [f"Please keep it under {named.max_chars} letters."]
+                    errors[f"name-{key}"] = [
+                        text(N_("Please keep it under %(num)s letters."), num=named.max_chars)
+                    ]
             elif index < len(assignment.activities):
                 label = assignment.activities[index]
             else:
@@ -159,10 +165,10 @@ def read_answers(
         try:
             value = _value(instrument, key, form.get(field, ""))
         except ValidationError as exc:
-            errors[field] = [exc.first(key) or "Choose a number."]
+            errors[field] = [exc.first(key) or N_("Choose a number.")]
             continue
         if naming and value is not None and not label:
-            errors[f"name-{key}"] = ["Name the activity you are rating."]
+            errors[f"name-{key}"] = [N_("Name the activity you are rating.")]
         if naming and not label and value is None:
             continue
         found[key] = (label, value)
@@ -210,18 +216,18 @@ def _finish(
     now: datetime,
 ) -> None:
     if not any(v is not None for v in response.values().values()):
-        raise ValidationError("Please answer at least one question before finishing.")
+        raise ValidationError(N_("Please answer at least one question before finishing."))
     if names_needed(instrument, assignment):
         unrated = [a.item_key for a in response.answers if a.label and a.value is None]
         if unrated:
             raise ValidationError(
-                {f"item-{key}": ["Rate this activity, or clear its name."] for key in unrated}
+                {f"item-{key}": [N_("Rate this activity, or clear its name.")] for key in unrated}
             )
         # The first PSFS names the activities: keep the named and rated ones, numbered
         # 1, 2, 3 ... so every later answer rates "activity-n" as the same activity.
         kept = [a for a in response.answers if a.label and a.value is not None]
         if not kept:
-            raise ValidationError("Name at least one activity and rate it.")
+            raise ValidationError(N_("Name at least one activity and rate it."))
         kept.sort(key=lambda a: instrument.item_keys().index(a.item_key))
         for answer in list(response.answers):
             if answer not in kept:
@@ -251,12 +257,14 @@ def submit(
     it already made is returned instead of a refusal.
     """
     if client_id is not None and not CLIENT_ID_RE.match(client_id):
-        raise ValidationError("This form has no valid id. Please reload the page.")
+        raise ValidationError(N_("This form has no valid id. Please reload the page."))
     if client_id:
         done = session.scalar(select(OutcomeResponse).where(OutcomeResponse.client_id == client_id))
         if done is not None:
             if done.patient_id != patient.id:
-                raise ValidationError("This request id is already used. Please reload the page.")
+                raise ValidationError(
+                    N_("This request id is already used. Please reload the page.")
+                )
             return done
     response = open_response(session, patient, slug, now=now)
     save(session, patient, response, form, finish=finish, now=now)

@@ -13,6 +13,7 @@ from webapp.numbers import whole_number
 from webapp.services import audit, clock
 from webapp.services.db import Db
 from webapp.services.errors import NotFound, ValidationError
+from webapp.services.languages import N_
 from webapp.services.outcomes import instruments
 
 MAX_EVERY_WEEKS = 26
@@ -33,7 +34,7 @@ class ScheduleInput:
         slug = str(data.get("instrument") or "")
         instrument = instruments.get(slug)
         if instrument is None:
-            raise ValidationError("Please choose a questionnaire.", "instrument")
+            raise ValidationError(N_("Please choose a questionnaire."), "instrument")
         raw = data.get("every_weeks")
         every: int | None = None
         if raw not in (None, "", 0, "0"):

@@ -12,12 +12,23 @@ from collections.abc import Sequence
 from typing import Any
 
 from webapp.models import OutcomeResponse, User, utcnow
-from webapp.services import audit
+from webapp.services import audit, languages
 from webapp.services.db import Db
+from webapp.services.languages import N_
 from webapp.services.outcomes import instruments, reading
 from webapp.services.outcomes.instruments import Instrument
 
 CSV_COLUMNS = ["date", "questionnaire", "occasion", "item", "activity", "answer", "score"]
+# The header row as the person downloading reads it (in English, the column names above).
+CSV_HEADINGS = {
+    "date": N_("date"),
+    "questionnaire": N_("questionnaire"),
+    "occasion": N_("occasion"),
+    "item": N_("item"),
+    "activity": N_("activity"),
+    "answer": N_("answer"),
+    "score": N_("score"),
+}
 MIN_VALUE = "http://hl7.org/fhir/StructureDefinition/minValue"
 MAX_VALUE = "http://hl7.org/fhir/StructureDefinition/maxValue"
 
@@ -30,11 +41,14 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def csv_text(responses: Sequence[OutcomeResponse]) -> str:
-    """Return finished responses as CSV: one row per item answered, then the score."""
+def csv_text(responses: Sequence[OutcomeResponse], language: str = languages.DEFAULT) -> str:
+    """Return finished responses as CSV: one row per item answered, then the score.
+
+    The header row is in ``language``; the cells keep their codes (item keys, occasions).
+    """
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
-    writer.writeheader()
+    writer.writerow({k: languages.translate(language, CSV_HEADINGS[k]) for k in CSV_COLUMNS})
     for response in responses:
         instrument = instruments.get(response.instrument)
         name = instrument.abbreviation if instrument else response.instrument
@@ -53,10 +67,12 @@ def csv_text(responses: Sequence[OutcomeResponse]) -> str:
     return out.getvalue()
 
 
-def therapist_csv(session: Db, therapist: User, patient: User) -> str:
+def therapist_csv(
+    session: Db, therapist: User, patient: User, language: str = languages.DEFAULT
+) -> str:
     """Return a patient's questionnaire answers as CSV, for the clinic's records (audited)."""
     audit.record(session, therapist, "patient.export_outcomes_csv", patient=patient)
-    return csv_text(reading.history(session, patient))
+    return csv_text(reading.history(session, patient), language)
 
 
 def canonical(instrument: Instrument, base_url: str) -> str:

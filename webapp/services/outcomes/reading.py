@@ -10,17 +10,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from webapp.models import OutcomeAssignment, OutcomeResponse, User
+from webapp.services import languages
 from webapp.services.db import Db
+from webapp.services.languages import N_
 from webapp.services.outcomes import assigning, instruments, scoring
 from webapp.services.outcomes.instruments import Instrument
 from webapp.services.outcomes.scoring import Change
 
-# The sentences of a patient's trend, one place each (to translate later).
-RATED = "You rated {what} {before} {when} and {now} {now_when}."
+# The sentences of a patient's trend, one place each; ``when`` is a whole time phrase
+# ("on 3 November", "in October 2025", "today"), translated on its own.
+RATED = N_("You rated %(what)s %(before)s %(when)s and %(now)s %(now_when)s.")
 # The same, as the therapist's report says it.
-RATED_REPORT = "Rated {what} {before} {when} and {now} {now_when}."
-FIRST = "Thank you. These are your first answers: next time you will see how they compare."
-TRANSITION = "Compared with the start of your care, you said: {label}."
+RATED_REPORT = N_("Rated %(what)s %(before)s %(when)s and %(now)s %(now_when)s.")
+FIRST = N_("Thank you. These are your first answers: next time you will see how they compare.")
+TRANSITION = N_("Compared with the start of your care, you said: %(label)s.")
 
 
 def history(session: Db, patient: User, slug: str | None = None) -> list[OutcomeResponse]:
@@ -83,18 +86,18 @@ def series(responses: Sequence[OutcomeResponse]) -> list[Series]:
     return found
 
 
-TODAY = "today"
-ON_DAY = "on {day} {month}"
-IN_MONTH = "in {month}"
-IN_MONTH_YEAR = "in {month} {year}"
+TODAY = N_("today")
+ON_DAY = N_("on %(day)s")
+IN_MONTH = N_("in %(month)s")
 
 
-def _when(before: date, latest: date) -> str:
+def _when(before: date, latest: date, language: str = languages.DEFAULT) -> str:
     if (before.year, before.month) == (latest.year, latest.month):
-        return ON_DAY.format(day=before.day, month=before.strftime("%B"))
-    if before.year == latest.year:
-        return IN_MONTH.format(month=before.strftime("%B"))
-    return IN_MONTH_YEAR.format(month=before.strftime("%B"), year=before.year)
+        day = languages.format_day(language, before, "day_month")
+        return languages.translate(language, ON_DAY, day=day)
+    form = "month" if before.year == latest.year else "month_year"
+    month = languages.format_day(language, before, form)
+    return languages.translate(language, IN_MONTH, month=month)
 
 
 def _lower_first(text: str) -> str:
@@ -107,10 +110,12 @@ def trend_words(
     today: date,
     *,
     report: bool = False,
+    language: str = languages.DEFAULT,
 ) -> list[str]:
     """Say how the latest answers compare with the first ones, item by item, in plain words.
 
-    "You rated climbing stairs 4 in October and 7 today."
+    "You rated climbing stairs 4 in October and 7 today." (in ``language``; the items' own
+    words come from the instrument as it is written).
     """
     if not responses:
         return []
@@ -120,10 +125,10 @@ def trend_words(
         if value is None:
             return []
         label = instrument.items[0].scale.label(value).lower()
-        return [TRANSITION.format(label=label)]
+        return [languages.translate(language, TRANSITION, label=label)]
     first = responses[0]
     if first is latest:
-        return [FIRST]
+        return [languages.translate(language, FIRST)]
     names = latest.labels()
     sentences: list[str] = []
     before_values, now_values = first.values(), latest.values()
@@ -133,13 +138,20 @@ def trend_words(
             continue
         item = instrument.item(key)
         what = _lower_first(names.get(key, "")) if item is None else item.short
+        now_when = (
+            languages.translate(language, TODAY)
+            if latest.local_date == today
+            else _when(latest.local_date, today, language)
+        )
         sentences.append(
-            (RATED_REPORT if report else RATED).format(
+            languages.translate(
+                language,
+                RATED_REPORT if report else RATED,
                 what=what,
                 before=before,
-                when=_when(first.local_date, latest.local_date),
+                when=_when(first.local_date, latest.local_date, language),
                 now=now,
-                now_when=TODAY if latest.local_date == today else _when(latest.local_date, today),
+                now_when=now_when,
             )
         )
     return sentences
@@ -160,15 +172,17 @@ def for_patient(session: Db, patient: User) -> PatientOutcomes:
     )
 
 
-def schedule_words(assignment: OutcomeAssignment) -> str:
+def schedule_words(assignment: OutcomeAssignment, language: str = languages.DEFAULT) -> str:
     """Return "at the start, every 2 weeks, the day before each visit"."""
     parts = []
     if assignment.at_start:
-        parts.append("at the start")
-    if assignment.every_weeks == 1:
-        parts.append("every week")
-    elif assignment.every_weeks:
-        parts.append(f"every {assignment.every_weeks} weeks")
+        parts.append(languages.translate(language, "at the start"))
+    if assignment.every_weeks:
+        parts.append(
+            languages.translate_plural(
+                language, "every week", "every %(num)d weeks", assignment.every_weeks
+            )
+        )
     if assignment.before_visits:
-        parts.append("the day before each visit")
+        parts.append(languages.translate(language, "the day before each visit"))
     return ", ".join(parts)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from enum import StrEnum
 
+from webapp.services.languages import N_, Shown
 from webapp.services.outcomes.instruments import Instrument
 
 
@@ -16,10 +17,11 @@ class Change(StrEnum):
     WORSE = "worse"
 
 
+# Shown on pages in the page's language (languages.Shown: ``{{ label }}`` translates it).
 CHANGE_WORDS = {
-    Change.BETTER: "Meaningful improvement",
-    Change.SAME: "No meaningful change",
-    Change.WORSE: "Worse",
+    Change.BETTER: Shown(N_("Meaningful improvement")),
+    Change.SAME: Shown(N_("No meaningful change")),
+    Change.WORSE: Shown(N_("Worse")),
 }
 
 

@@ -22,7 +22,8 @@ from webapp.models import (
 from webapp.services import audit, dose, languages, reminders
 from webapp.services.db import Db
 from webapp.services.dose import Dose
-from webapp.services.errors import NotFound, ValidationError
+from webapp.services.errors import NotFound, ValidationError, text
+from webapp.services.languages import N_
 from webapp.services.plan import current_items
 from webapp.services.programs.reading import active_program, side_problems, working_program
 from webapp.services.programs.templating import item_from, new_lineage, template_needs_side
@@ -30,8 +31,8 @@ from webapp.services.programs.templating import item_from, new_lineage, template
 MAX_ITEMS = 20
 
 
-DISCHARGED_MESSAGE = "This patient is discharged. Reactivate them before assigning a program."
-ASSIGN_SIDE_MESSAGE = (
+DISCHARGED_MESSAGE = N_("This patient is discharged. Reactivate them before assigning a program.")
+ASSIGN_SIDE_MESSAGE = N_(
     "Choose left or right for each one-sided exercise before assigning the program."
 )
 
@@ -87,7 +88,12 @@ def create_program(
     program = Program(
         patient_id=patient.id,
         therapist_id=therapist.id,
-        title=title or (template.title_in(language) if template else "Home program"),
+        title=title
+        or (
+            template.title_in(language)
+            if template
+            else languages.translate(language, "Home program")
+        ),
         note="",
         status=ProgramStatus.DRAFT,
         start_date=today,
@@ -139,26 +145,28 @@ def update_details(
     errors: dict[str, list[str]] = {}
     clean_title = " ".join(title.split())
     if not clean_title:
-        errors["title"] = ["Please give the program a name."]
+        errors["title"] = [N_("Please give the program a name.")]
     elif len(clean_title) > 120:
-        errors["title"] = ["Please keep the name under 120 characters."]
+        errors["title"] = [N_("Please keep the name under 120 characters.")]
     clean_note = note.strip()
     if len(clean_note) > 1000:
-        errors["note"] = ["Please keep the note under 1000 characters."]
+        errors["note"] = [N_("Please keep the note under 1000 characters.")]
     if start_date is None:
-        errors["start_date"] = ["Please choose a start date."]
+        errors["start_date"] = [N_("Please choose a start date.")]
     elif program.status is ProgramStatus.DRAFT and start_date < today:
-        errors["start_date"] = ["The start date cannot be in the past."]
+        errors["start_date"] = [N_("The start date cannot be in the past.")]
     elif (
         program.status is ProgramStatus.ACTIVE
         and start_date != program.start_date
         and start_date < today
     ):
-        errors["start_date"] = ["A program that has started cannot move its start into the past."]
+        errors["start_date"] = [
+            N_("A program that has started cannot move its start into the past.")
+        ]
     if end_date is not None and start_date is not None and end_date < start_date:
-        errors["end_date"] = ["The end date must be on or after the start date."]
+        errors["end_date"] = [N_("The end date must be on or after the start date.")]
     elif end_date is not None and end_date < today:
-        errors["end_date"] = ["The end date cannot be in the past."]
+        errors["end_date"] = [N_("The end date cannot be in the past.")]
     if errors:
         raise ValidationError(errors)
     assert start_date is not None
@@ -192,7 +200,10 @@ def add_item(
     current = current_items(program)
     if len(current) >= MAX_ITEMS:
         raise ValidationError(
-            f"A program can hold {MAX_ITEMS} exercises. Remove one before adding another."
+            text(
+                N_("A program can hold %(num)s exercises. Remove one before adding another."),
+                num=MAX_ITEMS,
+            )
         )
     if exercise.archived:
         raise NotFound()
@@ -298,7 +309,7 @@ def assign(session: Db, therapist: User, program: Program, *, today: date) -> No
     if program.patient.is_discharged:
         raise ValidationError(DISCHARGED_MESSAGE)
     if not current_items(program):
-        raise ValidationError("Add at least one exercise before assigning the program.")
+        raise ValidationError(N_("Add at least one exercise before assigning the program."))
     if side_problems(program):
         raise ValidationError(ASSIGN_SIDE_MESSAGE)
     previous = active_program(session, program.patient)

@@ -10,9 +10,10 @@ from webapp.models import Exercise, LadderRung, Program, ProgramItem, User
 from webapp.services import audit
 from webapp.services.db import Db
 from webapp.services.errors import ValidationError
+from webapp.services.languages import N_
 from webapp.services.programs.editing import add_item, remove_item
 
-NOT_ON_LADDER = "That exercise is not an easier or harder version of this one."
+NOT_ON_LADDER = N_("That exercise is not an easier or harder version of this one.")
 
 
 def on_ladder(session: Db, one: Exercise, other: Exercise) -> bool:

@@ -13,6 +13,7 @@ from webapp.models import Program, ProgramItem, ProgramTemplate, TemplateItem, U
 from webapp.services import audit
 from webapp.services.db import Db
 from webapp.services.errors import ValidationError
+from webapp.services.languages import N_
 from webapp.services.plan import current_items
 
 
@@ -49,7 +50,7 @@ def chosen_template(
         else None
     )
     if template is None or not template.items:
-        raise ValidationError("Please choose a template from the list.", field)
+        raise ValidationError(N_("Please choose a template from the list."), field)
     return template
 
 
@@ -86,12 +87,12 @@ def save_as_template(
     """Save a program's current exercises and doses as a template for other patients."""
     clean = " ".join(title.split())
     if not clean:
-        raise ValidationError("Please name the template.", "template_title")
+        raise ValidationError(N_("Please name the template."), "template_title")
     if len(clean) > 120:
-        raise ValidationError("Please keep the name under 120 characters.", "template_title")
+        raise ValidationError(N_("Please keep the name under 120 characters."), "template_title")
     items = current_items(program)
     if not items:
-        raise ValidationError("Add exercises before saving a template.", "template_title")
+        raise ValidationError(N_("Add exercises before saving a template."), "template_title")
     template = ProgramTemplate(
         title=clean,
         description=" ".join(description.split())[:500],

@@ -160,10 +160,17 @@ def prepare(
         if occurrence.kind == "alert":
             alert = alerts_by_id[occurrence.alert_id or 0]
             subject = people(session, [alert.patient_id]).get(alert.patient_id)
-            delivery = payload.alert_wording(occurrence, patient, alert, subject)
+            delivery = payload.alert_wording(
+                occurrence, patient, alert, subject, context.clinic_language
+            )
         else:
             delivery = payload.wording(
-                occurrence, patient, facts, appointments, context.clinic_name
+                occurrence,
+                patient,
+                facts,
+                appointments,
+                context.clinic_name,
+                context.clinic_language,
             )
         messages.extend(payload.messages(delivery, context, targets))
     report.messages = len(messages)

@@ -44,6 +44,7 @@ class PushSettings:
     allow_loopback: bool
     workers: int
     timeout_seconds: float
+    clinic_language: str = "en"
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any], instance_path: str) -> PushSettings:
@@ -59,6 +60,7 @@ class PushSettings:
             allow_loopback=bool(config.get("PUSH_ALLOW_HTTP_LOOPBACK")),
             workers=int(config.get("PUSH_WORKERS", 32)),
             timeout_seconds=float(config.get("PUSH_TIMEOUT_SECONDS", 10)),
+            clinic_language=str(config.get("CLINIC_LANGUAGE") or "en"),
         )
 
 
@@ -135,6 +137,7 @@ class PushGateway:
             base_url=self.settings.public_base_url or LOCAL_BASE_URL,
             clinic_name=self.settings.clinic_name,
             snooze_link=lambda o: f"/me/snooze/{snooze_token(secret, o.id, o.user_id)}",
+            clinic_language=self.settings.clinic_language,
         )
 
 

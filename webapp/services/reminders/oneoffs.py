@@ -16,6 +16,7 @@ from webapp.models import ReminderOccurrence, User, utcnow
 from webapp.services import clock
 from webapp.services.db import Db
 from webapp.services.errors import ValidationError
+from webapp.services.languages import N_
 from webapp.services.reminders.settings import in_quiet_hours, settings_for
 from webapp.services.reminders.store import occurrence_key
 
@@ -65,7 +66,7 @@ def snooze(
     original = session.get(ReminderOccurrence, occurrence_id)
     patient = session.get(User, patient_id)
     if original is None or patient is None or original.user_id != patient.id:
-        raise ValidationError("This reminder is no longer available.")
+        raise ValidationError(N_("This reminder is no longer available."))
     due = now + SNOOZE
     chosen = settings_for(session, patient)
     local_due = clock.local_now(patient.timezone, due)

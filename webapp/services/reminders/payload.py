@@ -14,10 +14,11 @@ from typing import Any
 
 from webapp.models import Alert, Appointment, PushSubscription, ReminderOccurrence, User
 from webapp.push_messages import PushMessage
-from webapp.services import clock
+from webapp.services import alert_words, clock, languages
+from webapp.services.languages import N_
 from webapp.services.reminders.policy import TTL, DayFacts
 
-QUESTIONNAIRE_TITLE = "2 minutes: how are your activities going?"
+QUESTIONNAIRE_TITLE = N_("2 minutes: how are your activities going?")
 URGENCY = {
     "exercise": "normal",
     "checkin": "normal",
@@ -36,6 +37,8 @@ class PayloadContext:
     base_url: str
     clinic_name: str
     snooze_link: Callable[[ReminderOccurrence], str]
+    # Whom a push is for decides its language; this is for people who have not chosen one.
+    clinic_language: str = languages.DEFAULT
 
 
 @dataclass
@@ -48,6 +51,8 @@ class Delivery:
     body: str
     url: str
     snooze: bool
+    # The recipient's language: the payload's ``lang`` and the snooze button follow it.
+    language: str = languages.DEFAULT
 
 
 def wording(
@@ -56,92 +61,114 @@ def wording(
     facts: DayFacts,
     appointments: dict[int, Appointment],
     clinic_name: str,
+    clinic_language: str = languages.DEFAULT,
 ) -> Delivery:
-    """Return what a patient's reminder says, where it leads, and whether it offers a snooze."""
+    """Return what a patient's reminder says (in their language), where it leads, and snooze."""
+    language = languages.of(patient.language, clinic_language)
+
+    def deliver(title: str, body: str, url: str, snooze: bool) -> Delivery:
+        return Delivery(occurrence, patient, title, body, url, snooze, language)
+
     if occurrence.kind == "exercise":
         count = facts.exercise_count(occurrence.user_id, occurrence.local_date)
         left = count.planned - count.done
         body = (
-            f"{left} exercise{'s' if left != 1 else ''} left today. A few gentle minutes help."
+            languages.translate_plural(
+                language,
+                "%(num)d exercise left today. A few gentle minutes help.",
+                "%(num)d exercises left today. A few gentle minutes help.",
+                left,
+            )
             if left
-            else "Your exercises are waiting."
+            else languages.translate(language, "Your exercises are waiting.")
         )
-        return Delivery(occurrence, patient, "Time for your exercises", body, "/me/play", True)
+        return deliver(
+            languages.translate(language, "Time for your exercises"), body, "/me/play", True
+        )
     if occurrence.kind == "message":
         # The lock screen names the clinic, never what was written.
         where = "/me/messages" if patient.is_patient else "/clinic/messages"
-        title = f"New message from {clinic_name}"
-        return Delivery(occurrence, patient, title, "Open Between Visits to read it.", where, False)
+        title = languages.translate(language, "New message from %(clinic)s", clinic=clinic_name)
+        return deliver(
+            title, languages.translate(language, "Open Between Visits to read it."), where, False
+        )
     if occurrence.kind == "checkin":
         questionnaire = facts.questionnaires.get(occurrence.user_id)
         if questionnaire is None:
-            return Delivery(
-                occurrence,
-                patient,
-                "How are you today?",
-                "Take a minute for your daily check-in.",
+            return deliver(
+                languages.translate(language, "How are you today?"),
+                languages.translate(language, "Take a minute for your daily check-in."),
                 "/me/checkin",
                 True,
             )
         if (occurrence.user_id, occurrence.local_date) in facts.checked_in:
-            return Delivery(
-                occurrence,
-                patient,
-                QUESTIONNAIRE_TITLE,
-                "A few questions for your therapist about everyday life.",
+            return deliver(
+                languages.translate(language, QUESTIONNAIRE_TITLE),
+                languages.translate(
+                    language, "A few questions for your therapist about everyday life."
+                ),
                 f"/me/questionnaires/{questionnaire}",
                 True,
             )
-        return Delivery(
-            occurrence,
-            patient,
-            "How are you today?",
-            "Your daily check-in, and a short questionnaire for your therapist.",
+        return deliver(
+            languages.translate(language, "How are you today?"),
+            languages.translate(
+                language, "Your daily check-in, and a short questionnaire for your therapist."
+            ),
             "/me/",
             True,
         )
     if occurrence.kind == "visit":
         appointment = appointments.get(occurrence.appointment_id or 0)
         when = clock.local_now(patient.timezone, appointment.starts_at) if appointment else None
-        day = "today" if when and when.date() == occurrence.local_date else "tomorrow"
-        title = f"Visit {day} at {when:%H:%M}" if when else "Your visit"
+        at = f"{when:%H:%M}" if when else ""
+        if when is None:
+            title = languages.translate(language, "Your visit")
+        elif when.date() == occurrence.local_date:
+            title = languages.translate(language, "Visit today at %(time)s", time=at)
+        else:
+            title = languages.translate(language, "Visit tomorrow at %(time)s", time=at)
         body = (
             appointment.place_note
             if appointment and appointment.place_note
-            else f"See you at {clinic_name}."
+            else languages.translate(language, "See you at %(clinic)s.", clinic=clinic_name)
         )
-        return Delivery(occurrence, patient, title, body, "/me/", False)
+        return deliver(title, body, "/me/", False)
     if occurrence.kind == "snooze":
-        return Delivery(
-            occurrence,
-            patient,
-            "Time for your exercises",
-            "Your snoozed reminder.",
+        return deliver(
+            languages.translate(language, "Time for your exercises"),
+            languages.translate(language, "Your snoozed reminder."),
             "/me/play",
             False,
         )
-    return Delivery(
-        occurrence,
-        patient,
-        "This is how your reminders will look",
-        f"Reminders from {clinic_name} will appear like this.",
+    return deliver(
+        languages.translate(language, "This is how your reminders will look"),
+        languages.translate(
+            language, "Reminders from %(clinic)s will appear like this.", clinic=clinic_name
+        ),
         "/me/",
         False,
     )
 
 
 def alert_wording(
-    occurrence: ReminderOccurrence, therapist: User, alert: Alert, subject: User | None
+    occurrence: ReminderOccurrence,
+    therapist: User,
+    alert: Alert,
+    subject: User | None,
+    clinic_language: str = languages.DEFAULT,
 ) -> Delivery:
-    """Return what an alert push to a therapist says, and where it leads."""
-    name = subject.display_name if subject else "a patient"
+    """Return what an alert push to a therapist says (in their language), and where it leads."""
+    language = languages.of(therapist.language, clinic_language)
+    name = subject.display_name if subject else languages.translate(language, "a patient")
     return Delivery(
         occurrence,
         therapist,
-        f"Alert: {name}",
-        alert.detail,
+        languages.translate(language, "Alert: %(name)s", name=name),
+        alert_words.describe(alert.detail, language),
         f"/clinic/patients/{alert.patient_id}",
         False,
+        language,
     )
 
 
@@ -153,8 +180,8 @@ def build_payload(delivery: Delivery, context: PayloadContext) -> bytes:
         "body": delivery.body,
         "navigate": f"{base}{delivery.url}",
         "tag": delivery.occurrence.key,
-        "lang": "en",
-        "dir": "ltr",
+        "lang": delivery.language,
+        "dir": languages.direction(delivery.language),
         "silent": False,
         "icon": f"{base}/static/icons/icon-192.png",
         "badge": f"{base}/static/icons/badge-96.png",
@@ -163,7 +190,11 @@ def build_payload(delivery: Delivery, context: PayloadContext) -> bytes:
     if delivery.snooze:
         link = context.snooze_link(delivery.occurrence)
         notification["actions"] = [
-            {"action": "snooze", "title": "Snooze 30 min", "navigate": f"{base}{link}"}
+            {
+                "action": "snooze",
+                "title": languages.translate(delivery.language, "Snooze 30 min"),
+                "navigate": f"{base}{link}",
+            }
         ]
         notification["data"]["snooze_url"] = f"{base}{link}"
     return json.dumps({"web_push": 8030, "notification": notification}).encode()

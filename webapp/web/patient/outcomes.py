@@ -13,6 +13,7 @@ from webapp.extensions import db
 from webapp.models import OutcomeResponse, Role, utcnow
 from webapp.services import clock, outcomes
 from webapp.services.errors import NotFound, ValidationError
+from webapp.web import formatting
 from webapp.web.patient.blueprint import bp, first_message, new_client_id, refusal, translated
 from webapp.web.rendering import respond, wants_json
 from webapp.web.security import me, roles_required
@@ -99,7 +100,7 @@ def questionnaire_done(slug: str) -> ResponseReturnValue:
     return respond(
         "patient/questionnaire_done.html",
         instrument=instrument,
-        words=outcomes.trend_words(instrument, responses, day),
+        words=formatting.trend_words(instrument, responses, day),
         answered=bool(responses),
         still_due=outcomes.due_now(db.session, me(), utcnow()),
     )

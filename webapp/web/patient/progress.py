@@ -8,7 +8,7 @@ from flask.typing import ResponseReturnValue
 from webapp.extensions import db
 from webapp.models import Role
 from webapp.services import outcomes, progress
-from webapp.web import charts
+from webapp.web import charts, formatting
 from webapp.web.patient.blueprint import bp
 from webapp.web.security import me, roles_required
 
@@ -25,7 +25,7 @@ def progress_page() -> ResponseReturnValue:
         adherence_chart=charts.adherence_chart(stats.weeks),
         calendar=charts.calendar(stats),
         questionnaires=[
-            (s.instrument, outcomes.trend_words(s.instrument, s.responses, stats.today))
+            (s.instrument, formatting.trend_words(s.instrument, s.responses, stats.today))
             for s in outcomes.series(outcomes.history(db.session, me()))
         ],
     )

@@ -8,6 +8,7 @@ from typing import Any
 from webapp.extensions import db
 from webapp.models import User
 from webapp.services import clock, outcomes
+from webapp.web import formatting
 from webapp.web.outcome_charts import outcome_chart
 
 DEFAULT_VALUES = {"instrument": "psfs", "at_start": "1", "every_weeks": "2", "before_visits": ""}
@@ -24,7 +25,7 @@ def outcome_context(
     today = clock.local_today(patient.timezone)
     return {
         "outcome_assignments": [
-            (a, outcomes.schedule_words(a), outcomes.schedule.next_occasion_after(a, today))
+            (a, formatting.schedule_words(a), outcomes.schedule.next_occasion_after(a, today))
             for a in found.assignments
         ],
         "outcome_series": [(s, outcome_chart(s)) for s in found.series],

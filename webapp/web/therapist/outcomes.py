@@ -10,6 +10,7 @@ from webapp.extensions import db
 from webapp.models import Role
 from webapp.services import audit, care, outcomes
 from webapp.services.errors import NotFound, ValidationError
+from webapp.web.i18n import page_language
 from webapp.web.rendering import respond
 from webapp.web.security import me, roles_required
 from webapp.web.therapist.blueprint import bp
@@ -71,7 +72,7 @@ def outcome_answers(patient_id: int, slug: str) -> ResponseReturnValue:
 def export_outcomes_csv(patient_id: int) -> ResponseReturnValue:
     """Download the patient's questionnaire answers as CSV."""
     person = care.linked_patient(db.session, me(), patient_id)
-    body = outcomes.exports.therapist_csv(db.session, me(), person)
+    body = outcomes.exports.therapist_csv(db.session, me(), person, page_language())
     db.session.commit()
     return Response(
         body,

@@ -8,6 +8,8 @@ from flask.typing import ResponseReturnValue
 from webapp.extensions import db
 from webapp.models import Role
 from webapp.services import alerts, care, export, outcomes, reports
+from webapp.web import formatting
+from webapp.web.i18n import page_language
 from webapp.web.security import me, roles_required
 from webapp.web.therapist.blueprint import bp
 
@@ -17,7 +19,7 @@ from webapp.web.therapist.blueprint import bp
 def report(patient_id: int) -> ResponseReturnValue:
     """The visit-prep report: since the last visit, on one page."""
     person = care.linked_patient(db.session, me(), patient_id)
-    prep = reports.visit_prep(db.session, me(), person)
+    prep = reports.visit_prep(db.session, me(), person, language=page_language())
     db.session.commit()
     return render_template(
         "therapist/report.html",
@@ -27,7 +29,7 @@ def report(patient_id: int) -> ResponseReturnValue:
         mark=reports.DAYS_WITH_DATA_MARK,
         function_series=outcomes.for_patient(db.session, person).series,
         change_words=outcomes.CHANGE_WORDS,
-        trend_words=outcomes.trend_words,
+        trend_words=formatting.trend_words,
         patient_today=prep.stats.today,
     )
 
@@ -37,7 +39,7 @@ def report(patient_id: int) -> ResponseReturnValue:
 def export_csv(patient_id: int) -> ResponseReturnValue:
     """Download the patient's check-ins and exercises as CSV."""
     person = care.linked_patient(db.session, me(), patient_id)
-    body = export.therapist_csv(db.session, me(), person)
+    body = export.therapist_csv(db.session, me(), person, page_language())
     db.session.commit()
     filename = f"between-visits-patient-{person.id}.csv"
     return Response(
@@ -53,7 +55,7 @@ def export_fhir(patient_id: int) -> ResponseReturnValue:
     """Download the patient's pain scores as a FHIR R4 Bundle."""
     person = care.linked_patient(db.session, me(), patient_id)
     base = current_app.config.get("PUBLIC_BASE_URL") or request.host_url.rstrip("/")
-    bundle = export.fhir_bundle(db.session, me(), person, base_url=base)
+    bundle = export.fhir_bundle(db.session, me(), person, base_url=base, language=page_language())
     db.session.commit()
     response = jsonify(bundle)
     response.mimetype = "application/fhir+json"
