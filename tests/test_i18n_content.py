@@ -341,7 +341,7 @@ def test_the_figure_is_named_in_spanish_for_a_spanish_reader(
     quad = make.exercise("quad-set")
     page = _page(client, f"/library/{quad.id}")
     # Its own Spanish description (alt_es in content/poses); tests/test_i18n_figures.py.
-    assert "<title>Una persona acostada en una cama con una pierna estirada" in page
+    assert "<title>Una persona acostada en una cama, con una pierna estirada" in page
     # The English description (content/poses) is not read out on a Spanish page.
     assert "A person lies on a bed with one leg straight" not in page
 
