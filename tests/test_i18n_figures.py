@@ -129,6 +129,10 @@ def test_a_clinic_posed_figure_is_named_by_its_spanish_title(
     page = _page(client, f"/library/{exercise.id}")
     assert "<title>Dibujo del ejercicio «Elevación de rodilla sentado»" in page
     assert "drawn by the clinic" not in page
+    # ... and so is the pose editor's preview of it.
+    preview = _page(client, f"/library/{exercise.id}/pose")
+    assert "<title>Dibujo del ejercicio «Elevación de rodilla sentado»: primero" in preview
+    assert "drawn by the clinic" not in preview
 
 
 # --- The Spanish descriptions in content/poses ----------------------------------------------
