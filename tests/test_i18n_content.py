@@ -340,7 +340,8 @@ def test_the_figure_is_named_in_spanish_for_a_spanish_reader(
     login(client, spanish_patient)
     quad = make.exercise("quad-set")
     page = _page(client, f"/library/{quad.id}")
-    assert f"<title>Dibujo del ejercicio «{QUAD_SET_ES}»: primero la posición inicial" in page
+    # Its own Spanish description (alt_es in content/poses); tests/test_i18n_figures.py.
+    assert "<title>Una persona acostada en una cama, con una pierna estirada" in page
     # The English description (content/poses) is not read out on a Spanish page.
     assert "A person lies on a bed with one leg straight" not in page
 

@@ -15,14 +15,16 @@ from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from threading import Lock
 
 from webapp.figures.checks import check_poses
 from webapp.figures.pace import Pace, timeline
 from webapp.figures.paper import black_and_white
 from webapp.figures.poses import ExercisePoses, PoseDataError, builtin_poses, parse_exercise
-from webapp.figures.render import render_figure, render_pair
+from webapp.figures.render import render_figure, render_scene, still_stacked
+from webapp.figures.scene import build_scene
 from webapp.figures.thumbnail import render_thumbnail
 
 __all__ = [
@@ -59,6 +61,14 @@ class Figure:
     pace: Pace
     alt: str
     timeline: tuple[tuple[str, float, float], ...] = ()  # one repetition's phases, seconds
+    # The description in other languages (``alt_es`` in the pose data), keyed by language.
+    # The SVGs carry the English one; a page in another language puts its own in their titles.
+    alts: Mapping[str, str] = field(default_factory=dict)
+    still_stacked: bool = False  # the still frames stand one above the other, not side by side
+
+    def alt_in(self, language: str) -> str | None:
+        """Return the description in a language (English: ``alt``), or None without one."""
+        return self.alt if language == "en" else self.alts.get(language)
 
     @property
     def printed(self) -> str:
@@ -157,15 +167,17 @@ def exercise_figure(
     found = _cache.get((slug, version))
     if isinstance(found, Figure):
         return found
-    moving, still = render_pair(poses, pace=pace)
+    scene = build_scene(poses)
     figure = Figure(
         slug=slug,
         version=version,
-        moving=moving,
-        still=still,
+        moving=render_scene(scene, pace=pace, animate=True),
+        still=render_scene(scene, animate=False),
         pace=pace,
         alt=poses.alt,
         timeline=tuple(timeline(poses, pace)),
+        alts=dict(poses.alts),
+        still_stacked=still_stacked(scene),
     )
     _cache.put((slug, version), figure)
     return figure

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -21,6 +22,10 @@ from webapp.figures.skeleton import View
 from webapp.figures.views import VIEWS, foreshorten, palm_up
 
 FRAME_NAMES = ("start", "end", "hold")
+# The figure's description (its accessible name): ``alt`` in English, ``alt_<language>``
+# in another language (e.g. ``alt_es``), each one or two sentences.
+ALT_MAX_CHARS = 400
+ALT_KEY = re.compile(r"alt_([a-z]{2})")
 SUPPORTS = {"floor": 0.0, "mat": 1.5, "bed": 50.0, "chair": 45.0, "none": 0.0}
 PROP_KINDS = (
     "floor",
@@ -178,6 +183,14 @@ class ExercisePoses:
     rest_on_lowest: bool
     palm_up: bool
     digest: str
+    alts: Mapping[str, str] = field(default_factory=dict)  # language -> its own description
+
+    def alt_in(self, language: str) -> str | None:
+        """Return the figure's description in a language, or None when it has none.
+
+        English is ``alt``; another language's is ``alt_<language>`` in the pose data.
+        """
+        return self.alt if language == "en" else self.alts.get(language)
 
     @property
     def view(self) -> View:
@@ -229,7 +242,7 @@ def parse_exercise(slug: str, data: Mapping[str, Any], source: str = "") -> Exer
         "palm",
         *FRAME_NAMES,
     }
-    unknown = set(data) - known
+    unknown = {key for key in set(data) - known if not ALT_KEY.fullmatch(key)}
     if unknown:
         raise _fail(slug, f"unknown keys {sorted(unknown)}")
     if "start" not in data or "end" not in data:
@@ -267,6 +280,10 @@ def parse_exercise(slug: str, data: Mapping[str, Any], source: str = "") -> Exer
     alt = " ".join(str(data.get("alt", "")).split())
     if not alt:
         raise _fail(slug, "needs an alt text (what the figure shows, in one or two sentences)")
+    alts = _alts(slug, data)
+    for key, text in (("alt", alt), *((f"alt_{k}", v) for k, v in alts.items())):
+        if len(text) > ALT_MAX_CHARS:
+            raise _fail(slug, f"{key} is {len(text)} characters, at most {ALT_MAX_CHARS}")
     canonical = json.dumps({"slug": slug, **data}, sort_keys=True, default=str)
     return ExercisePoses(
         slug=slug,
@@ -288,7 +305,25 @@ def parse_exercise(slug: str, data: Mapping[str, Any], source: str = "") -> Exer
         rest_on_lowest=data.get("rest", "anchor") == "lowest",
         palm_up=data.get("palm", "down") == "up",
         digest=hashlib.sha256(canonical.encode()).hexdigest()[:16],
+        alts=alts,
     )
+
+
+def _alts(slug: str, data: Mapping[str, Any]) -> dict[str, str]:
+    """Return the descriptions in other languages (``alt_es`` ...), keyed by language."""
+    out: dict[str, str] = {}
+    for key in sorted(data):
+        found = ALT_KEY.fullmatch(key)
+        if found is None:
+            continue
+        language = found.group(1)
+        text = " ".join(str(data[key]).split())
+        if language == "en":
+            raise _fail(slug, "the English description is alt, not alt_en")
+        if not text:
+            raise _fail(slug, f"{key} is empty: give the description or leave the key out")
+        out[language] = text
+    return out
 
 
 def _frame(

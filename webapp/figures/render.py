@@ -321,7 +321,7 @@ def render_scene(
     chosen = [scene.frame(name) for name in frames]
     x0, y0, x1, y1 = scene.box
     w, h = x1 - x0, y1 - y0
-    stacked = w / h > 1.3 and len(chosen) > 1
+    stacked = still_stacked(scene, len(chosen))
     gap = 0.14 * (h if stacked else w)
     step = (0.0, -(h + gap)) if stacked else (w + gap, 0.0)
     count = len(chosen)
@@ -377,6 +377,12 @@ def render_figure(
     return render_scene(
         build_scene(poses), pace=pace, animate=animate, frames=frames, size=size, title=title
     )
+
+
+def still_stacked(scene: Scene, count: int = 2) -> bool:
+    """Return whether still frames stand one above the other (a wide figure), not side by side."""
+    x0, y0, x1, y1 = scene.box
+    return (x1 - x0) / (y1 - y0) > 1.3 and count > 1
 
 
 def render_pair(poses: ExercisePoses, *, pace: Pace) -> tuple[str, str]:

@@ -53,6 +53,10 @@ def sheet_html(entries: Sequence[SheetEntry], *, columns: int = 3, heading: str 
             f" · {escape(poses.view_name)} view</p>"
             f"{render_figure(poses, animate=False, frames=frames)}"
             f'<p class="alt">{escape(poses.alt)}</p>'
+            + "".join(
+                f'<p class="alt" lang="{escape(lang)}">{escape(text)}</p>'
+                for lang, text in sorted(poses.alts.items())
+            )
             + (f'<ul class="problems">{notes}</ul>' if notes else "")
             + "</section>"
         )

@@ -65,18 +65,7 @@ def exercise_figure(
     moving, still, printed, alt = found.moving, found.still, found.printed, found.alt
     language = reader_language()
     if language != "en":
-        # The figures' descriptions are written in English only (content/poses): a reader of
-        # another language gets a shorter one in their own words, naming the exercise.
-        title = exercise.text(language).title
-        alt = _(
-            "Figure of the exercise “%(title)s”, moving from the starting position to the end"
-            " position and back.",
-            title=title,
-        )
-        frames = _(
-            "Figure of the exercise “%(title)s”: the starting position, then the end position.",
-            title=title,
-        )
+        alt, frames = _described(exercise, found, language)
         moving, still = _retitled(moving, alt), _retitled(still, frames)
         printed = _retitled(printed, frames)
     # The SVG is drawn by our own code from reviewed data; titles are escaped there.
@@ -90,6 +79,39 @@ def exercise_figure(
         total=total,
         printed=Markup(printed),
     )
+
+
+def _described(exercise: Exercise, found: figures.Figure, language: str) -> tuple[str, str]:
+    """Return the moving and the still figure's accessible names in a reader's language.
+
+    The SVGs are drawn (and cached) with the English description; a built-in figure's own
+    description in the reader's language (``alt_es`` in content/poses) replaces it. A figure
+    without one (a clinic's own pose) gets a shorter one naming the exercise instead.
+    """
+    described = found.alt_in(language)
+    if described:
+        if found.still_stacked:
+            frames = _(
+                "%(description)s Top: the starting position. Bottom: the end position.",
+                description=described,
+            )
+        else:
+            frames = _(
+                "%(description)s Left: the starting position. Right: the end position.",
+                description=described,
+            )
+        return described, frames
+    title = exercise.text(language).title
+    alt = _(
+        "Figure of the exercise “%(title)s”, moving from the starting position to the end"
+        " position and back.",
+        title=title,
+    )
+    frames = _(
+        "Figure of the exercise “%(title)s”: the starting position, then the end position.",
+        title=title,
+    )
+    return alt, frames
 
 
 _TITLE = re.compile(r"<title>.*?</title>", re.S)

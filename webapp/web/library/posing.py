@@ -20,6 +20,7 @@ from webapp.models import Exercise, Role
 from webapp.services import library
 from webapp.services.errors import ValidationError
 from webapp.services.library import posing
+from webapp.web.content_text import reader_language
 from webapp.web.library.routes import bp
 from webapp.web.rendering import respond
 from webapp.web.security import me, roles_required
@@ -44,8 +45,15 @@ class Preview:
 def _preview(draft: posing.PoseDraft, title: str) -> Preview:
     trial = replace(draft, errors={})
     poses = posing.check_draft(trial, title)
+    # The pose data's own description is English; another reader gets it named in theirs.
+    named = None
+    if reader_language() != "en":
+        named = _(
+            "Figure of the exercise “%(title)s”: the starting position, then the end position.",
+            title=title,
+        )
     # Drawn by our own code from checked numbers; the title is escaped there.
-    picture = Markup(figures.render_figure(poses, animate=False)) if poses else None
+    picture = Markup(figures.render_figure(poses, animate=False, title=named)) if poses else None
     return Preview(picture, [m for messages in trial.errors.values() for m in messages])
 
 
