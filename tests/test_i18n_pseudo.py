@@ -129,7 +129,9 @@ def reading_catalogs_from(app: Flask, folder: Path) -> Iterator[None]:
 
 # --- What a person sees on a page ----------------------------------------------------------
 
-_INVISIBLE = {"script", "style", "template"}
+# <code> holds identifiers (the audit log's action codes, a DOI), written the same in every
+# language.
+_INVISIBLE = {"script", "style", "template", "code"}
 _SHOWN_ATTRIBUTES = ("alt", "title", "placeholder", "aria-label")
 _BUTTON_TYPES = {"submit", "button", "reset"}
 

@@ -86,18 +86,6 @@ DOSE_SIDES: Final[dict[str, str]] = {
     "right": N_("Right side only"),
 }
 
-WEEKDAYS: Final[tuple[str, ...]] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-# The calendar's column heads: two letters keep seven columns on a phone with large text.
-WEEKDAYS_SHORT: Final[tuple[str, ...]] = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
-WEEKDAY_NAMES: Final[tuple[str, ...]] = (
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-)
 
 POST_SURGICAL_NOTICE: Final[str] = N_("Only when your surgeon or therapist says so.")
 

@@ -24,7 +24,7 @@ from webapp.services.errors import ValidationError, text
 from webapp.services.languages import N_
 from webapp.services.programs import active_program
 
-CHOICES = {"same": "As usual", "lighter": "Lighter", "out": "Leave out"}
+CHOICES = {"same": N_("As usual"), "lighter": N_("Lighter"), "out": N_("Leave out")}
 MAX_DAYS = 7
 TEXT_MAX = 1000
 FLARE_TITLE = "Flare-up plan"

@@ -105,6 +105,7 @@ def init_app(app: Flask) -> None:
         user_marker=security.user_marker,
         vocab=vocab,
         ordinal=formatting.ordinal,
+        weekday_names=formatting.weekday_names,
         print_view=rendering.print_view,
         print_url=rendering.print_url,
     )

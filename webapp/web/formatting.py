@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
+from babel import dates
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -29,6 +30,15 @@ def ordinal(number: int) -> str:
     if _language() == "es":
         return f"{number}.ª"
     return ORDINALS[number - 1] if 1 <= number <= len(ORDINALS) else f"{number}th"
+
+
+def weekday_names(width: str = "abbreviated") -> list[str]:
+    """Return the seven weekday names from Monday, as Babel writes them for the page.
+
+    ``width``: "wide" (Monday, lunes), "abbreviated" (Mon, lun) or "short" (Mo, LU).
+    """
+    names = dates.get_day_names(width, locale=_language())
+    return [str(names[day]) for day in range(7)]
 
 
 def long_date(day: date) -> str:
