@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from babel import dates
 from flask_babel import get_locale
@@ -32,7 +32,7 @@ def ordinal(number: int) -> str:
     return ORDINALS[number - 1] if 1 <= number <= len(ORDINALS) else f"{number}th"
 
 
-def weekday_names(width: str = "abbreviated") -> list[str]:
+def weekday_names(width: Literal["abbreviated", "short", "wide"] = "abbreviated") -> list[str]:
     """Return the seven weekday names from Monday, as Babel writes them for the page.
 
     ``width``: "wide" (Monday, lunes), "abbreviated" (Mon, lun) or "short" (Mo, LU).

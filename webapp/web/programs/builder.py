@@ -63,18 +63,22 @@ def start(patient_id: int) -> ResponseReturnValue:
         return builder_page(patient, working, status=422, start_errors={template_id: problem})
     added = outcomes.apply_template(db.session, me(), patient, template) if template else []
     db.session.commit()
-    message = (
+    return respond(redirect_to=builder_url(program), message=_assigned_too(len(added)))
+
+
+def _assigned_too(count: int) -> str | None:
+    """Say that starting from a template assigned its questionnaires too (None: it had none)."""
+    if not count:
+        return None
+    return str(
         ngettext(
             "The template's questionnaire was assigned too (%(num)d); "
             "change it on the patient's page.",
             "The template's questionnaires were assigned too (%(num)d); "
             "change them on the patient's page.",
-            len(added),
+            count,
         )
-        if added
-        else None
     )
-    return respond(redirect_to=builder_url(program), message=message)
 
 
 @bp.post("/patients/<int:patient_id>/program/copy")
@@ -189,17 +193,22 @@ def save_template(program_id: int) -> ResponseReturnValue:
         return builder_page(
             patient, program, status=422, template_errors=exc.errors, template_values=request.form
         )
-    names = _with_questionnaires(patient, template)
-    if names:
-        message = _(
-            "Saved the template “%(title)s”, with its questionnaires (%(names)s).",
-            title=template.title,
-            names=names,
-        )
-    else:
-        message = _("Saved the template “%(title)s”.", title=template.title)
+    message = _saved_template(template.title, _with_questionnaires(patient, template))
     db.session.commit()
     return respond(redirect_to=builder_url(program), message=message)
+
+
+def _saved_template(title: str, names: str) -> str:
+    """Say the program was saved as a template (naming the questionnaires it carries)."""
+    if names:
+        return str(
+            _(
+                "Saved the template “%(title)s”, with its questionnaires (%(names)s).",
+                title=title,
+                names=names,
+            )
+        )
+    return str(_("Saved the template “%(title)s”.", title=title))
 
 
 def _with_questionnaires(patient: User, template: Any) -> str:
