@@ -7,8 +7,8 @@ const VERSION = "{{ version }}";
 const SHELL = `bv-shell-${VERSION}`;
 const PAGES = "bv-pages"; // last good copy of the patient's pages, for offline use
 const PRECACHE = {{ precache|tojson }};
-// The offline page in each language the app speaks, by language code (all precached).
-const OFFLINE_BY_LANGUAGE = {{ offline_pages|tojson }};
+// The languages the app speaks (each has its offline page at /offline/<code>).
+const LANGUAGES = {{ languages|tojson }};
 // Pages kept for offline use: Today, the player, the program, the check-in, the soreness
 // card, a questionnaire and exercise pages.
 const OFFLINE_PAGES = [/^\/me\/$/, /^\/me\/play$/, /^\/me\/program$/, /^\/me\/checkin$/, /^\/me\/soreness$/, /^\/me\/questionnaires\/[a-z]+$/, /^\/library\/\d+$/];
@@ -51,28 +51,25 @@ async function noteUser(response) {
   }
 }
 
-// The language of the last page seen (its Content-Language), so that the offline page
-// speaks it too. Kept with the shell, which every person on the device shares.
+// The offline page speaks the language of the pages: "/offline" is precached in the
+// language of whoever installed the worker (noted from its Content-Language); when a page
+// comes back in another language, the worker fetches that language's offline page once.
 async function noteLanguage(response) {
   const language = response.headers.get("Content-Language");
-  if (!language || !(language in OFFLINE_BY_LANGUAGE)) return;
+  if (!language || !LANGUAGES.includes(language)) return;
   const cache = await caches.open(SHELL);
-  const known = await cache.match("/__language__");
-  if (known && (await known.text()) === language) return;
-  await cache.put("/__language__", new Response(language));
+  const kept = await cache.match("/offline");
+  if (kept && kept.headers.get("Content-Language") === language) return;
+  try {
+    const page = await fetch(`/offline/${language}`);
+    if (page.ok) await cache.put("/offline", page);
+  } catch {
+    // offline again: the next page tries
+  }
 }
 
-// The offline page in the language last seen, else the first the browser asks for that
-// the app speaks, else the one saved when the worker was installed.
 async function offlinePage() {
   const cache = await caches.open(SHELL);
-  const noted = await cache.match("/__language__");
-  const wanted = [noted ? await noted.text() : null];
-  for (const tag of self.navigator.languages ?? []) wanted.push(tag.split("-")[0].toLowerCase());
-  for (const language of wanted) {
-    const page = language in OFFLINE_BY_LANGUAGE && await cache.match(OFFLINE_BY_LANGUAGE[language]);
-    if (page) return page;
-  }
   return (await cache.match("/offline")) ?? Response.error();
 }
 

@@ -231,3 +231,32 @@ def test_signing_out_forgets_the_saved_pages(
         page.goto(f"{live_server.url}{path}")
         expect(page.get_by_role("heading", name="You're offline")).to_be_visible()
         assert "Noor" not in page.content()
+
+
+def test_the_offline_page_follows_a_change_of_language(
+    live_server: LiveServer, new_context: Callable[..., Any]
+) -> None:
+    # The worker keeps one offline page, in the language of whoever installed it; a person
+    # who then switches to Spanish must not meet an English page when the network goes.
+    _patient(live_server, "switches.language@test.example")
+    context = new_context(viewport=PHONE, locale="en-GB")
+    page = context.new_page()
+    sign_in(page, live_server.url, "switches.language@test.example")
+    wait_for_controller(page)
+    page.goto(f"{live_server.url}/account")
+    page.get_by_label("Language").select_option("es")
+    page.get_by_role("button", name="Save details").click()
+    page.wait_for_load_state()
+    page.goto(f"{live_server.url}/me/")  # a page in Spanish: the worker swaps the offline page
+    expect(page.locator("html")).to_have_attribute("lang", "es")
+    page.wait_for_function(
+        """async () => {
+            const kept = await (await caches.keys()).reduce(async (found, name) =>
+                (await found) || (name.startsWith("bv-shell-") &&
+                    (await (await caches.open(name)).match("/offline"))), Promise.resolve(null));
+            return kept && kept.headers.get("Content-Language") === "es";
+        }"""
+    )
+    context.set_offline(True)
+    page.goto(f"{live_server.url}/clinic/")  # no saved copy of this one: the offline page
+    expect(page.get_by_role("heading", name="No tienes conexión")).to_be_visible()

@@ -81,23 +81,18 @@ def shell_version() -> str:
     )
 
 
-def offline_pages() -> dict[str, str]:
-    """Return the offline page of each language the app speaks, by language code."""
-    return {code: f"/offline/{code}" for code in languages.SUPPORTED}
-
-
 @bp.get("/sw.js")
 def service_worker() -> ResponseReturnValue:
     """Serve the service worker at the root, so it controls every page."""
-    # "/offline" speaks the language of whoever installed the worker; the worker shows the
-    # one in the language of the last page the person saw when it has it.
-    pages = offline_pages()
-    precache = [asset_url(f) for f in SHELL_FILES] + ["/offline", *pages.values()]
+    # "/offline" speaks the language of whoever installs the worker; the worker swaps it for
+    # /offline/<code> when the pages come back in another language (one page kept, not one
+    # per language: every byte here is part of a phone's first load).
+    precache = [asset_url(f) for f in SHELL_FILES] + ["/offline"]
     body = render_template(
         "pwa/sw.js",
         version=shell_version(),
         precache=precache,
-        offline_pages=pages,
+        languages=list(languages.SUPPORTED),
         outbox_url=asset_url("js/outbox.js"),
     )
     response = Response(body, mimetype="text/javascript")
@@ -121,7 +116,7 @@ def offline() -> ResponseReturnValue:
 
 @bp.get("/offline/<language>")
 def offline_in(language: str) -> ResponseReturnValue:
-    """The offline page in one language, whoever asks (the worker keeps one of each)."""
+    """The offline page in one language, whoever asks (the worker swaps it in on a change)."""
     if not languages.is_supported(language):
         abort(404)
     with force_locale(language):
