@@ -223,18 +223,23 @@ def test_flash_messages_are_in_spanish(client: FlaskClient, paciente: User) -> N
     assert "Tu día sigue ahora la zona horaria Europe/Madrid." in _text(_page(client, "/me/"))
 
 
-def test_the_page_hands_the_offline_scripts_their_words_in_spanish(
+def test_the_offline_scripts_get_their_words_in_spanish(
     client: FlaskClient, paciente: User
 ) -> None:
-    page = _page(client, "/me/")
-    words = _json_attribute(page, r'<meta name="bv-text" content')
+    response = client.get("/script-text.json")
+    assert response.headers["Content-Language"] == "es"
+    words = response.get_json()
     assert words["queued"] == (
         "Guardado en este teléfono: se sincronizará cuando vuelvas a tener conexión."
     )
     assert words["waiting"]["one"].startswith("{n} cosa guardada")
     assert words["waiting"]["other"].startswith("{n} cosas guardadas")
     assert words["refused"] == "No guardado: {what} ({day}). {reason}"
-    assert "Saved on this phone" not in page
+    assert words["offline"].startswith("No hay conexión")
+    # The words are not carried by every page: Today fetches them only when needed.
+    assert "Guardado en este teléfono" not in _page(client, "/me/")
+    english = client.get("/script-text/en.json").get_json()
+    assert english["queued"].startswith("Saved on this phone")
 
 
 def test_a_refusal_the_outbox_shows_is_in_spanish(client: FlaskClient, paciente: User) -> None:

@@ -31,11 +31,11 @@ for (const select of document.querySelectorAll("select[data-detect-timezone]")) 
     const button = document.createElement("button");
     button.type = "button";
     button.className = "button button--small";
-    // In the page's language (components/_script_text.html).
-    const text = JSON.parse(document.querySelector('meta[name="bv-text"]')?.content || "{}");
-    button.textContent = (text.useZone ?? "").replace("{zone}", detected);
     button.addEventListener("click", () => { select.value = detected; button.remove(); });
-    select.after(button);
+    self.bvOutbox.words().then((text) => {
+      button.textContent = (text.useZone ?? "").replace("{zone}", detected);
+      select.after(button);
+    });
   }
 }
 

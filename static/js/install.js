@@ -11,7 +11,23 @@ function cards() {
   return document.querySelectorAll("[data-install]");
 }
 
-function show(mode) {
+// Today holds a placeholder; the card itself is fetched the first time it is to be shown.
+let fetched = null;
+function load() {
+  const slot = document.querySelector("[data-install-from]");
+  if (!slot) return Promise.resolve();
+  fetched ??= fetch(slot.dataset.installFrom, { credentials: "same-origin" })
+    .then((response) => (response.ok ? response.text() : ""))
+    .then((html) => {
+      const card = new DOMParser().parseFromString(html, "text/html").querySelector("[data-install]");
+      if (card) slot.replaceWith(document.adoptNode(card));
+    })
+    .catch(() => {});
+  return fetched;
+}
+
+async function show(mode) {
+  await load();
   for (const card of cards()) {
     card.hidden = false;
     for (const part of card.querySelectorAll("[data-install-mode]")) {

@@ -2,13 +2,14 @@
 // patient does without a connection (or after their session ended) in the outbox until
 // they can send it, say what is waiting, and say when a saved page is from an earlier day.
 
-// What this file says comes from the page, in the reader's language (components/_script_text.html).
-const TEXT = JSON.parse(document.querySelector('meta[name="bv-text"]')?.content || "{}");
+// What this file says, in the reader's language, is fetched the first time it has something
+// to say (/script-text.json, kept by the service worker for offline use).
 const language = document.documentElement.lang || "en";
 const plural = new Intl.PluralRules(language);
 const count = (forms, n) => (forms?.[plural.select(n)] ?? forms?.other ?? "").replace("{n}", n);
 
 const outbox = self.bvOutbox;
+const words = () => outbox.words();
 const meta = (name) => document.querySelector(`meta[name="${name}"]`)?.content ?? "";
 const me = meta("bv-user"); // "" on a signed-out page
 const today = () => outbox.localDay(meta("bv-zone"));
@@ -33,20 +34,21 @@ function say(text, kind = "") {
   el.hidden = !text;
 }
 
-function markQueued(form) {
+function markQueued(form, TEXT) {
   const label = document.createElement("span");
   label.className = "slot slot--queued";
   label.textContent = TEXT.queuedSlot;
   form.replaceWith(label);
 }
 
-// "Monday 3 November" ("lunes, 3 de noviembre"), in the page's language.
-const longDay = (iso) => new Date(`${iso}T12:00:00Z`).toLocaleDateString(language, {
+// "Monday 3 November" ("lunes, 3 de noviembre"), in the page's language; the app's English
+// writes the day before the month, as the server's pages do (en-GB, not en-US).
+const longDay = (iso) => new Date(`${iso}T12:00:00Z`).toLocaleDateString(language === "en" ? "en-GB" : language, {
   weekday: "long", day: "numeric", month: "long", timeZone: "UTC",
 });
 
 // Tell the patient, once each, what the clinic refused for good; "OK" forgets it.
-function showRefused(entries) {
+function showRefused(entries, TEXT) {
   for (const entry of entries) {
     if (document.querySelector(`[data-refused="${CSS.escape(entry.id)}"]`)) continue;
     const el = bar("refused");
@@ -72,15 +74,16 @@ function showRefused(entries) {
 async function show(result = {}) {
   const entries = await outbox.all().catch(() => []);
   const mine = entries.filter((e) => (me ? e.user === me : true));
-  if (me) showRefused(mine.filter((e) => e.refused));
   const waiting = mine.filter((e) => !e.refused);
+  const TEXT = mine.length || result.sent > 0 ? await words() : {};
+  if (me) showRefused(mine.filter((e) => e.refused), TEXT);
   const done = new Set(waiting.filter((e) => e.day === today()).map((e) => {
     const f = Object.fromEntries(e.fields);
     return `${f.item_id}/${f.slot}`;
   }));
   for (const form of document.querySelectorAll('form[data-offline-action="completion"]')) {
     const f = Object.fromEntries(new FormData(form));
-    if (done.has(`${f.item_id}/${f.slot}`)) markQueued(form);
+    if (done.has(`${f.item_id}/${f.slot}`)) markQueued(form, TEXT);
   }
   if (waiting.length) say(count(!me || result.signedOut ? TEXT.signIn : TEXT.waiting, waiting.length));
   else if (result.sent > 0) say(TEXT.synced, "synced");
@@ -109,10 +112,11 @@ async function flush(earlier = {}) {
   await show(result);
 }
 
-async function keep(form, message) {
+async function keep(form) {
   await outbox.queue(form);
-  if (form.dataset.offlineAction === "completion") markQueued(form);
-  say(message);
+  const TEXT = await words();
+  if (form.dataset.offlineAction === "completion") markQueued(form, TEXT);
+  say(TEXT.queued);
 }
 
 // Mark done (htmx): no connection, an answer that is about the session (a stale token,
@@ -120,7 +124,7 @@ async function keep(form, message) {
 // keep it in the outbox.
 document.addEventListener("htmx:sendError", async (event) => {
   const form = event.detail.elt?.closest?.("form[data-offline-action]");
-  if (form) await keep(form, TEXT.queued);
+  if (form) await keep(form);
 });
 document.addEventListener("htmx:beforeSwap", async (event) => {
   // Fired on the swap target; the form that asked is in the request's config.
@@ -132,7 +136,7 @@ document.addEventListener("htmx:beforeSwap", async (event) => {
   const kept = [400, 401, 403, 502, 503, 504].includes(xhr.status) || signedOut;
   if (!form || !kept) return;
   event.detail.shouldSwap = false;
-  await keep(form, TEXT.queued);
+  await keep(form);
   flush();
 });
 
@@ -169,7 +173,7 @@ for (const form of document.querySelectorAll('form[data-offline-action="checkin"
     event.preventDefault();
     const result = await outbox.sendForm(form);
     if (result.ok && result.queued) {
-      say(TEXT.checkinQueued);
+      say((await words()).checkinQueued);
       showOfflineAdvice(form);
       form.querySelector("button[type=submit]")?.setAttribute("disabled", "");
       if (navigator.onLine) flush(); // kept for its session, not the network: send it now
@@ -182,9 +186,9 @@ for (const form of document.querySelectorAll('form[data-offline-action="checkin"
 }
 
 // The player tells us when an exercise went to the outbox.
-document.addEventListener("bv:exercise-done", (event) => {
+document.addEventListener("bv:exercise-done", async (event) => {
   if (event.detail?.queued) {
-    say(TEXT.queued);
+    say((await words()).queued);
     if (navigator.onLine) flush();
   }
 });

@@ -143,16 +143,14 @@
   // From a page: send a form with fetch; when it cannot be sent now, keep it here.
   async function sendForm(form) {
     const token = document.querySelector('meta[name="csrf-token"]')?.content ?? "";
-    // Said in the page's language (components/_script_text.html).
-    const text = JSON.parse(document.querySelector('meta[name="bv-text"]')?.content || "{}");
-    let reason = text.offline ?? "";
+    let reason = "offline";
     try {
       const response = await post(fetch, form.action, formFields(form), token);
       const answer = await answerOf(response);
       if (response.ok) return { ok: true, data: answer };
       if (answer.code) return { ok: false, message: answer.error, code: answer.code };
       // A stale token or a session that ended: the outbox sends it with a fresh one.
-      reason = text.reload ?? "";
+      reason = "reload";
     } catch {
       // Offline, or the connection dropped: fall through to the outbox.
     }
@@ -160,8 +158,19 @@
       await queue(form);
       return { ok: true, queued: true };
     }
-    return { ok: false, message: reason };
+    return { ok: false, message: (await words())[reason] ?? "" };
   }
 
-  scope.bvOutbox = { all, remove, flush, queue, sendForm, localDay, lastSent };
+  // What the scripts say, in the reader's language (templates/components/_script_text.html):
+  // fetched the first time something is to be said, from the copy the service worker keeps
+  // with the app shell when offline.
+  let said = null;
+  function words() {
+    said ??= fetch("/script-text.json", { credentials: "same-origin" })
+      .then((response) => (response.ok ? response.json() : {}))
+      .catch(() => ({}));
+    return said;
+  }
+
+  scope.bvOutbox = { all, remove, flush, queue, sendForm, localDay, lastSent, words };
 })(self);

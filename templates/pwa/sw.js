@@ -51,9 +51,10 @@ async function noteUser(response) {
   }
 }
 
-// The offline page speaks the language of the pages: "/offline" is precached in the
-// language of whoever installed the worker (noted from its Content-Language); when a page
-// comes back in another language, the worker fetches that language's offline page once.
+// The offline page and the scripts' words speak the language of the pages: they are
+// precached in the language of whoever installed the worker (the offline page's
+// Content-Language says which); when a page comes back in another language, the worker
+// fetches both in that language once.
 async function noteLanguage(response) {
   const language = response.headers.get("Content-Language");
   if (!language || !LANGUAGES.includes(language)) return;
@@ -61,8 +62,12 @@ async function noteLanguage(response) {
   const kept = await cache.match("/offline");
   if (kept && kept.headers.get("Content-Language") === language) return;
   try {
-    const page = await fetch(`/offline/${language}`);
-    if (page.ok) await cache.put("/offline", page);
+    const [page, words] = await Promise.all(
+      [fetch(`/offline/${language}`), fetch(`/script-text/${language}.json`)]);
+    if (page.ok && words.ok) {
+      await cache.put("/offline", page);
+      await cache.put("/script-text.json", words);
+    }
   } catch {
     // offline again: the next page tries
   }
@@ -155,6 +160,10 @@ self.addEventListener("fetch", (event) => {
   if (url.origin !== self.location.origin) return;
   if (request.mode === "navigate") {
     event.respondWith(navigate(request, event));
+  } else if (url.pathname === "/script-text.json") {
+    // Kept with the shell in the pages' language; the network only when it is missing.
+    event.respondWith(caches.open(SHELL).then((cache) => cache.match(url.pathname))
+      .then((kept) => kept ?? fetch(request)));
   } else if (url.pathname.startsWith("/static/")) {
     // Versioned files never change under the same URL: cache first.
     event.respondWith(fromShell(request));

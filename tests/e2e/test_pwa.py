@@ -260,3 +260,30 @@ def test_the_offline_page_follows_a_change_of_language(
     context.set_offline(True)
     page.goto(f"{live_server.url}/clinic/")  # no saved copy of this one: the offline page
     expect(page.get_by_role("heading", name="No tienes conexión")).to_be_visible()
+
+
+def test_an_iphone_is_shown_how_to_add_the_app_to_its_home_screen(
+    live_server: LiveServer, new_context: Callable[..., Any]
+) -> None:
+    # Today carries only a placeholder; the card is fetched where installing is possible.
+    _patient(live_server, "iphone.install@test.example")
+    iphone = (
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 "
+        "(KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1"
+    )
+    context = new_context(viewport=PHONE, user_agent=iphone)
+    page = context.new_page()
+    sign_in(page, live_server.url, "iphone.install@test.example")
+    page.goto(f"{live_server.url}/me/")
+    card = page.locator("[data-install]")
+    expect(
+        card.get_by_role("heading", name="Keep Between Visits on your home screen")
+    ).to_be_visible()
+    expect(card.get_by_text("Add to Home Screen")).to_be_visible()
+    expect(card.get_by_role("button", name="Install the app")).to_be_hidden()
+    card.get_by_role("button", name="Got it").click()
+    expect(card).to_be_hidden()
+    page.reload()
+    expect(
+        page.get_by_role("heading", name="Keep Between Visits on your home screen")
+    ).to_have_count(0)

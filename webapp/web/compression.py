@@ -18,12 +18,16 @@ COMPRESSIBLE = {
     "application/javascript",
     "image/svg+xml",
     "text/html",  # only the pages of NO_SECRETS: no static file is HTML
+    "application/json",  # only the scripts' words (NO_SECRETS)
 }
 MIN_SIZE = 600
 # Generated files that hold nothing personal, so they may be compressed too: the service
-# worker, and the offline page it precaches on a first visit (no token, no one's data).
-NO_SECRETS = {"/sw.js", "/offline"}
-NO_SECRETS_UNDER = ("/static/", "/figures/")  # exercise thumbnails: drawings, nothing personal
+# worker, and the offline page and scripts' words it precaches on a first visit (no token,
+# no one's data).
+NO_SECRETS = {"/sw.js", "/offline", "/script-text.json"}
+# Exercise thumbnails (drawings, nothing personal), and the offline page and the scripts'
+# words in each language.
+NO_SECRETS_UNDER = ("/static/", "/figures/", "/offline/", "/script-text/")
 
 
 @lru_cache(maxsize=256)

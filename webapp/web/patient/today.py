@@ -54,6 +54,13 @@ def home() -> ResponseReturnValue:
     )
 
 
+@bp.get("/install-card")
+@roles_required(Role.PATIENT)
+def install_card() -> ResponseReturnValue:
+    """The "install the app" card, for install.js to show where installing is possible."""
+    return render_template("patient/_install_card.html")
+
+
 def _completion_json(completion: Completion) -> ResponseReturnValue:
     plan = today.plan_for(db.session, me())
     return jsonify(

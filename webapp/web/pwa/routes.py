@@ -25,7 +25,7 @@ from flask_wtf.csrf import generate_csrf
 
 from webapp.services import languages
 from webapp.web.assets import asset_url
-from webapp.web.i18n import browser_language
+from webapp.web.i18n import browser_language, page_language
 from webapp.web.pwa.manifest import web_manifest
 from webapp.web.security import user_marker
 
@@ -65,7 +65,8 @@ def shell_version() -> str:
     """Return a version that changes whenever the worker or any shell file changes."""
     static = Path(current_app.static_folder or "")
     templates = Path(current_app.template_folder or "") / "pwa"
-    # The offline pages are precached too: a new wording or translation makes a new worker.
+    # The offline page and the scripts' words are precached too: a new wording or
+    # translation makes a new worker.
     catalogs = [
         CATALOGS / code / "LC_MESSAGES" / "messages.mo"
         for code in languages.SUPPORTED
@@ -75,6 +76,7 @@ def shell_version() -> str:
         (
             str(templates / "sw.js"),
             str(templates / "offline.html"),
+            str(templates.parent / "components" / "_script_text.html"),
             *(str(path) for path in catalogs),
             *(str(static / f) for f in SHELL_FILES),
         )
@@ -87,7 +89,7 @@ def service_worker() -> ResponseReturnValue:
     # "/offline" speaks the language of whoever installs the worker; the worker swaps it for
     # /offline/<code> when the pages come back in another language (one page kept, not one
     # per language: every byte here is part of a phone's first load).
-    precache = [asset_url(f) for f in SHELL_FILES] + ["/offline"]
+    precache = [asset_url(f) for f in SHELL_FILES] + ["/offline", "/script-text.json"]
     body = render_template(
         "pwa/sw.js",
         version=shell_version(),
@@ -122,6 +124,33 @@ def offline_in(language: str) -> ResponseReturnValue:
     with force_locale(language):
         response = make_response(render_template("pwa/offline.html"))
     response.headers["Content-Language"] = language
+    return response
+
+
+@bp.get("/script-text.json")
+def script_text() -> ResponseReturnValue:
+    """What the page-wide scripts may say, in the language of whoever asks."""
+    return _script_text()
+
+
+@bp.get("/script-text/<language>.json")
+def script_text_in(language: str) -> ResponseReturnValue:
+    """What the scripts may say in one language (the worker swaps it in on a change)."""
+    if not languages.is_supported(language):
+        abort(404)
+    with force_locale(language):
+        response = _script_text()
+    response.headers["Content-Language"] = language
+    return response
+
+
+def _script_text() -> Response:
+    # Not in every page (it would weigh on each one): one small file, fetched when needed.
+    response = Response(
+        render_template("components/_script_text.html"), mimetype="application/json"
+    )
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Content-Language"] = page_language()
     return response
 
 
