@@ -6,6 +6,7 @@ import gzip
 import io
 import json
 import re
+from pathlib import Path
 
 from flask.testing import FlaskClient
 from PIL import Image
@@ -136,3 +137,12 @@ def test_pages_name_their_owner_and_time_zone_for_the_outbox(
     assert f'<meta name="bv-user" content="{response.headers["X-BV-User"]}">' in html
     assert '<meta name="bv-zone" content="America/Chicago">' in html
     assert 'name="bv-user"' not in client.get("/offline").get_data(as_text=True)
+
+
+def test_the_worker_is_served_without_its_comment_lines(client: FlaskClient) -> None:
+    served = client.get("/sw.js").get_data(as_text=True)
+    source = (Path(__file__).parents[1] / "templates" / "pwa" / "sw.js").read_text()
+    assert "// The signed-in user behind cached pages" in source
+    assert not [line for line in served.splitlines() if line.lstrip().startswith("//")]
+    # The code is all there: every statement line of the source is served.
+    assert 'self.addEventListener("fetch", (event) => {' in served
