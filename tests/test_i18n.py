@@ -10,9 +10,11 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.conftest import Factory, count_queries, login, post_form
+from webapp.models import Program, ProgramTemplate, User
 from webapp.services import invites, languages
 
 
@@ -103,6 +105,48 @@ def test_redeeming_an_invite_keeps_the_browsers_language(
     assert response.status_code == 303
     session.refresh(patient)
     assert patient.language == stored
+
+
+def test_the_therapist_can_give_a_new_patient_their_language(
+    app: Flask, client: FlaskClient, session: Session, make: Factory
+) -> None:
+    # The therapist reads English and knows the patient speaks Spanish: the program started
+    # from a template has its notes in Spanish, and the patient's English phone does not
+    # undo the choice when they redeem the invite.
+    therapist = make.therapist()
+    login(client, therapist)
+    form = client.get("/clinic/patients/new").get_data(as_text=True)
+    assert 'name="language"><option value="">As their phone asks</option>' in form  # first
+    assert '<option value="es">Español</option>' in form
+    template = session.scalars(
+        select(ProgramTemplate).where(ProgramTemplate.slug == "low-back-pain")
+    ).one()
+    fields = {"name": "Rosa Díaz", "timezone": "Europe/Madrid", "template": str(template.id)}
+    refused = post_form(client, "/clinic/patients/new", {**fields, "language": "xx"})
+    assert refused.status_code == 422
+    assert "Please choose a language from the list." in refused.get_data(as_text=True)
+    response = post_form(client, "/clinic/patients/new", {**fields, "language": "es"})
+    assert response.status_code == 303
+    rosa = session.scalars(select(User).where(User.display_name == "Rosa Díaz")).one()
+    assert rosa.language == "es"
+    program = session.scalars(select(Program).where(Program.patient_id == rosa.id)).one()
+    assert program.items[0].note == "Un buen calentamiento: empieza por este."
+    token = invites.issue(session, rosa, created_by=therapist, ttl_days=7)
+    session.commit()
+    phone = app.test_client()
+    page = phone.get(f"/i/{token}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    csrf = re.search(r'name="csrf-token" content="([^"]+)"', page)
+    assert csrf
+    words = "tea in the garden at four"
+    form_data = {
+        "csrf_token": csrf.group(1),
+        "login": "rosa.d",
+        "password": words,
+        "confirm": words,
+    }
+    assert phone.post(f"/i/{token}", data=form_data).status_code == 303
+    session.refresh(rosa)
+    assert rosa.language == "es"
 
 
 # --- Today in the patient's language --------------------------------------------------------

@@ -134,13 +134,16 @@ def create_patient(
     invite_ttl_days: int,
     template_id: str | None = None,
     side: str | None = None,
+    language: str | None = None,
     now: datetime | None = None,
     link_key: bytes | None = None,
 ) -> NewPatient:
     """Add a patient linked to the therapist, issue their invite link, and maybe a program.
 
     With a template chosen the program is assigned at once, from the patient's own today,
-    so the first time they open the app it already shows their plan.
+    so the first time they open the app it already shows their plan. ``language``, when
+    the therapist knows it, is the patient's from the start (the program's notes, the
+    invitation email); left out, their browser's is taken when they redeem the invite.
     """
     errors: dict[str, list[str]] = {}
     display_name = email_clean = None
@@ -163,6 +166,8 @@ def create_patient(
             errors["side"] = [dose.TEMPLATE_SIDE_MESSAGE]
     if not valid_timezone(timezone):
         errors["timezone"] = [N_("Please choose a time zone from the list.")]
+    if language is not None and not languages.is_supported(language):
+        errors["language"] = [N_("Please choose a language from the list.")]
     if errors or display_name is None:
         raise ValidationError(errors)
     patient = User(
@@ -171,6 +176,7 @@ def create_patient(
         email=email_clean,
         display_name=display_name,
         timezone=timezone,
+        language=language,
     )
     session.add(patient)
     session.flush()

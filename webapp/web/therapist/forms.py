@@ -17,6 +17,7 @@ class NewPatientForm(FlaskForm):
     )
     email = EmailField(_l("Email (optional)"), validators=[Length(max=254)])
     timezone = SelectField(_l("Time zone"), choices=[], validate_choice=False)
+    language = SelectField(_l("Language"), choices=[], validate_choice=False)
     # Checked by the service, which puts its message next to the field.
     template = SelectField(_l("Home program (optional)"), choices=[], validate_choice=False)
     side = SelectField(

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from webapp.extensions import db
 from webapp.models import Role
-from webapp.services import accounts, care, email_links, invites, mail, programs
+from webapp.services import accounts, care, email_links, invites, languages, mail, programs
 from webapp.services.errors import ValidationError
 from webapp.web.content_text import template_title
 from webapp.web.invite_links import invite_link_key, invite_url, link_policy, qr_svg
@@ -29,6 +29,7 @@ def _new_patient_form() -> NewPatientForm:
         + [(str(t.id), template_title(t)) for t in programs.templates(db.session)]
     )
     form.side.choices = options([("", _("Not needed")), ("left", _("Left")), ("right", _("Right"))])
+    form.language.choices = options([("", _("As their phone asks")), *languages.choices()])
     if not form.is_submitted():
         form.timezone.data = current_app.config["CLINIC_TIMEZONE"]
     return form
@@ -44,6 +45,7 @@ def _create_patient(form: NewPatientForm) -> accounts.NewPatient:
         invite_ttl_days=current_app.config["INVITE_TTL_DAYS"],
         template_id=form.template.data,
         side=form.side.data or None,
+        language=form.language.data or None,
         link_key=invite_link_key(),
     )
 
