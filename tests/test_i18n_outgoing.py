@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from jobs import tasks
 from tests import test_services_reminders as reminder_tests
-from tests.conftest import Factory, csrf_token, local, login
+from tests.conftest import Factory, csrf_token, local, login, post_form
 from tests.mailserver import MailServer
 from tests.pushservice import PushService
 from tests.test_messages_notify import (
@@ -25,6 +25,7 @@ from tests.test_messages_notify import (
     smtp,  # noqa: F401  (the SMTP server fixture)
 )
 from tests.test_services_reminders import due_now, run, subscribe
+from webapp.content import warning_signs
 from webapp.models import User
 from webapp.push import PushSender
 from webapp.services import alert_words, dose, languages, messages
@@ -322,3 +323,20 @@ def test_todays_check_in_line_names_sleep_in_spanish(
     page = client.get("/me/").get_data(as_text=True)
     assert "Dolor 4/10" in page and "bien" in page
     assert "sleep good" not in page and " good." not in page
+
+
+def test_a_red_flag_alert_names_the_warning_signs_in_the_therapists_language(
+    client: FlaskClient, session: Session, make: Factory
+) -> None:
+    lucia = _speaks(make.therapist(), "es")
+    tom = _speaks(make.patient(lucia), "en")
+    make.program(tom, therapist=lucia)
+    session.commit()
+    login(client, tom)
+    post_form(client, "/me/checkin", {"pain": "2", "warning_signs": "calf_clot"})
+    english = warning_signs.content().label("calf_clot")
+    spanish = warning_signs.content("es").label("calf_clot")
+    assert english != spanish
+    login(client, lucia)
+    page = client.get(f"/clinic/patients/{tom.id}").get_data(as_text=True)
+    assert spanish in page and english not in page

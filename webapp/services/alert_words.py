@@ -11,6 +11,7 @@ import re
 from datetime import date
 from functools import cache
 
+from webapp.content import warning_signs
 from webapp.services import languages
 from webapp.services.languages import N_
 
@@ -33,6 +34,8 @@ SHAPES = (
     FLARE_PLAN,
 )
 _DATES = ("day", "until")
+# Between the warning signs' labels in WARNING_SIGNS's %(signs)s.
+SIGN_SEPARATOR = "; "
 
 
 def detail(shape: str, **values: object) -> str:
@@ -46,7 +49,18 @@ def _pattern(shape: str) -> re.Pattern[str]:
     return re.compile(re.sub(r"%\\\((\w+)\\\)s", r"(?P<\1>.+?)", escaped))
 
 
+@cache
+def _sign_words(language: str) -> dict[str, str]:
+    """Each warning sign's English label, to its label in ``language``."""
+    english, other = warning_signs.content(), warning_signs.content(language)
+    return {english.label(key): other.label(key) for key in english.signs}
+
+
 def _value(name: str, raw: str, language: str) -> str:
+    if name == "signs":  # the labels of warning_signs.toml, as checkins writes them
+        words = _sign_words(language)
+        labels = raw.split(SIGN_SEPARATOR)
+        return SIGN_SEPARATOR.join(words.get(label, label) for label in labels)
     if name in _DATES:
         try:
             return languages.format_day(language, date.fromisoformat(raw), "day_month")

@@ -266,7 +266,7 @@ def _raise_alerts(session: Db, patient: User, checkin: CheckIn, flags: RedFlags)
         # The therapist saw other signs: these are news, so they raise a new alert.
         alerts.condition_cleared(session, patient, "red_flag")
     if flags.signs:
-        signs = "; ".join(content().label(s) for s in flags.signs)
+        signs = alert_words.SIGN_SEPARATOR.join(content().label(s) for s in flags.signs)
         alerts.raise_alert(
             session,
             patient,
