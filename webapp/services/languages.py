@@ -8,7 +8,7 @@ their browser's language or the clinic's default is used).
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime, time
 from functools import cache
 from html import escape
 from pathlib import Path
@@ -166,6 +166,11 @@ _SKELETONS = {
     "month": "MMMM",
     "month_year": "yMMMM",
 }
+
+
+def format_clock(language: str, moment: datetime | time) -> str:
+    """Return a time of day as the app writes it in every language: 24-hour "14:30"."""
+    return dates.format_time(moment, "HH:mm", locale=language)
 
 
 def format_day(language: str, day: date, form: str = "day_month") -> str:

@@ -59,7 +59,7 @@ def local_datetime(moment: datetime | None, timezone: str) -> str:
     if moment is None:
         return ""
     local = clock.local_now(timezone, moment)
-    at = f"{local:%H:%M}"
+    at = languages.format_clock(_language(), local)
     return str(_("%(day)s at %(time)s", day=long_date(local.date()), time=at))
 
 
@@ -67,7 +67,7 @@ def local_time(moment: datetime | None, timezone: str) -> str:
     """Return "14:30" in the person's time zone."""
     if moment is None:
         return ""
-    return clock.local_now(timezone, moment).strftime("%H:%M")
+    return languages.format_clock(_language(), clock.local_now(timezone, moment))
 
 
 def describe_dose(item: Any, sided: bool, side_required: bool = False) -> str:

@@ -121,7 +121,7 @@ def wording(
     if occurrence.kind == "visit":
         appointment = appointments.get(occurrence.appointment_id or 0)
         when = clock.local_now(patient.timezone, appointment.starts_at) if appointment else None
-        at = f"{when:%H:%M}" if when else ""
+        at = languages.format_clock(language, when) if when else ""
         if when is None:
             title = languages.translate(language, "Your visit")
         elif when.date() == occurrence.local_date:
