@@ -14,7 +14,7 @@ from sqlalchemy import select
 from webapp.models import CareLink, PatientAlertSettings, TherapistSettings, User, utcnow
 from webapp.numbers import whole_number
 from webapp.services.db import Db
-from webapp.services.errors import ValidationError, text
+from webapp.services.errors import ValidationError, range_problem
 from webapp.services.languages import N_
 
 
@@ -73,27 +73,11 @@ def save_settings(
         ("pain_threshold", pain_threshold, 1, 10, N_("Pain threshold")),
     ):
         number = whole_number(raw)
-        if number is None:
-            errors[name] = [
-                text(
-                    N_("%(label)s: please enter a whole number from %(low)s to %(high)s."),
-                    label=text(label),
-                    low=low,
-                    high=high,
-                )
-            ]
-            continue
-        if not low <= number <= high:
-            errors[name] = [
-                text(
-                    N_("%(label)s must be from %(low)s to %(high)s."),
-                    label=text(label),
-                    low=low,
-                    high=high,
-                )
-            ]
-            continue
-        values[name] = number
+        problem = range_problem(number, label, low, high)
+        if problem is not None:
+            errors[name] = [problem]
+        elif number is not None:
+            values[name] = number
     if errors:
         raise ValidationError(errors)
     settings = settings_of(session, therapist)

@@ -12,7 +12,7 @@ from webapp.content import vocab
 from webapp.models.programs import EVERY_DAY
 from webapp.numbers import whole_number
 from webapp.services import languages
-from webapp.services.errors import ValidationError, text
+from webapp.services.errors import ValidationError, range_problem, text
 from webapp.services.languages import N_
 
 # name: (label for messages, lowest, highest)
@@ -117,27 +117,11 @@ def parse_dose(
     numbers: dict[str, int] = {}
     for name, (label, low, high) in RANGES.items():
         value = whole_number(data.get(name))
-        if value is None:
-            errors[name] = [
-                text(
-                    N_("%(label)s: please enter a whole number from %(low)s to %(high)s."),
-                    label=text(label),
-                    low=low,
-                    high=high,
-                )
-            ]
-            continue
-        if not low <= value <= high:
-            errors[name] = [
-                text(
-                    N_("%(label)s must be from %(low)s to %(high)s."),
-                    label=text(label),
-                    low=low,
-                    high=high,
-                )
-            ]
-            continue
-        numbers[name] = value
+        problem = range_problem(value, label, low, high)
+        if problem is not None:
+            errors[name] = [problem]
+        elif value is not None:
+            numbers[name] = value
     side = str(data.get("side") or ("" if side_required else "both"))
     problem = side_problem(side, side_required=side_required)
     if problem:

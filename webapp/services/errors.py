@@ -9,13 +9,27 @@ Messages with values are written with ``%(name)s`` placeholders and filled by ``
 
 from __future__ import annotations
 
-from webapp.services.languages import for_page
+from webapp.services.languages import N_, for_page
 
 
 def text(message: str, **values: object) -> str:
     """Return ``message`` in the reader's language, with its ``%(name)s`` values filled in."""
     translated = for_page(message)
     return translated % values if values else translated
+
+
+def range_problem(number: int | None, label: str, low: int, high: int) -> str | None:
+    """Return what to say of a whole number that is missing or outside low..high, if anything.
+
+    ``label`` is the field's N_-marked name; the sentence reads in the asking page's language.
+    """
+    if number is None:
+        message = N_("%(label)s: please enter a whole number from %(low)s to %(high)s.")
+    elif not low <= number <= high:
+        message = N_("%(label)s must be from %(low)s to %(high)s.")
+    else:
+        return None
+    return text(message, label=text(label), low=low, high=high)
 
 
 class ValidationError(Exception):
