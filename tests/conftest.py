@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
+from html import unescape
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -519,3 +520,20 @@ def auth(client: FlaskClient) -> Any:
             return post_form(client, "/logout")
 
     return Auth()
+
+
+def page_text(client: FlaskClient, url: str) -> str:
+    """Return a page that must answer 200, entities decoded (as a person reads its text)."""
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return unescape(response.get_data(as_text=True))
+
+
+@pytest.fixture
+def spanish_patient(session: Session, make: Factory) -> User:
+    """A patient who reads Spanish, with quad set and chin tuck once a day."""
+    person = make.patient(name="Lucía Gómez")
+    person.language = "es"
+    make.program(person, slugs=["quad-set", "chin-tuck"], times_per_day=1)
+    session.flush()
+    return person

@@ -7,14 +7,11 @@ English only. Whatever has no translation is shown in English, never blank.
 
 from __future__ import annotations
 
-from html import unescape
-
-import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.conftest import Factory, count_queries, login, post_form
+from tests.conftest import Factory, count_queries, login, page_text, post_form
 from webapp.content import soreness, warning_signs
 from webapp.models import Exercise, ProgramTemplate, User
 from webapp.services import clock, library, programs
@@ -27,29 +24,13 @@ QUAD_STEP_ES = "Mantén la tensión y luego relaja del todo."
 QUAD_CAUTION_ES = "Detente si notas entumecimiento u hormigueo en la pierna o el pie."
 
 
-def _page(client: FlaskClient, url: str) -> str:
-    response = client.get(url)
-    assert response.status_code == 200, url
-    return unescape(response.get_data(as_text=True))
-
-
-@pytest.fixture
-def spanish_patient(session: Session, make: Factory) -> User:
-    """A patient who reads Spanish, with quad set and chin tuck once a day."""
-    person = make.patient(name="Lucía Gómez")
-    person.language = "es"
-    make.program(person, slugs=["quad-set", "chin-tuck"], times_per_day=1)
-    session.flush()
-    return person
-
-
 def test_today_and_the_player_show_the_exercise_in_spanish(
     client: FlaskClient, spanish_patient: User
 ) -> None:
     login(client, spanish_patient)
-    today = _page(client, "/me/")
+    today = page_text(client, "/me/")
     assert QUAD_SET_ES in today and QUAD_SET_EN not in today
-    player = _page(client, "/me/play")
+    player = page_text(client, "/me/play")
     assert QUAD_SET_ES in player and QUAD_STEP_ES in player and QUAD_CAUTION_ES in player
     assert "Hold, then relax completely." not in player
 
@@ -59,13 +40,13 @@ def test_the_exercise_page_is_in_spanish_and_falls_back_to_english_per_exercise(
 ) -> None:
     login(client, spanish_patient)
     quad = make.exercise("quad-set")
-    page = _page(client, f"/library/{quad.id}")
+    page = page_text(client, f"/library/{quad.id}")
     assert f"<h1>{QUAD_SET_ES}</h1>" in page
     assert "Activa el músculo del muslo" in page and QUAD_STEP_ES in page
     # An exercise without a Spanish text yet: the English, not an empty page.
     chin = make.exercise("chin-tuck")
     if not chin.translations.get("es"):
-        assert f"<h1>{chin.title}</h1>" in _page(client, f"/library/{chin.id}")
+        assert f"<h1>{chin.title}</h1>" in page_text(client, f"/library/{chin.id}")
 
 
 def test_an_english_reader_still_reads_english(
@@ -74,7 +55,7 @@ def test_an_english_reader_still_reads_english(
     spanish_patient.language = "en"
     session.flush()
     login(client, spanish_patient)
-    today = _page(client, "/me/")
+    today = page_text(client, "/me/")
     assert QUAD_SET_EN in today and QUAD_SET_ES not in today
 
 
@@ -98,10 +79,10 @@ def test_library_search_finds_spanish_words_for_a_spanish_reader(
 ) -> None:
     login(client, spanish_patient)
     # Without the accent, as people type on a phone.
-    found = _page(client, "/library/?q=cuadriceps")
+    found = page_text(client, "/library/?q=cuadriceps")
     assert QUAD_SET_ES in found
     # A body region's Spanish name finds it too, and the filter lists regions in Spanish.
-    assert QUAD_SET_ES in _page(client, "/library/?q=rodillas")
+    assert QUAD_SET_ES in page_text(client, "/library/?q=rodillas")
     assert ">Rodillas</option>" in found
 
 
@@ -163,13 +144,13 @@ def test_a_spanish_therapist_chooses_among_spanish_template_titles(
     patient = make.patient(therapist)
     session.flush()
     login(client, therapist)
-    page = _page(client, f"/clinic/patients/{patient.id}/program")
+    page = page_text(client, f"/clinic/patients/{patient.id}/program")
     assert "Artrosis de rodilla: fuerza y movimiento" in page
 
 
 def test_the_warning_sign_advice_is_in_spanish(client: FlaskClient, spanish_patient: User) -> None:
     login(client, spanish_patient)
-    form = _page(client, "/me/checkin")
+    form = page_text(client, "/me/checkin")
     assert "Después de una operación: fiebre o escalofríos" in form
     response = post_form(
         client,
@@ -177,7 +158,7 @@ def test_the_warning_sign_advice_is_in_spanish(client: FlaskClient, spanish_pati
         {"client_id": "ci-espanol1", "pain": "9", "warning_signs": "fever_wound"},
     )
     assert response.status_code == 303
-    html = _page(client, response.headers["Location"])
+    html = page_text(client, response.headers["Location"])
     assert "Contacta hoy con tu equipo quirúrgico" in html
     assert "Llama hoy al equipo que te operó." in html
     assert "Hoy tienes mucho dolor" in html
@@ -186,14 +167,14 @@ def test_the_warning_sign_advice_is_in_spanish(client: FlaskClient, spanish_pati
 
 def test_the_soreness_card_is_in_spanish(client: FlaskClient, spanish_patient: User) -> None:
     login(client, spanish_patient)
-    html = _page(client, "/me/soreness")
+    html = page_text(client, "/me/soreness")
     assert "¿Agujetas normales o hay que parar?" in html and "Para y pide ayuda" in html
     assert "Stop and get help" not in html
 
 
 def test_a_body_map_label_is_in_spanish(client: FlaskClient, spanish_patient: User) -> None:
     login(client, spanish_patient)
-    html = _page(client, "/me/checkin")
+    html = page_text(client, "/me/checkin")
     assert "Rodillas (izquierda)" in html and "Knees (left)" not in html
 
 
@@ -202,7 +183,7 @@ def test_the_questionnaire_says_it_is_in_english_only(
 ) -> None:
     make.outcome(spanish_patient, "psfs")
     login(client, spanish_patient)
-    html = _page(client, "/me/questionnaires/psfs")
+    html = page_text(client, "/me/questionnaires/psfs")
     assert "Este cuestionario solo está en inglés." in html
 
 
@@ -213,7 +194,7 @@ def test_an_english_reader_sees_no_language_notice(
     make.outcome(spanish_patient, "psfs")
     session.flush()
     login(client, spanish_patient)
-    assert "data-english-only" not in _page(client, "/me/questionnaires/psfs")
+    assert "data-english-only" not in page_text(client, "/me/questionnaires/psfs")
 
 
 def test_the_therapist_panel_says_a_spanish_patient_answers_in_english(
@@ -225,11 +206,11 @@ def test_the_therapist_panel_says_a_spanish_patient_answers_in_english(
     make.outcome(patient, "psfs")
     session.flush()
     login(client, therapist)
-    html = _page(client, f"/clinic/patients/{patient.id}")
+    html = page_text(client, f"/clinic/patients/{patient.id}")
     assert "Patients who read Spanish answer them in English." in html
     therapist.language = "es"
     session.flush()
-    html = _page(client, f"/clinic/patients/{patient.id}")
+    html = page_text(client, f"/clinic/patients/{patient.id}")
     assert "Los cuestionarios están solo en inglés" in html
 
 
@@ -278,9 +259,9 @@ def test_a_spanish_therapist_reads_exercise_titles_in_spanish(
     make.program(patient, therapist=therapist, slugs=["quad-set", "chin-tuck"])
     session.flush()
     login(client, therapist)
-    page = _page(client, f"/clinic/patients/{patient.id}")
+    page = page_text(client, f"/clinic/patients/{patient.id}")
     assert QUAD_SET_ES in page and QUAD_SET_EN not in page
-    builder = _page(client, f"/clinic/patients/{patient.id}/program")
+    builder = page_text(client, f"/clinic/patients/{patient.id}/program")
     assert QUAD_SET_ES in builder and QUAD_SET_EN not in builder
 
 
@@ -294,12 +275,12 @@ def test_a_question_about_an_exercise_names_it_in_each_readers_language(
     quad = make.exercise("quad-set")
     session.flush()
     login(client, patient)
-    assert QUAD_SET_ES in _page(client, f"/me/messages?exercise={quad.id}")
+    assert QUAD_SET_ES in page_text(client, f"/me/messages?exercise={quad.id}")
     post_form(client, "/me/messages", {"body": "¿Es normal que tiemble?", "exercise_id": quad.id})
-    assert QUAD_SET_ES in _page(client, "/me/messages")
+    assert QUAD_SET_ES in page_text(client, "/me/messages")
     client.post("/logout")
     login(client, therapist)
-    page = _page(client, f"/clinic/patients/{patient.id}/messages")
+    page = page_text(client, f"/clinic/patients/{patient.id}/messages")
     assert QUAD_SET_EN in page and QUAD_SET_ES not in page
 
 
@@ -330,7 +311,7 @@ def test_the_edit_form_says_a_change_replaces_the_spanish(
     therapist = make.therapist()
     login(client, therapist)
     quad = make.exercise("quad-set")
-    page = _page(client, f"/library/{quad.id}/edit")
+    page = page_text(client, f"/library/{quad.id}/edit")
     assert "they read your English words for the part you changed" in page
 
 
@@ -339,7 +320,7 @@ def test_the_figure_is_named_in_spanish_for_a_spanish_reader(
 ) -> None:
     login(client, spanish_patient)
     quad = make.exercise("quad-set")
-    page = _page(client, f"/library/{quad.id}")
+    page = page_text(client, f"/library/{quad.id}")
     # Its own Spanish description (alt_es in content/poses); tests/test_i18n_figures.py.
     assert "<title>Una persona acostada en una cama, con una pierna estirada" in page
     # The English description (content/poses) is not read out on a Spanish page.
@@ -353,6 +334,6 @@ def test_the_exercise_form_offers_kinds_and_regions_in_spanish(
     therapist.language = "es"
     session.flush()
     login(client, therapist)
-    page = _page(client, "/library/new")
+    page = page_text(client, "/library/new")
     assert ">Fortalecimiento</option>" in page and "Rodillas" in page
     assert ">Strengthening</option>" not in page

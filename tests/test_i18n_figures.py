@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import tomllib
 import xml.etree.ElementTree as ET
-from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from tests.conftest import Factory, login
+from tests.conftest import Factory, login, page_text
 from webapp.figures import PoseDataError, builtin_poses, exercise_figure, parse_exercise
 from webapp.figures.poses import ALT_MAX_CHARS as ALT_MAX
 from webapp.models import Exercise, ExerciseSource, User
@@ -34,28 +33,12 @@ CHIN_ES = TABLES["chin-tuck"]["alt_es"]
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
 
-def _page(client: FlaskClient, url: str) -> str:
-    response = client.get(url)
-    assert response.status_code == 200, url
-    return unescape(response.get_data(as_text=True))
-
-
-@pytest.fixture
-def spanish_patient(session: Session, make: Factory) -> User:
-    """A patient who reads Spanish, with quad set and chin tuck once a day."""
-    person = make.patient(name="Lucía Gómez")
-    person.language = "es"
-    make.program(person, slugs=["quad-set", "chin-tuck"], times_per_day=1)
-    session.flush()
-    return person
-
-
 def test_a_spanish_reader_hears_the_figure_described_in_spanish(
     client: FlaskClient, make: Factory, spanish_patient: User
 ) -> None:
     login(client, spanish_patient)
     quad = make.exercise("quad-set")
-    page = _page(client, f"/library/{quad.id}")
+    page = page_text(client, f"/library/{quad.id}")
     # The moving figure, then the still frames (one above the other for a figure lying down).
     assert f"<title>{QUAD_ES}</title>" in page
     assert (
@@ -65,7 +48,7 @@ def test_a_spanish_reader_hears_the_figure_described_in_spanish(
     assert QUAD_EN not in page and "Top: the starting position" not in page
     # A figure whose frames stand side by side says so in Spanish.
     chin = make.exercise("chin-tuck")
-    page = _page(client, f"/library/{chin.id}")
+    page = page_text(client, f"/library/{chin.id}")
     assert (
         f"<title>{CHIN_ES} A la izquierda, la posición inicial; a la derecha, la posición"
         " final.</title>"
@@ -77,7 +60,7 @@ def test_the_guided_player_describes_the_figures_in_spanish(
     client: FlaskClient, spanish_patient: User
 ) -> None:
     login(client, spanish_patient)
-    player = _page(client, "/me/play")
+    player = page_text(client, "/me/play")
     assert f"<title>{QUAD_ES}</title>" in player and QUAD_EN not in player
 
 
@@ -86,7 +69,7 @@ def test_an_english_reader_still_hears_the_english_description(
 ) -> None:
     login(client, make.patient())
     quad = make.exercise("quad-set")
-    page = _page(client, f"/library/{quad.id}")
+    page = page_text(client, f"/library/{quad.id}")
     assert f"<title>{QUAD_EN}</title>" in page
     assert f"<title>{QUAD_EN} Top: the starting position. Bottom: the end position.</title>" in page
     assert QUAD_ES not in page
@@ -98,12 +81,12 @@ def test_the_cached_figure_serves_both_languages(
     # The same (cached) drawing, asked for in English and then in Spanish and back.
     quad = make.exercise("quad-set")
     login(client, make.patient())
-    assert QUAD_EN in _page(client, f"/library/{quad.id}")
+    assert QUAD_EN in page_text(client, f"/library/{quad.id}")
     login(client, spanish_patient)
-    page = _page(client, f"/library/{quad.id}")
+    page = page_text(client, f"/library/{quad.id}")
     assert QUAD_ES in page and QUAD_EN not in page
     login(client, make.patient())
-    page = _page(client, f"/library/{quad.id}")
+    page = page_text(client, f"/library/{quad.id}")
     assert QUAD_EN in page and QUAD_ES not in page
 
 
@@ -126,11 +109,11 @@ def test_a_clinic_posed_figure_is_named_by_its_spanish_title(
     therapist.language = "es"
     session.flush()
     login(client, therapist)
-    page = _page(client, f"/library/{exercise.id}")
+    page = page_text(client, f"/library/{exercise.id}")
     assert "<title>Dibujo del ejercicio «Elevación de rodilla sentado»" in page
     assert "drawn by the clinic" not in page
     # ... and so is the pose editor's preview of it.
-    preview = _page(client, f"/library/{exercise.id}/pose")
+    preview = page_text(client, f"/library/{exercise.id}/pose")
     assert "<title>Dibujo del ejercicio «Elevación de rodilla sentado»: primero" in preview
     assert "drawn by the clinic" not in preview
 
