@@ -269,3 +269,8 @@ def test_spanish_pages_pass_axe_with_phone_screenshots(
     if login == "axe.paciente@test.example":
         page.goto(live_server.url + "/me/")
         assert "Ejercicios de hoy" in page.locator("main").inner_text()
+        # Spanish buttons are wider ("Marcar como hecho"): they go below the exercise's name
+        # rather than squeezing it into a column where words break in the middle.
+        for title in page.locator(".plan-item__title").all():
+            box = title.bounding_box()
+            assert box is not None and box["width"] > 120, title.inner_text()
